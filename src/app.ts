@@ -1,0 +1,107 @@
+import { formatPost } from './articles/format.js';
+import type { Channel } from './channel/channel.js';
+import { createOutboxChannel } from './channel/outbox.js';
+import { systemClock, type Clock } from './clock.js';
+import type { Config } from './config.js';
+import { createDispatcher, type DispatcherEvents } from './dispatch/dispatcher.js';
+import { startWakeSchedule } from './dispatch/wake-schedule.js';
+import { errorDetail, type Logger } from './log.js';
+import { createArticleQueue } from './store/article-queue.js';
+import { watchForOtherWriters } from './store/change-watcher.js';
+import { openDatabase } from './store/open-database.js';
+
+export interface AppOptions {
+  config: Config;
+  log: Logger;
+  dryRun: boolean;
+  clock?: Clock;
+  /** Replaces the channel the config would build (tests and benchmarks). */
+  channel?: Channel;
+  events?: DispatcherEvents;
+  /** How often to look for writes by other processes (the CLI). Default 200 ms. */
+  watchIntervalMs?: number;
+}
+
+/**
+ * Wires the running bot together: store → channel → dispatcher, woken by the schedule, by other
+ * processes' writes and by the channel becoming ready. Returns a handle whose stop() undoes it all.
+ */
+export async function startApp(options: AppOptions) {
+  const { config, log, dryRun } = options;
+  const clock = options.clock ?? systemClock;
+  const db = openDatabase(config.databasePath);
+  const queue = createArticleQueue(db);
+  const channel = options.channel ?? (await buildChannel(config, log, clock, dryRun));
+  const formatOptions = { summaryMaxChars: config.summaryMaxChars, breakingLabel: config.breakingLabel };
+
+  const dispatcher = createDispatcher({
+    queue,
+    channel,
+    clock,
+    log: log.child({ part: 'dispatcher' }),
+    render: (article) => formatPost(article, formatOptions),
+    minGapMs: config.minGapMs,
+    maxAttempts: config.maxAttempts,
+    sendTimeoutMs: config.sendTimeoutMs,
+    events: options.events,
+  });
+
+  const schedule = startWakeSchedule(config.schedule, config.timezone, () => {
+    try {
+      dispatcher.release(clock.now());
+    } catch (err) {
+      log.error({ ...errorDetail(err) }, 'schedule tick failed');
+    }
+  });
+  const stopWatching = watchForOtherWriters(db, options.watchIntervalMs ?? 200, () => dispatcher.wake('database changed'));
+  const stopStatusLog = channel.onStatus((status) => log.info({ state: status.state, detail: status.detail }, 'channel status'));
+
+  await channel.start();
+  dispatcher.start();
+  log.info(
+    { channel: channel.name, dryRun, dataDir: config.dataDir, schedule: config.schedule, timezone: config.timezone, minGapSeconds: config.minGapMs / 1000 },
+    'newsdesk started',
+  );
+
+  let stopping: Promise<void> | null = null;
+  return {
+    db,
+    queue,
+    channel,
+    dispatcher,
+    schedule,
+    /** Stops posting (finishing or abandoning the post in flight), the channel and the database. */
+    stop(): Promise<void> {
+      stopping ??= (async () => {
+        stopWatching();
+        await schedule.stop();
+        const { abandoned } = await dispatcher.stop();
+        if (abandoned) log.warn({}, 'a post was still in flight; it will be checked against the channel at the next start');
+        stopStatusLog();
+        await channel.stop();
+        db.close();
+        log.info({}, 'newsdesk stopped');
+      })();
+      return stopping;
+    },
+  };
+}
+
+export type App = Awaited<ReturnType<typeof startApp>>;
+
+async function buildChannel(config: Config, log: Logger, clock: Clock, dryRun: boolean): Promise<Channel> {
+  if (dryRun) {
+    return createOutboxChannel({ file: config.outboxPath, clock, echo: (text) => process.stdout.write(text) });
+  }
+  if (!config.channel) throw new Error('NEWSDESK_CHANNEL is required unless --dry-run');
+  // Loaded only when needed: a dry run never loads the browser automation stack.
+  const { createWhatsAppChannel } = await import('./channel/whatsapp.js');
+  return createWhatsAppChannel({
+    target: config.channel,
+    sessionDir: config.sessionDir,
+    chromiumPath: config.chromiumPath,
+    pairingNumber: config.pairingNumber,
+    clock,
+    log: log.child({ part: 'whatsapp' }),
+  });
+}

@@ -1,0 +1,78 @@
+/**
+ * The one door to the outside world that posts. Implemented by the WhatsApp adapter and by the
+ * dry-run outbox; the dispatcher knows nothing else.
+ */
+
+/** What the dispatcher hands a channel. `articleId` lets a read-back tell posts apart. */
+export interface OutgoingPost {
+  articleId: number;
+  text: string;
+}
+
+/** A post the channel has and which we found when reading it back. */
+export interface ConfirmedPost {
+  messageId: string;
+  /** Epoch ms at which the channel says it was posted. */
+  postedAt: number;
+}
+
+/**
+ * - `starting`: connecting (browser launching, session loading).
+ * - `waiting-for-login`: needs a QR scan or a pairing code.
+ * - `ready`: connected and the channel resolved: posting may go on.
+ * - `disconnected`: lost the connection; the adapter is reconnecting.
+ * - `logged-out`: the phone unlinked us; a person must log in again.
+ * - `failed`: cannot work without a person (e.g. the channel does not exist); see `detail`.
+ * - `stopped`: stop() was called.
+ */
+export type ChannelState = 'starting' | 'waiting-for-login' | 'ready' | 'disconnected' | 'logged-out' | 'failed' | 'stopped';
+
+export interface ChannelStatus {
+  state: ChannelState;
+  /** What a person should know or do, e.g. "scan the QR code printed above". */
+  detail?: string;
+  since: number;
+}
+
+export interface ChannelInfo {
+  /** `…@newsletter` id, or `outbox` for a dry run. */
+  id: string;
+  name: string;
+  inviteLink: string | null;
+}
+
+/** Why a send or a read-back failed. `retryable: false` means retrying the same post cannot help. */
+export class ChannelError extends Error {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'ChannelError';
+  }
+}
+
+export interface Channel {
+  /** Short name for logs and the delivery log's `channel` column, e.g. `whatsapp:1203…@newsletter`. */
+  readonly name: string;
+  /** Connects. Resolves once connecting has begun; watch status() / onStatus() for `ready`. */
+  start(): Promise<void>;
+  status(): ChannelStatus;
+  /** Called on every status change; returns an unsubscribe function. */
+  onStatus(listener: (status: ChannelStatus) => void): () => void;
+  /** The channel's id, name and invite link (once ready). */
+  info(): ChannelInfo | null;
+  /**
+   * Sends the post and returns the message id the channel gave it. Throws ChannelError when the
+   * channel refused or returned nothing. A returned id is not proof: call confirm().
+   */
+  send(post: OutgoingPost): Promise<string>;
+  /**
+   * Reads the channel back and returns the post if it is there, else null. Used after every send and,
+   * after a crash, to learn whether an unfinished attempt reached the channel.
+   */
+  findPost(post: OutgoingPost): Promise<ConfirmedPost | null>;
+  /** Disconnects and releases the browser or file. Idempotent. */
+  stop(): Promise<void>;
+}

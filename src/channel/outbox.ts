@@ -1,0 +1,136 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '../clock.js';
+import type { Channel, ConfirmedPost, OutgoingPost } from './channel.js';
+import { createStatusHolder } from './status-holder.js';
+
+/** One line of `outbox.jsonl`. */
+export interface OutboxLine {
+  articleId: number;
+  text: string;
+  postedAt: string;
+  messageId: string;
+}
+
+/** How much of the file's end a read-back looks at: dozens of posts at the 4,096-character cap. */
+const TAIL_BYTES = 256 * 1024;
+
+export interface OutboxOptions {
+  file: string;
+  clock: Clock;
+  /** Where a human-readable copy of each post goes (stdout in a dry run). */
+  echo?: (text: string) => void;
+}
+
+/**
+ * The dry-run channel: each post is appended to a JSON-lines file (fsynced) and echoed. Confirmation
+ * reads the file's tail back, the same way the WhatsApp adapter reads the channel back, so the
+ * dispatcher's confirm-and-reconcile path is exercised without a phone.
+ */
+export function createOutboxChannel(options: OutboxOptions): Channel {
+  const { file, clock } = options;
+  const status = createStatusHolder(clock, { state: 'starting' });
+
+  return {
+    name: 'outbox',
+    async start() {
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      repairTornLine(file);
+      status.set({ state: 'ready', detail: `dry run: posts go to ${file}` });
+    },
+    status: status.get,
+    onStatus: status.subscribe,
+    info: () => ({ id: 'outbox', name: `Dry run (${path.basename(file)})`, inviteLink: null }),
+
+    async send(post: OutgoingPost): Promise<string> {
+      const messageId = `outbox-${post.articleId}-${randomUUID().slice(0, 8)}`;
+      const line: OutboxLine = { articleId: post.articleId, text: post.text, postedAt: new Date(clock.now()).toISOString(), messageId };
+      appendDurably(file, `${JSON.stringify(line)}\n`);
+      options.echo?.(`── outbox · article ${post.articleId} · ${line.postedAt} ──\n${post.text}\n`);
+      return messageId;
+    },
+
+    async findPost(post: OutgoingPost): Promise<ConfirmedPost | null> {
+      const lines = readTail(file);
+      for (let i = lines.length - 1; i >= 0; i -= 1) {
+        const line = lines[i]!;
+        if (line.articleId === post.articleId && line.text === post.text) {
+          return { messageId: line.messageId, postedAt: Date.parse(line.postedAt) };
+        }
+      }
+      return null;
+    },
+
+    async stop() {
+      status.set({ state: 'stopped' });
+    },
+  };
+}
+
+function appendDurably(file: string, data: string): void {
+  const fd = fs.openSync(file, 'a');
+  try {
+    fs.writeSync(fd, data);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** A kill during a write can leave half a line; end it so the next post starts on a line of its own. */
+function repairTornLine(file: string): void {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r+');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw err;
+  }
+  try {
+    const size = fs.fstatSync(fd).size;
+    if (size === 0) return;
+    const last = Buffer.alloc(1);
+    fs.readSync(fd, last, 0, 1, size - 1);
+    if (last[0] !== 0x0a) {
+      fs.writeSync(fd, '\n', size);
+      fs.fsyncSync(fd);
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Parses the last TAIL_BYTES of the file; torn or foreign lines are skipped. */
+export function readTail(file: string, bytes = TAIL_BYTES): OutboxLine[] {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+  try {
+    const size = fs.fstatSync(fd).size;
+    const start = Math.max(0, size - bytes);
+    const buf = Buffer.alloc(size - start);
+    fs.readSync(fd, buf, 0, buf.length, start);
+    const lines = buf.toString('utf8').split('\n');
+    if (start > 0) lines.shift(); // first line is probably cut
+    const out: OutboxLine[] = [];
+    for (const raw of lines) {
+      if (!raw) continue;
+      try {
+        const parsed = JSON.parse(raw) as Partial<OutboxLine>;
+        if (typeof parsed.articleId === 'number' && typeof parsed.text === 'string' && typeof parsed.messageId === 'string') {
+          out.push(parsed as OutboxLine);
+        }
+      } catch {
+        // A torn line from a kill mid-write: it was never confirmed, so skipping it is correct.
+      }
+    }
+    return out;
+  } finally {
+    fs.closeSync(fd);
+  }
+}

@@ -1,0 +1,18 @@
+/** Time as the core sees it: injected, so tests move it by hand and never sleep. */
+export interface Clock {
+  /** Epoch milliseconds. */
+  now(): number;
+  /** Calls `fn` after `ms`; returns a function that cancels it. */
+  setTimer(ms: number, fn: () => void): () => void;
+}
+
+/** The real clock. Timers are unref'd: a pending wake-up never keeps the process alive on its own. */
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  setTimer(ms, fn) {
+    // setTimeout overflows past 2^31-1 ms (~24.8 days) and would fire at once; cap it, the caller re-arms.
+    const handle = setTimeout(fn, Math.min(Math.max(0, ms), 2_147_483_647));
+    handle.unref();
+    return () => clearTimeout(handle);
+  },
+};

@@ -1,0 +1,187 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { explainCronProblem } from './dispatch/wake-schedule.js';
+
+/** A problem in the environment, with the variable it came from and how to fix it. */
+export interface ConfigProblem {
+  variable: string;
+  message: string;
+}
+
+/** Thrown by loadConfig with every problem found, not just the first. */
+export class ConfigError extends Error {
+  constructor(readonly problems: ConfigProblem[]) {
+    super(
+      `Invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n` +
+        problems.map((p) => `  - ${p.variable}: ${p.message}`).join('\n'),
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+const CHANNEL_ID = /^\d{6,}@newsletter$/;
+const INVITE_LINK = /^https:\/\/(?:www\.)?whatsapp\.com\/channel\/([A-Za-z0-9_-]{10,})\/?$/;
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false; // Intl throws RangeError for unknown zones; that *is* the answer.
+  }
+}
+
+const intInRange = (min: number, max: number, fallback: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, `must be a whole number from ${min} to ${max}`)
+    .transform(Number)
+    .pipe(z.number().int().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`))
+    .optional()
+    .transform((v) => v ?? fallback);
+
+const optionalText = z
+  .string()
+  .trim()
+  .optional()
+  .transform((v) => (v ? v : undefined));
+
+/**
+ * Every NEWSDESK_* variable, its default and its check. The README's configuration table mirrors this.
+ */
+const envSchema = z.object({
+  /** Where the database, the WhatsApp session and the dry-run outbox live. Default ./data. */
+  NEWSDESK_DATA_DIR: z.string().trim().min(1).optional().transform((v) => v ?? './data'),
+  /** The channel: `<digits>@newsletter` or `https://whatsapp.com/channel/<code>`. Required unless dry run. */
+  NEWSDESK_CHANNEL: optionalText.pipe(
+    z
+      .string()
+      .refine(
+        (v) => CHANNEL_ID.test(v) || INVITE_LINK.test(v),
+        'must be a channel id like 120363012345678901@newsletter or an invite link like https://whatsapp.com/channel/0029VaXXXXXXXXXXXXXXXX',
+      )
+      .optional(),
+  ),
+  /** IANA zone for schedules and times shown to editors. Default UTC. */
+  NEWSDESK_TIMEZONE: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => v || 'UTC')
+    .refine(isTimeZone, 'must be an IANA time zone such as Europe/Berlin, Asia/Kuala_Lumpur or UTC'),
+  /** Cron expression (5 or 6 fields) that releases queued normal articles. Default every minute. */
+  NEWSDESK_SCHEDULE: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => v || '* * * * *')
+    .superRefine((v, ctx) => {
+      const problem = explainCronProblem(v);
+      if (problem) ctx.addIssue({ code: 'custom', message: `is not a valid cron expression (${problem}); example: "*/10 * * * *"` });
+    }),
+  /** Minimum seconds between two posts. Default 120. */
+  NEWSDESK_MIN_GAP_SECONDS: intInRange(0, 86_400, 120),
+  /** Longest summary, in characters, before it is cut at a word boundary. Default 300. */
+  NEWSDESK_SUMMARY_MAX_CHARS: intInRange(20, 3_000, 300),
+  /** Marker put in front of breaking headlines. Default "🔴 BREAKING". */
+  NEWSDESK_BREAKING_LABEL: z
+    .string()
+    .trim()
+    .max(40, 'must be at most 40 characters')
+    .optional()
+    .transform((v) => v || '🔴 BREAKING'),
+  /** Attempts per article before it is marked failed. Default 5. */
+  NEWSDESK_MAX_ATTEMPTS: intInRange(1, 50, 5),
+  /** Seconds a send plus its confirmation may take before the attempt counts as failed. Default 60. */
+  NEWSDESK_SEND_TIMEOUT_SECONDS: intInRange(5, 600, 60),
+  /** Pair by phone number instead of a QR code: the bot's own number, international digits. */
+  NEWSDESK_PAIRING_NUMBER: optionalText.pipe(
+    z
+      .string()
+      .transform((v) => v.replace(/[\s()+-]/g, ''))
+      .pipe(z.string().regex(/^\d{8,15}$/, 'must be the phone number in international form, e.g. +60123456789'))
+      .optional(),
+  ),
+  /** Chromium binary used by whatsapp-web.js. Default PUPPETEER_EXECUTABLE_PATH or /usr/bin/chromium. */
+  NEWSDESK_CHROMIUM_PATH: optionalText,
+  /** Log level: fatal, error, warn, info, debug. Default info. */
+  NEWSDESK_LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+      error: 'must be one of fatal, error, warn, info, debug, trace, silent',
+    })
+    .optional()
+    .transform((v) => v ?? 'info'),
+});
+
+export type ChannelTarget = { kind: 'id'; id: string } | { kind: 'invite'; code: string; link: string };
+
+export interface Config {
+  dataDir: string;
+  databasePath: string;
+  sessionDir: string;
+  outboxPath: string;
+  channel: ChannelTarget | undefined;
+  timezone: string;
+  schedule: string;
+  minGapMs: number;
+  summaryMaxChars: number;
+  breakingLabel: string;
+  maxAttempts: number;
+  sendTimeoutMs: number;
+  pairingNumber: string | undefined;
+  chromiumPath: string;
+  logLevel: string;
+}
+
+function channelTarget(value: string | undefined): ChannelTarget | undefined {
+  if (!value) return undefined;
+  const invite = INVITE_LINK.exec(value);
+  if (invite?.[1]) return { kind: 'invite', code: invite[1], link: value };
+  return { kind: 'id', id: value };
+}
+
+/**
+ * Reads the configuration from `env`. Throws ConfigError listing every problem at once.
+ * `needsChannel` is false for a dry run, which posts to the outbox file instead of WhatsApp.
+ */
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  options: { needsChannel: boolean } = { needsChannel: true },
+): Config {
+  const parsed = envSchema.safeParse(env);
+  const problems: ConfigProblem[] = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => ({
+        variable: String(issue.path[0] ?? 'environment'),
+        message: `${issue.message} (got ${JSON.stringify(env[String(issue.path[0])] ?? '')})`,
+      }));
+  if (options.needsChannel && !env.NEWSDESK_CHANNEL?.trim()) {
+    problems.push({
+      variable: 'NEWSDESK_CHANNEL',
+      message:
+        'is required to post to WhatsApp: set it to the channel id (…@newsletter) or invite link, or start with --dry-run',
+    });
+  }
+  if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
+
+  const e = parsed.data;
+  const dataDir = path.resolve(e.NEWSDESK_DATA_DIR);
+  return {
+    dataDir,
+    databasePath: path.join(dataDir, 'newsdesk.db'),
+    sessionDir: path.join(dataDir, 'session'),
+    outboxPath: path.join(dataDir, 'outbox.jsonl'),
+    channel: channelTarget(e.NEWSDESK_CHANNEL),
+    timezone: e.NEWSDESK_TIMEZONE,
+    schedule: e.NEWSDESK_SCHEDULE,
+    minGapMs: e.NEWSDESK_MIN_GAP_SECONDS * 1000,
+    summaryMaxChars: e.NEWSDESK_SUMMARY_MAX_CHARS,
+    breakingLabel: e.NEWSDESK_BREAKING_LABEL,
+    maxAttempts: e.NEWSDESK_MAX_ATTEMPTS,
+    sendTimeoutMs: e.NEWSDESK_SEND_TIMEOUT_SECONDS * 1000,
+    pairingNumber: e.NEWSDESK_PAIRING_NUMBER,
+    chromiumPath: e.NEWSDESK_CHROMIUM_PATH ?? env.PUPPETEER_EXECUTABLE_PATH ?? '/usr/bin/chromium',
+    logLevel: e.NEWSDESK_LOG_LEVEL,
+  };
+}

@@ -1,0 +1,270 @@
+import type { Article } from '../articles/article.js';
+import { ChannelError, type Channel, type ConfirmedPost, type OutgoingPost } from '../channel/channel.js';
+import type { Clock } from '../clock.js';
+import { errorDetail, errorMessage, type Logger } from '../log.js';
+import type { ArticleQueue, Render } from '../store/article-queue.js';
+import type { Delivery } from '../store/rows.js';
+import { retryDelayMs, sleep, withTimeout } from './timing.js';
+
+export interface DispatcherEvents {
+  /** An article was confirmed on the channel. */
+  posted?(article: Article, delivery: Delivery): void;
+  /** An article failed for good (attempts used up or content that cannot be posted). */
+  failed?(article: Article, error: string): void;
+}
+
+export interface DispatcherOptions {
+  queue: ArticleQueue;
+  channel: Channel;
+  clock: Clock;
+  log: Logger;
+  render: Render;
+  /** Minimum time between the starts of two attempts. */
+  minGapMs: number;
+  /** Attempts per article before it is failed. */
+  maxAttempts: number;
+  /** How long one send may take, and separately one read-back. */
+  sendTimeoutMs: number;
+  /** Waits between read-backs after a send: the channel may need a moment to show the post. */
+  confirmDelaysMs?: readonly number[];
+  /** Delay before retry number n. */
+  retryDelay?: (attempt: number) => number;
+  /** How long stop() waits for a post in flight before leaving it to be reconciled at the next start. */
+  stopGraceMs?: number;
+  events?: DispatcherEvents;
+}
+
+export interface DispatcherStatus {
+  paused: boolean;
+  inFlight: { articleId: number; since: number } | null;
+  lastAttemptAt: number | null;
+  /** When the dispatcher will look again by itself (gap end, publish time or retry), if it knows. */
+  nextWakeAt: number | null;
+  /** Normal untimed articles created up to this time have been released by the schedule. */
+  releasedThrough: number;
+}
+
+/**
+ * The posting loop. Anything may wake it (a cron tick, an enqueue, a timer, the channel becoming ready);
+ * the database decides what is due, so extra or missing wake-ups change nothing but latency. One post is
+ * in flight at a time, attempts start at least `minGapMs` apart, and a post counts only once the channel
+ * read-back finds it.
+ */
+export function createDispatcher(options: DispatcherOptions) {
+  const { queue, channel, clock, log, render } = options;
+  const confirmDelays = options.confirmDelaysMs ?? [0, 1_000, 3_000];
+  const retryDelay = options.retryDelay ?? ((n: number) => retryDelayMs(n));
+  const stopGraceMs = options.stopGraceMs ?? 10_000;
+
+  let releasedThrough = clock.now();
+  let lastAttemptAt = queue.lastAttemptAt();
+  let paused = false;
+  let stopped = false;
+  let reconciled = false;
+  let inFlight: { articleId: number; since: number } | null = null;
+  let running: Promise<void> | null = null;
+  let again = false;
+  let timer: { at: number; cancel: () => void } | null = null;
+
+  const unsubscribe = channel.onStatus((status) => {
+    if (status.state === 'ready') wake('channel ready');
+  });
+
+  function arm(at: number): void {
+    if (stopped) return;
+    if (timer && timer.at <= at && timer.at > clock.now()) return; // an earlier wake is already set
+    timer?.cancel();
+    const cancel = clock.setTimer(Math.max(0, at - clock.now()), () => {
+      timer = null;
+      wake('timer');
+    });
+    timer = { at, cancel };
+  }
+
+  /** Asks the loop to look at the queue. Cheap and safe to call any number of times. */
+  function wake(reason: string): void {
+    if (stopped) return;
+    if (running) {
+      again = true;
+      return;
+    }
+    log.trace({ reason }, 'dispatcher woken');
+    running = pump().finally(() => {
+      running = null;
+    });
+  }
+
+  async function pump(): Promise<void> {
+    do {
+      again = false;
+      try {
+        await drain();
+      } catch (err) {
+        // The error boundary of the posting loop: log, back off a little, never crash the process.
+        log.error({ ...errorDetail(err) }, 'posting loop failed; will look again in 30 s');
+        arm(clock.now() + 30_000);
+      }
+    } while (again && !stopped);
+  }
+
+  async function drain(): Promise<void> {
+    while (!stopped && !paused) {
+      const state = channel.status().state;
+      if (state !== 'ready') return; // the status listener wakes us when it is
+      if (!reconciled) {
+        await reconcile();
+        reconciled = true;
+        continue; // a pause or stop may have come while reconciling
+      }
+      const now = clock.now();
+      if (lastAttemptAt !== null && now < lastAttemptAt + options.minGapMs) {
+        arm(lastAttemptAt + options.minGapMs);
+        return;
+      }
+      const claim = queue.claimNext(now, releasedThrough, channel.name, render);
+      if (!claim) {
+        const at = queue.nextWakeAt(releasedThrough);
+        if (at !== null) arm(at);
+        return;
+      }
+      if (claim.kind === 'unpostable') {
+        log.warn({ articleId: claim.article.id, error: claim.error }, 'article cannot be posted; marked failed');
+        options.events?.failed?.(claim.article, claim.error);
+        continue;
+      }
+      lastAttemptAt = now;
+      await attempt(claim.article, claim.delivery);
+    }
+  }
+
+  async function attempt(article: Article, delivery: Delivery): Promise<void> {
+    const post: OutgoingPost = { articleId: article.id, text: delivery.text };
+    inFlight = { articleId: article.id, since: clock.now() };
+    const attemptLog = log.child({ articleId: article.id, deliveryId: delivery.id, attempt: delivery.attempt });
+    try {
+      // A previous attempt may have landed after we gave up on it: look before sending again.
+      const earlier = article.attempts > 1 ? await readBack(post) : null;
+      if (earlier) {
+        recordPosted(article, delivery, earlier, attemptLog, 'found from an earlier attempt');
+        return;
+      }
+      const messageId = await withTimeout(channel.send(post), options.sendTimeoutMs, clock, 'sending the post');
+      queue.noteMessageId(delivery.id, messageId);
+      const confirmed = await confirm(post);
+      if (!confirmed) {
+        throw new ChannelError('the channel accepted the post but it was not found when reading the channel back', true);
+      }
+      recordPosted(article, delivery, confirmed, attemptLog, 'posted');
+    } catch (err) {
+      recordFailure(article, delivery, err, attemptLog);
+    } finally {
+      inFlight = null;
+    }
+  }
+
+  async function readBack(post: OutgoingPost): Promise<ConfirmedPost | null> {
+    return withTimeout(channel.findPost(post), options.sendTimeoutMs, clock, 'reading the channel back');
+  }
+
+  async function confirm(post: OutgoingPost): Promise<ConfirmedPost | null> {
+    for (const delay of confirmDelays) {
+      if (delay > 0) await sleep(delay, clock);
+      const found = await readBack(post);
+      if (found) return found;
+    }
+    return null;
+  }
+
+  function recordPosted(article: Article, delivery: Delivery, confirmed: ConfirmedPost, attemptLog: Logger, how: string): void {
+    const now = clock.now();
+    queue.markPosted(delivery.id, confirmed.messageId, now);
+    attemptLog.info({ messageId: confirmed.messageId, latencyMs: now - article.createdAt }, how);
+    const finished = queue.deliveriesOf(article.id).find((d) => d.id === delivery.id) ?? delivery;
+    options.events?.posted?.(queue.get(article.id) ?? article, finished);
+  }
+
+  function recordFailure(article: Article, delivery: Delivery, err: unknown, attemptLog: Logger): void {
+    const message = errorMessage(err);
+    const retryable = !(err instanceof ChannelError) || err.retryable;
+    const now = clock.now();
+    const attemptsUsed = article.attempts;
+    if (retryable && attemptsUsed < options.maxAttempts) {
+      const retryAt = now + retryDelay(attemptsUsed);
+      queue.markFailed(delivery.id, message, now, { retryAt });
+      attemptLog.warn({ error: message, retryAt: new Date(retryAt).toISOString() }, 'attempt failed; will retry');
+      arm(retryAt);
+    } else {
+      const final = retryable ? `${message} (gave up after ${attemptsUsed} attempts)` : message;
+      queue.markFailed(delivery.id, final, now, { final: true });
+      attemptLog.error({ error: final }, 'article failed');
+      options.events?.failed?.(queue.get(article.id) ?? article, final);
+    }
+  }
+
+  /**
+   * Settles attempts a crash or stop left open: if the channel has the post it is recorded as posted,
+   * otherwise the article goes back to the queue. Runs once, when the channel is first ready.
+   */
+  async function reconcile(): Promise<void> {
+    for (const open of queue.openAttempts()) {
+      const post = { articleId: open.article.id, text: open.delivery.text };
+      const found = await readBack(post);
+      const now = clock.now();
+      if (found) {
+        recordPosted(open.article, open.delivery, found, log.child({ articleId: open.article.id }), 'reconciled: found on the channel');
+      } else {
+        queue.markFailed(open.delivery.id, 'interrupted before it was confirmed; not on the channel, queued again', now, { retryAt: now }, 'abandoned');
+        log.warn({ articleId: open.article.id, deliveryId: open.delivery.id }, 'reconciled: not on the channel, queued again');
+      }
+    }
+    for (const stranded of queue.strandedPosting()) {
+      queue.unstick(stranded.id, clock.now());
+      log.warn({ articleId: stranded.id }, 'article was stuck in posting; queued again');
+    }
+  }
+
+  return {
+    /** Starts looking at the queue (reconciling first, once the channel is ready). */
+    start(): void {
+      wake('start');
+    },
+    wake,
+    /** A schedule tick: normal articles created up to `at` may now go out. */
+    release(at: number): void {
+      if (at > releasedThrough) releasedThrough = at;
+      wake('schedule tick');
+    },
+    pause(): void {
+      paused = true;
+    },
+    resume(): void {
+      paused = false;
+      wake('resumed');
+    },
+    status(): DispatcherStatus {
+      return { paused, inFlight, lastAttemptAt, nextWakeAt: timer?.at ?? null, releasedThrough };
+    },
+    /** Resolves when the loop is idle (for tests and shutdown). */
+    async idle(): Promise<void> {
+      while (running) await running;
+    },
+    /**
+     * Stops waking and waits up to the grace period for a post in flight; one still unfinished then stays
+     * `sending` in the database and is reconciled against the channel at the next start.
+     */
+    async stop(): Promise<{ abandoned: boolean }> {
+      stopped = true;
+      timer?.cancel();
+      timer = null;
+      unsubscribe();
+      if (!running) return { abandoned: false };
+      const finished = await Promise.race([
+        running.then(() => true),
+        new Promise<boolean>((resolve) => clock.setTimer(stopGraceMs, () => resolve(false))),
+      ]);
+      return { abandoned: !finished };
+    },
+  };
+}
+
+export type Dispatcher = ReturnType<typeof createDispatcher>;

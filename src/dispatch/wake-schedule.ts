@@ -1,0 +1,40 @@
+import cron from 'node-cron';
+
+/** The only importer of node-cron: cron ticks are wake-ups, never the source of truth. */
+
+/** Returns a human explanation of what is wrong with a cron expression, or null when it is valid. */
+export function explainCronProblem(expression: string): string | null {
+  const result = cron.validateDetailed(expression);
+  if (result.valid) return null;
+  const details = result.errors.map((e) => `${e.field}: ${e.message}`).join('; ');
+  return details || 'not a cron expression';
+}
+
+export interface WakeSchedule {
+  /** When the schedule fires next, or null when it never will. */
+  nextTick(): Date | null;
+  stop(): Promise<void>;
+}
+
+/**
+ * Calls `onTick` with the tick's time on every cron tick in `timezone`. A throwing `onTick` is the
+ * caller's to handle; node-cron keeps ticking either way, and ticks never overlap.
+ */
+export function startWakeSchedule(
+  expression: string,
+  timezone: string,
+  onTick: (tickAt: Date) => void,
+): WakeSchedule {
+  const task = cron.schedule(expression, (ctx) => onTick(ctx.date), {
+    timezone,
+    name: 'newsdesk-wake',
+    noOverlap: true,
+    suppressMissedWarning: true,
+  });
+  return {
+    nextTick: () => task.getNextRun(),
+    stop: async () => {
+      await task.destroy();
+    },
+  };
+}

@@ -1,0 +1,83 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { startApp, type App } from './app.js';
+import { ConfigError, loadConfig } from './config.js';
+import { createLogger, errorDetail } from './log.js';
+
+const USAGE = `Usage: npm start [-- --dry-run]
+
+  --dry-run   post to <data>/outbox.jsonl and the terminal instead of WhatsApp (no phone needed)
+  --help      show this help
+
+Configuration comes from NEWSDESK_* environment variables: see the README's configuration table.`;
+
+/** Entry point of the bot. Exit codes: 0 clean stop, 1 failure, 2 bad arguments or configuration. */
+async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  let args;
+  try {
+    args = parseArgs({ args: argv, options: { 'dry-run': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n\n${USAGE}\n`);
+    return 2;
+  }
+  if (args.values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const dryRun = args.values['dry-run'] === true;
+
+  let config;
+  try {
+    config = loadConfig(env, { needsChannel: !dryRun });
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\nNothing was started. Fix the variables above and start again.\n`);
+      return 2;
+    }
+    throw err;
+  }
+
+  const log = createLogger(config.logLevel, env);
+  process.on('unhandledRejection', (reason) => {
+    // Last-resort boundary: whatsapp-web.js can reject promises nobody awaits. Log, keep running.
+    log.error({ ...errorDetail(reason) }, 'unhandled promise rejection');
+  });
+
+  let app: App;
+  try {
+    app = await startApp({ config, log, dryRun });
+  } catch (err) {
+    log.fatal({ ...errorDetail(err) }, `cannot start: ${(err as Error).message}`);
+    return 1;
+  }
+
+  return new Promise<number>((resolve) => {
+    let signals = 0;
+    const onSignal = (signal: NodeJS.Signals) => {
+      signals += 1;
+      if (signals > 1) {
+        log.warn({ signal }, 'second signal: exiting without waiting');
+        resolve(130);
+        return;
+      }
+      log.info({ signal }, 'stopping');
+      app.stop().then(
+        () => resolve(0),
+        (err: unknown) => {
+          log.error({ ...errorDetail(err) }, 'error while stopping');
+          resolve(1);
+        },
+      );
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}
+
+main(process.argv.slice(2), process.env).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`newsdesk: ${(err as Error)?.stack ?? String(err)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,64 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { MIGRATIONS } from './migrations/index.js';
+
+export type Db = Database.Database;
+
+/** The database cannot be opened or is newer than this program. The message says what to do. */
+export class StoreError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StoreError';
+  }
+}
+
+/**
+ * Opens (creating if needed) the SQLite file with the pragmas Newsdesk relies on, and applies
+ * pending migrations, each in its own transaction together with its `user_version` bump.
+ *
+ * - WAL: the CLI and the bot read and write the same file at once.
+ * - synchronous=FULL: a commit is on disk before enqueue returns, so an acknowledged alert survives
+ *   power loss, not only a process crash.
+ * - busy_timeout: a writer in another process makes us wait, not fail.
+ */
+export function openDatabase(file: string): Db {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  let db: Db;
+  try {
+    db = new Database(file);
+  } catch (cause) {
+    throw new StoreError(`cannot open database ${file}: ${(cause as Error).message}; check that the data folder is writable`, { cause });
+  }
+  try {
+    db.pragma('busy_timeout = 10000');
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.pragma('foreign_keys = ON');
+    migrate(db);
+  } catch (cause) {
+    db.close();
+    if (cause instanceof StoreError) throw cause;
+    throw new StoreError(`cannot prepare database ${file}: ${(cause as Error).message}`, { cause });
+  }
+  return db;
+}
+
+function migrate(db: Db): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > MIGRATIONS.length) {
+    throw new StoreError(
+      `database schema version ${current} is newer than this Newsdesk (knows ${MIGRATIONS.length}): upgrade Newsdesk or restore a backup`,
+    );
+  }
+  for (let version = current + 1; version <= MIGRATIONS.length; version += 1) {
+    const apply = db.transaction(() => {
+      // Re-check inside the write transaction: another process may have migrated meanwhile.
+      const now = db.pragma('user_version', { simple: true }) as number;
+      if (now >= version) return;
+      db.exec(MIGRATIONS[version - 1]!);
+      db.pragma(`user_version = ${version}`);
+    });
+    apply.immediate();
+  }
+}

@@ -1,0 +1,89 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config.js';
+
+function problemsOf(env: NodeJS.ProcessEnv, needsChannel = true) {
+  try {
+    loadConfig(env, { needsChannel });
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as ConfigError).problems;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('gives documented defaults for a dry run with an empty environment', () => {
+    const config = loadConfig({}, { needsChannel: false });
+    expect(config).toMatchObject({
+      dataDir: path.resolve('./data'),
+      databasePath: path.resolve('./data/newsdesk.db'),
+      outboxPath: path.resolve('./data/outbox.jsonl'),
+      sessionDir: path.resolve('./data/session'),
+      channel: undefined,
+      timezone: 'UTC',
+      schedule: '* * * * *',
+      minGapMs: 120_000,
+      summaryMaxChars: 300,
+      maxAttempts: 5,
+      chromiumPath: '/usr/bin/chromium',
+      logLevel: 'info',
+    });
+  });
+
+  it('accepts a channel id and an invite link', () => {
+    expect(loadConfig({ NEWSDESK_CHANNEL: '120363012345678901@newsletter' }).channel).toEqual({
+      kind: 'id',
+      id: '120363012345678901@newsletter',
+    });
+    expect(loadConfig({ NEWSDESK_CHANNEL: 'https://whatsapp.com/channel/0029VaAbCdEfGhIjKlMnOp12' }).channel).toEqual({
+      kind: 'invite',
+      code: '0029VaAbCdEfGhIjKlMnOp12',
+      link: 'https://whatsapp.com/channel/0029VaAbCdEfGhIjKlMnOp12',
+    });
+  });
+
+  it('requires a channel unless it is a dry run, and says how to fix it', () => {
+    const problems = problemsOf({});
+    expect(problems).toEqual([expect.objectContaining({ variable: 'NEWSDESK_CHANNEL', message: expect.stringContaining('--dry-run') })]);
+  });
+
+  it('lists every problem at once, each with the variable and the value given', () => {
+    const problems = problemsOf({
+      NEWSDESK_CHANNEL: 'my channel',
+      NEWSDESK_TIMEZONE: 'Mars/Olympus',
+      NEWSDESK_SCHEDULE: '61 * * * *',
+      NEWSDESK_MIN_GAP_SECONDS: 'ten',
+      NEWSDESK_SUMMARY_MAX_CHARS: '5',
+      NEWSDESK_PAIRING_NUMBER: '12ab',
+      NEWSDESK_LOG_LEVEL: 'loud',
+    });
+    expect(problems.map((p) => p.variable).sort()).toEqual(
+      [
+        'NEWSDESK_CHANNEL',
+        'NEWSDESK_LOG_LEVEL',
+        'NEWSDESK_MIN_GAP_SECONDS',
+        'NEWSDESK_PAIRING_NUMBER',
+        'NEWSDESK_SCHEDULE',
+        'NEWSDESK_SUMMARY_MAX_CHARS',
+        'NEWSDESK_TIMEZONE',
+      ].sort(),
+    );
+    const byVar = Object.fromEntries(problems.map((p) => [p.variable, p.message]));
+    expect(byVar.NEWSDESK_CHANNEL).toContain('@newsletter');
+    expect(byVar.NEWSDESK_TIMEZONE).toContain('"Mars/Olympus"');
+    expect(byVar.NEWSDESK_SCHEDULE).toMatch(/minute/);
+    expect(byVar.NEWSDESK_MIN_GAP_SECONDS).toContain('whole number');
+    expect(byVar.NEWSDESK_SUMMARY_MAX_CHARS).toContain('at least 20');
+  });
+
+  it('normalises a pairing number written with + and spaces', () => {
+    expect(loadConfig({ NEWSDESK_PAIRING_NUMBER: '+60 12-345 6789' }, { needsChannel: false }).pairingNumber).toBe('60123456789');
+  });
+
+  it('treats empty variables as unset', () => {
+    const config = loadConfig({ NEWSDESK_TIMEZONE: '', NEWSDESK_SCHEDULE: ' ', NEWSDESK_CHANNEL: '' }, { needsChannel: false });
+    expect(config.timezone).toBe('UTC');
+    expect(config.schedule).toBe('* * * * *');
+  });
+});

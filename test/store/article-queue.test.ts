@@ -1,0 +1,181 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ZodError } from 'zod';
+import { createArticleQueue } from '../../src/store/article-queue.js';
+import { openDatabase, StoreError } from '../../src/store/open-database.js';
+import { tempDir } from '../helpers/temp-dir.js';
+
+const T0 = Date.UTC(2026, 10, 26, 12, 0, 0);
+const render = (a: { headline: string; url: string }) => `*${a.headline}*\n\n${a.url}`;
+
+function setup() {
+  const db = openDatabase(path.join(tempDir(), 'newsdesk.db'));
+  return { db, queue: createArticleQueue(db) };
+}
+const story = (n: number, over: Record<string, unknown> = {}) => ({ headline: `Story ${n}`, url: `https://news.example.com/story-${n}`, ...over });
+
+describe('openDatabase', () => {
+  it('uses WAL, synchronous=FULL and a busy timeout, and records the schema version', () => {
+    const { db } = setup();
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('synchronous', { simple: true })).toBe(2); // FULL
+    expect(db.pragma('busy_timeout', { simple: true })).toBeGreaterThanOrEqual(5000);
+    expect(db.pragma('user_version', { simple: true })).toBe(1);
+  });
+
+  it('opens an existing database again without re-running migrations', () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'newsdesk.db');
+    const first = openDatabase(file);
+    createArticleQueue(first).enqueue(story(1), T0);
+    first.close();
+    const again = openDatabase(file);
+    expect(createArticleQueue(again).get(1)?.headline).toBe('Story 1');
+    again.close();
+  });
+
+  it('refuses a database from a newer Newsdesk with a message that says what to do', () => {
+    const file = path.join(tempDir(), 'newsdesk.db');
+    const db = openDatabase(file);
+    db.pragma('user_version = 99');
+    db.close();
+    expect(() => openDatabase(file)).toThrow(StoreError);
+    expect(() => openDatabase(file)).toThrow(/upgrade Newsdesk or restore a backup/);
+  });
+});
+
+describe('article queue', () => {
+  it('stores an article with its canonical url, source and timestamps', () => {
+    const { queue } = setup();
+    const { article, outcome } = queue.enqueue(
+      { headline: '  Floods  ', summary: 'Rivers rise', url: 'https://News.example.com/floods/?utm_source=x#top', source: 'admin:60123', category: 'Weather' },
+      T0,
+    );
+    expect(outcome).toBe('created');
+    expect(article).toMatchObject({
+      headline: 'Floods',
+      summary: 'Rivers rise',
+      url: 'https://News.example.com/floods/?utm_source=x#top',
+      canonicalUrl: 'https://news.example.com/floods',
+      category: 'Weather',
+      priority: 'normal',
+      source: 'admin:60123',
+      status: 'queued',
+      attempts: 0,
+      publishAt: T0,
+      timed: false,
+      createdAt: T0,
+    });
+  });
+
+  it('returns the existing article for a link already queued or posted, in any spelling', () => {
+    const { queue } = setup();
+    const first = queue.enqueue(story(1), T0).article;
+    const again = queue.enqueue({ headline: 'Other headline', url: 'http://NEWS.example.com/story-1/?fbclid=abc' }, T0 + 1);
+    expect(again).toEqual({ article: first, outcome: 'existing' });
+  });
+
+  it('queues a cancelled or failed link again instead of refusing it', () => {
+    const { db, queue } = setup();
+    const { article } = queue.enqueue(story(1), T0);
+    db.prepare(`UPDATE articles SET status = 'cancelled' WHERE id = ?`).run(article.id);
+    const again = queue.enqueue(story(1, { headline: 'Updated' }), T0 + 5);
+    expect(again.outcome).toBe('requeued');
+    expect(again.article).toMatchObject({ id: article.id, status: 'queued', headline: 'Updated', attempts: 0 });
+  });
+
+  it('writes nothing for invalid input', () => {
+    const { db, queue } = setup();
+    expect(() => queue.enqueue({ headline: '', url: 'https://x.example/1' }, T0)).toThrow(ZodError);
+    expect(() => queue.enqueue({ headline: 'ok', url: 'javascript:alert(1)' }, T0)).toThrow(/http:\/\/ or https:\/\//);
+    expect(() => queue.enqueue({ headline: 'x'.repeat(201), url: 'https://x.example/1' }, T0)).toThrow(/at most 200/);
+    expect(db.prepare('SELECT COUNT(*) AS n FROM articles').get()).toEqual({ n: 0 });
+  });
+
+  it('stores hostile-looking text verbatim', () => {
+    const { queue } = setup();
+    const headline = `Robert'); DROP TABLE articles;-- *bold* ‮evil‬ 🇲🇾 "quoted"`;
+    const { article } = queue.enqueue(story(1, { headline }), T0);
+    expect(queue.get(article.id)?.headline).toBe(headline);
+  });
+
+  it('claims breaking before normal, then by publish time, and records a sending delivery with the text', () => {
+    const { queue } = setup();
+    queue.enqueue(story(1), T0);
+    queue.enqueue(story(2), T0 + 1);
+    queue.enqueue(story(3, { priority: 'breaking' }), T0 + 2);
+    const now = T0 + 10;
+    const order: string[] = [];
+    for (;;) {
+      const claim = queue.claimNext(now, now, 'test', render);
+      if (!claim) break;
+      expect(claim.kind).toBe('claimed');
+      expect(claim.delivery).toMatchObject({ status: 'sending', attempt: 1, channel: 'test', text: render(claim.article) });
+      expect(claim.article.status).toBe('posting');
+      order.push(claim.article.headline);
+    }
+    expect(order).toEqual(['Story 3', 'Story 1', 'Story 2']);
+  });
+
+  it('holds an article whose publish time is in the future until then', () => {
+    const { queue } = setup();
+    queue.enqueue(story(1, { publishAt: T0 + 60_000, priority: 'breaking' }), T0);
+    expect(queue.claimNext(T0 + 59_999, T0 + 59_999, 'test', render)).toBeNull();
+    expect(queue.nextWakeAt(T0)).toBe(T0 + 60_000);
+    expect(queue.claimNext(T0 + 60_000, T0 + 60_000, 'test', render)?.article.headline).toBe('Story 1');
+  });
+
+  it('holds untimed normal articles until the schedule releases them; breaking and timed ones are not held', () => {
+    const { queue } = setup();
+    queue.enqueue(story(1), T0 + 1000); // created after the last release at T0
+    queue.enqueue(story(2, { publishAt: T0 + 500 }), T0 + 1000);
+    queue.enqueue(story(3, { priority: 'breaking' }), T0 + 1000);
+    const heads = () => {
+      const out: string[] = [];
+      for (let c = queue.claimNext(T0 + 2000, T0, 'test', render); c; c = queue.claimNext(T0 + 2000, T0, 'test', render)) out.push(c.article.headline);
+      return out;
+    };
+    expect(heads()).toEqual(['Story 3', 'Story 2']);
+    expect(queue.claimNext(T0 + 2000, T0 + 1000, 'test', render)?.article.headline).toBe('Story 1');
+  });
+
+  it('marks an article that cannot be rendered as failed, with the reason, in the claim transaction', () => {
+    const { queue } = setup();
+    queue.enqueue(story(1), T0);
+    const claim = queue.claimNext(T0, T0, 'test', () => {
+      throw new Error('headline is empty');
+    });
+    expect(claim).toMatchObject({ kind: 'unpostable', error: 'cannot be posted: headline is empty' });
+    expect(queue.get(1)).toMatchObject({ status: 'failed', lastError: 'cannot be posted: headline is empty' });
+    expect(queue.deliveriesOf(1)).toEqual([expect.objectContaining({ status: 'failed', finishedAt: T0 })]);
+  });
+
+  it('records posted, retry and final failure on both the article and the delivery', () => {
+    const { queue } = setup();
+    queue.enqueue(story(1), T0);
+    const first = queue.claimNext(T0, T0, 'test', render)!;
+    queue.markFailed(first.delivery.id, 'boom', T0 + 1, { retryAt: T0 + 30_000 });
+    expect(queue.get(1)).toMatchObject({ status: 'queued', attempts: 1, nextAttemptAt: T0 + 30_000, lastError: 'boom' });
+    expect(queue.claimNext(T0 + 29_999, T0, 'test', render)).toBeNull();
+    const second = queue.claimNext(T0 + 30_000, T0, 'test', render)!;
+    expect(second.delivery.attempt).toBe(2);
+    queue.noteMessageId(second.delivery.id, 'wamid-1');
+    queue.markPosted(second.delivery.id, 'wamid-1', T0 + 30_500);
+    expect(queue.get(1)).toMatchObject({ status: 'posted', postedAt: T0 + 30_500, lastError: null });
+    expect(queue.deliveriesOf(1).map((d) => [d.status, d.error, d.messageId])).toEqual([
+      ['failed', 'boom', null],
+      ['posted', null, 'wamid-1'],
+    ]);
+    expect(queue.lastAttemptAt()).toBe(T0 + 30_000);
+  });
+
+  it('lists attempts left open by a crash, and does not count an abandoned one against the article', () => {
+    const { queue } = setup();
+    queue.enqueue(story(1), T0);
+    const claim = queue.claimNext(T0, T0, 'test', render)!;
+    expect(queue.openAttempts()).toEqual([{ article: expect.objectContaining({ id: 1, status: 'posting' }), delivery: expect.objectContaining({ id: claim.delivery.id }) }]);
+    queue.markFailed(claim.delivery.id, 'interrupted', T0 + 1, { retryAt: T0 + 1 }, 'abandoned');
+    expect(queue.openAttempts()).toEqual([]);
+    expect(queue.get(1)).toMatchObject({ status: 'queued', attempts: 0 });
+  });
+});
