@@ -2,6 +2,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ZodError } from 'zod';
 import { createArticleQueue } from '../../src/store/article-queue.js';
+import { MIGRATIONS } from '../../src/store/migrations/index.js';
 import { openDatabase, StoreError } from '../../src/store/open-database.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -20,7 +21,7 @@ describe('openDatabase', () => {
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('synchronous', { simple: true })).toBe(2); // FULL
     expect(db.pragma('busy_timeout', { simple: true })).toBeGreaterThanOrEqual(5000);
-    expect(db.pragma('user_version', { simple: true })).toBe(1);
+    expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
   });
 
   it('opens an existing database again without re-running migrations', () => {
