@@ -29,6 +29,8 @@ export interface DispatcherOptions {
   confirmDelaysMs?: readonly number[];
   /** Delay before retry number n. */
   retryDelay?: (attempt: number) => number;
+  /** Whether an admin paused posting (read on every loop, so a pause from another process counts). */
+  isPaused?: () => boolean;
   /** How long stop() waits for a post in flight before leaving it to be reconciled at the next start. */
   stopGraceMs?: number;
   events?: DispatcherEvents;
@@ -55,10 +57,10 @@ export function createDispatcher(options: DispatcherOptions) {
   const confirmDelays = options.confirmDelaysMs ?? [0, 1_000, 3_000];
   const retryDelay = options.retryDelay ?? ((n: number) => retryDelayMs(n));
   const stopGraceMs = options.stopGraceMs ?? 10_000;
+  const isPaused = options.isPaused ?? (() => false);
 
   let releasedThrough = clock.now();
   let lastAttemptAt = queue.lastAttemptAt();
-  let paused = false;
   let stopped = false;
   let reconciled = false;
   let inFlight: { articleId: number; since: number } | null = null;
@@ -108,7 +110,7 @@ export function createDispatcher(options: DispatcherOptions) {
   }
 
   async function drain(): Promise<void> {
-    while (!stopped && !paused) {
+    while (!stopped && !isPaused()) {
       const state = channel.status().state;
       if (state !== 'ready') return; // the status listener wakes us when it is
       if (!reconciled) {
@@ -234,15 +236,8 @@ export function createDispatcher(options: DispatcherOptions) {
       if (at > releasedThrough) releasedThrough = at;
       wake('schedule tick');
     },
-    pause(): void {
-      paused = true;
-    },
-    resume(): void {
-      paused = false;
-      wake('resumed');
-    },
     status(): DispatcherStatus {
-      return { paused, inFlight, lastAttemptAt, nextWakeAt: timer?.at ?? null, releasedThrough };
+      return { paused: isPaused(), inFlight, lastAttemptAt, nextWakeAt: timer?.at ?? null, releasedThrough };
     },
     /** Resolves when the loop is idle (for tests and shutdown). */
     async idle(): Promise<void> {

@@ -93,6 +93,11 @@ export function createArticleQueue(db: Db) {
     ),
     deliveriesOf: db.prepare<[number], DeliveryRow>('SELECT * FROM deliveries WHERE article_id = ? ORDER BY id'),
     lastAttempt: db.prepare<[], { at: number | null }>(`SELECT started_at AS at FROM deliveries ORDER BY id DESC LIMIT 1`),
+    cancel: db.prepare(`UPDATE articles SET status = 'cancelled', updated_at = @now WHERE id = @id AND status = 'queued'`),
+    retry: db.prepare(
+      `UPDATE articles SET status = 'queued', attempts = 0, next_attempt_at = 0, last_error = NULL, updated_at = @now
+       WHERE id = @id AND status = 'failed'`,
+    ),
   };
 
   const get = (id: number): Article | undefined => {
@@ -249,6 +254,21 @@ export function createArticleQueue(db: Db) {
     /** Earliest time a released article becomes due, or null when none waits. */
     nextWakeAt(releasedThrough: number): number | null {
       return s.nextWake.get({ releasedThrough })?.at ?? null;
+    },
+
+    /**
+     * Cancels a queued or scheduled article. Returns the article as it now is and whether it changed;
+     * a posting, posted, failed or already cancelled article is left alone.
+     */
+    cancel(id: number, now: number): { article: Article | undefined; changed: boolean } {
+      const changed = s.cancel.run({ id, now }).changes === 1;
+      return { article: get(id), changed };
+    },
+
+    /** Puts a failed article back in the queue with a fresh set of attempts. */
+    retry(id: number, now: number): { article: Article | undefined; changed: boolean } {
+      const changed = s.retry.run({ id, now }).changes === 1;
+      return { article: get(id), changed };
     },
 
     /** Every delivery attempt of one article, oldest first. */

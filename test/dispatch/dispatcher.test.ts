@@ -19,6 +19,7 @@ function setup(over: Partial<DispatcherOptions> = {}, channelState?: 'ready' | '
   const channel = createFakeChannel(clock, { state: channelState });
   const { log, entries } = createMemoryLogger();
   const posted: Article[] = [];
+  const pause = { paused: false };
   const failed: { article: Article; error: string }[] = [];
   const dispatcher = createDispatcher({
     queue,
@@ -31,6 +32,7 @@ function setup(over: Partial<DispatcherOptions> = {}, channelState?: 'ready' | '
     sendTimeoutMs: 30_000,
     confirmDelaysMs: [0, 1_000],
     retryDelay: (n) => n * MIN,
+    isPaused: () => pause.paused,
     events: { posted: (a) => posted.push(a), failed: (article, error) => failed.push({ article, error }) },
     ...over,
   });
@@ -45,7 +47,7 @@ function setup(over: Partial<DispatcherOptions> = {}, channelState?: 'ready' | '
     await dispatcher.idle();
     await settle();
   };
-  return { clock, db, queue, channel, dispatcher, log, entries, posted, failed, enqueue, run };
+  return { clock, db, queue, channel, dispatcher, log, entries, posted, failed, enqueue, run, pause };
 }
 
 describe('dispatcher', () => {
@@ -80,11 +82,12 @@ describe('dispatcher', () => {
 
   it('posts breaking articles before normal ones that waited longer', async () => {
     const t = setup({ minGapMs: 0 });
-    t.dispatcher.pause();
+    t.pause.paused = true;
     t.enqueue(1);
     t.enqueue(2);
     t.enqueue(3, { priority: 'breaking' });
-    t.dispatcher.resume();
+    t.pause.paused = false;
+    t.dispatcher.wake('resumed');
     await t.run();
     // Normal articles created after the start's release wait for a tick; release them.
     t.dispatcher.release(t.clock.now());
@@ -140,12 +143,13 @@ describe('dispatcher', () => {
   it('does not post while paused; the queue keeps its articles', async () => {
     const t = setup();
     t.dispatcher.start();
-    t.dispatcher.pause();
+    t.pause.paused = true;
     t.enqueue(1, { priority: 'breaking' });
     await t.run(MIN);
     expect(t.channel.sendCalls).toHaveLength(0);
     expect(t.dispatcher.status().paused).toBe(true);
-    t.dispatcher.resume();
+    t.pause.paused = false;
+    t.dispatcher.wake('resumed');
     await t.run();
     expect(t.channel.posted).toHaveLength(1);
   });

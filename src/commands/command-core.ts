@@ -1,0 +1,111 @@
+import { z, ZodError } from 'zod';
+import { FormatError } from '../articles/format.js';
+import { errorDetail, type Logger } from '../log.js';
+import { breakingCommand, previewCommand, queueCommand, scheduleCommand } from './handlers/enqueue.js';
+import { auditCommand, channelCommand, listCommand, logCommand, showCommand, statusCommand } from './handlers/inspect.js';
+import { cancelCommand, pauseCommand, resumeCommand, retryCommand } from './handlers/manage.js';
+import { invalid, ok, type Actor, type CommandContext, type CommandResult, type CommandSpec } from './types.js';
+
+/** The longest command text accepted; longer input is refused before any parsing. */
+export const MAX_COMMAND_LENGTH = 12_000;
+
+const helpArgs = z
+  .string()
+  .trim()
+  .regex(/^[a-z]*$/i, 'takes one command name, e.g. "help queue"')
+  .transform((s) => s.toLowerCase());
+
+/**
+ * One command core for every door (WhatsApp, CLI, HTTP API): parse, validate, run, audit. Nothing
+ * thrown inside a command escapes: bad input is an `invalid` result with the usage line, anything else
+ * an `error` result, and both are logged and audited.
+ */
+export function createCommandCore(ctx: CommandContext, log: Logger, extra: readonly CommandSpec<never>[] = []) {
+  const specs = new Map<string, CommandSpec<unknown>>();
+  const add = (spec: CommandSpec<never>) => specs.set(spec.name, spec as unknown as CommandSpec<unknown>);
+  for (const spec of [
+    queueCommand, breakingCommand, scheduleCommand, previewCommand, listCommand, showCommand, cancelCommand,
+    retryCommand, pauseCommand, resumeCommand, statusCommand, logCommand, channelCommand, auditCommand,
+  ] as CommandSpec<never>[]) add(spec);
+  for (const spec of extra) add(spec);
+
+  const helpCommand: CommandSpec<string> = {
+    name: 'help',
+    usage: 'help [command]',
+    example: 'help schedule',
+    summary: 'every command with a usage line and an example',
+    args: helpArgs,
+    run(name) {
+      if (name) {
+        const spec = specs.get(name) ?? (name === 'help' ? helpCommand : undefined);
+        if (!spec) return invalid(`There is no command "${name}". Send "help" for the list.`);
+        return ok(`${spec.usage}\n${spec.summary}\nexample: ${spec.example}`, { command: describe(spec) });
+      }
+      const all = [...specs.values(), helpCommand];
+      return ok(
+        `Commands (headline | summary | link; the summary may be left out):\n${all.map((s) => `• ${s.usage} — ${s.summary}`).join('\n')}\nSend "help <command>" for an example.`,
+        { commands: all.map(describe) },
+      );
+    },
+  };
+  add(helpCommand as CommandSpec<never>);
+
+  function execute(text: string, actor: Actor): CommandResult {
+    const trimmed = text.trim();
+    if (trimmed.length > MAX_COMMAND_LENGTH) {
+      return invalid(`That message is ${trimmed.length} characters; commands may be at most ${MAX_COMMAND_LENGTH}.`);
+    }
+    const match = /^(\S+)\s*([\s\S]*)$/.exec(trimmed);
+    if (!match) return invalid('Send a command, e.g. "help".');
+    const name = match[1]!.toLowerCase();
+    const rest = match[2] ?? '';
+    const spec = specs.get(name);
+    if (!spec) return invalid(`Unknown command "${name.slice(0, 30)}". Send "help" for the list of commands.`, { command: name.slice(0, 30) });
+
+    const parsed = spec.args.safeParse(rest);
+    if (!parsed.success) return usageError(spec, parsed.error);
+    try {
+      return spec.run(parsed.data, ctx, actor);
+    } catch (err) {
+      if (err instanceof ZodError) return usageError(spec, err);
+      if (err instanceof FormatError) return invalid(`${err.message}\nusage: ${spec.usage}`, { problems: [err.message], usage: spec.usage });
+      log.error({ command: name, actor: actor.id, door: actor.door, ...errorDetail(err) }, 'command failed');
+      return { status: 'error', text: `"${name}" failed: ${(err as Error)?.message ?? String(err)}. Nothing was changed; try again or check the logs.`, data: { error: String((err as Error)?.message ?? err) } };
+    }
+  }
+
+  return {
+    /** Runs one command (without any "/" or "!" prefix) for `actor` and records it in the audit log. */
+    run(text: string, actor: Actor): CommandResult {
+      const result = execute(text, actor);
+      try {
+        ctx.audit.record({
+          at: ctx.clock.now(),
+          actor: actor.id,
+          door: actor.door,
+          command: text.trim(),
+          outcome: result.status === 'ok' ? 'ok' : result.status === 'invalid' ? 'rejected' : 'error',
+          detail: result.status === 'ok' ? null : result.text,
+        });
+      } catch (err) {
+        log.error({ ...errorDetail(err) }, 'could not write the audit log');
+      }
+      return result;
+    },
+    /** Whether `name` is a command (for telling commands from chatter). */
+    has: (name: string) => specs.has(name.toLowerCase()),
+    specs: () => [...specs.values()],
+  };
+}
+
+export type CommandCore = ReturnType<typeof createCommandCore>;
+
+function describe(spec: CommandSpec<unknown>) {
+  return { name: spec.name, usage: spec.usage, example: spec.example, summary: spec.summary };
+}
+
+function usageError(spec: CommandSpec<unknown>, error: ZodError): CommandResult {
+  const problems = error.issues.map((i) => i.message); // our messages name their field
+  const unique = [...new Set(problems)];
+  return invalid(`${spec.name}: ${unique.join('; ')}\nusage: ${spec.usage}\nexample: ${spec.example}`, { problems: unique, usage: spec.usage });
+}

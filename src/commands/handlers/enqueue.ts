@@ -1,0 +1,93 @@
+import { z } from 'zod';
+import type { Priority } from '../../articles/article.js';
+import { formatPost } from '../../articles/format.js';
+import type { EnqueueResult } from '../../store/article-queue.js';
+import { articleId, firstWordAndRest, pipedArticle } from '../args.js';
+import { articleData } from '../describe.js';
+import { invalid, ok, type Actor, type CommandContext, type CommandResult, type CommandSpec } from '../types.js';
+import { formatTime, parseWhen } from '../when.js';
+
+function enqueue(
+  ctx: CommandContext,
+  actor: Actor,
+  input: { headline: string; summary: string; url: string },
+  priority: Priority,
+  publishAt?: number,
+): CommandResult {
+  const now = ctx.clock.now();
+  // Render before writing: content that can never be posted is refused now, not at posting time.
+  const text = formatPost({ ...input, priority }, ctx.format);
+  const result: EnqueueResult = ctx.queue.enqueue({ ...input, priority, publishAt, source: actor.id }, now);
+  const { article, outcome } = result;
+  const data = { outcome, article: articleData(article), text };
+  if (outcome === 'existing') {
+    return ok(`Already known as #${article.id} (${article.status}): that link was queued before, so nothing new was added.`, data);
+  }
+  ctx.wake();
+  const when =
+    publishAt !== undefined
+      ? `goes out at ${formatTime(publishAt, ctx.timezone, now)}`
+      : priority === 'breaking'
+        ? 'goes out as soon as pacing allows'
+        : 'goes out at the next scheduled release';
+  const verb = outcome === 'requeued' ? 'Queued again' : publishAt !== undefined ? 'Scheduled' : 'Queued';
+  return ok(`${verb} #${article.id}${priority === 'breaking' ? ' ⚡ BREAKING' : ''}: ${when}.\nYou will get a message when it is posted.`, data);
+}
+
+export const queueCommand: CommandSpec<z.output<typeof pipedArticle>> = {
+  name: 'queue',
+  usage: 'queue <headline> | <summary> | <link>',
+  example: 'queue Flood waters rise in Kelantan | Thousands moved to relief centres | https://news.example.com/floods',
+  summary: 'queue a normal article; it goes out at the next scheduled release',
+  args: pipedArticle,
+  run: (input, ctx, actor) => enqueue(ctx, actor, input, 'normal'),
+};
+
+export const breakingCommand: CommandSpec<z.output<typeof pipedArticle>> = {
+  name: 'breaking',
+  usage: 'breaking <headline> | <summary> | <link>',
+  example: 'breaking Earthquake hits Sabah | Magnitude 6.1, no tsunami warning | https://news.example.com/quake',
+  summary: 'queue a breaking alert, ahead of everything, out as soon as pacing allows',
+  args: pipedArticle,
+  run: (input, ctx, actor) => enqueue(ctx, actor, input, 'breaking'),
+};
+
+const scheduleArgs = firstWordAndRest.pipe(z.object({ first: z.string().min(1, 'needs a time'), rest: pipedArticle }));
+
+export const scheduleCommand: CommandSpec<z.output<typeof scheduleArgs>> = {
+  name: 'schedule',
+  usage: 'schedule <when> <headline> | <summary> | <link>',
+  example: 'schedule 18:30 Budget 2027 explained | What changes for you | https://news.example.com/budget',
+  summary: 'post at a time: 18:30 (next occurrence), +45m, or 2026-12-01T08:00',
+  args: scheduleArgs,
+  run(input, ctx, actor) {
+    const when = parseWhen(input.first, ctx.clock.now(), ctx.timezone);
+    if (!when.ok) return invalid(when.error, { field: 'when' });
+    return enqueue(ctx, actor, input.rest, 'normal', when.at);
+  },
+};
+
+const previewArgs = z.string().transform((text, ctx): { id: number } | z.output<typeof pipedArticle> => {
+  const parsed = /^\s*#?\d+\s*$/.test(text) ? articleId.transform((id) => ({ id })).safeParse(text) : pipedArticle.safeParse(text);
+  if (parsed.success) return parsed.data;
+  for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path });
+  return z.NEVER;
+});
+
+export const previewCommand: CommandSpec<z.output<typeof previewArgs>> = {
+  name: 'preview',
+  usage: 'preview <headline> | <summary> | <link>   or   preview <id>',
+  example: 'preview Flood waters rise | Thousands moved | https://news.example.com/floods',
+  summary: 'show exactly the text that would be posted; queues nothing',
+  args: previewArgs,
+  run(input, ctx) {
+    if ('id' in input) {
+      const article = ctx.queue.get(input.id);
+      if (!article) return invalid(`There is no article #${input.id}. Use "list all" to see ids.`, { id: input.id });
+      const text = formatPost(article, ctx.format);
+      return ok(text, { id: article.id, text });
+    }
+    const text = formatPost({ ...input, priority: 'normal' }, ctx.format);
+    return ok(text, { text });
+  },
+};

@@ -1,0 +1,169 @@
+import { z } from 'zod';
+import { formatPost } from '../../articles/format.js';
+import { LIST_FILTERS, type ListFilter } from '../../store/article-reports.js';
+import { articleId, count, noArgs } from '../args.js';
+import { articleData, articleLine } from '../describe.js';
+import { invalid, ok, type CommandSpec } from '../types.js';
+import { formatTime } from '../when.js';
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+const listArgs = z.string().transform((text, ctx) => {
+  const words = text.trim().split(/\s+/).filter(Boolean);
+  let filter: ListFilter = 'queued';
+  let n = '';
+  for (const word of words) {
+    const lower = word.toLowerCase();
+    if ((LIST_FILTERS as readonly string[]).includes(lower)) filter = lower as ListFilter;
+    else if (/^\d+$/.test(word) && !n) n = word;
+    else {
+      ctx.addIssue({ code: 'custom', message: `"${word.slice(0, 30)}" is neither a status (${LIST_FILTERS.join(', ')}) nor a count` });
+      return z.NEVER;
+    }
+  }
+  const limit = count().safeParse(n);
+  if (!limit.success) {
+    ctx.addIssue({ code: 'custom', message: limit.error.issues[0]?.message ?? 'bad count' });
+    return z.NEVER;
+  }
+  return { filter, limit: limit.data };
+});
+
+export const listCommand: CommandSpec<z.output<typeof listArgs>> = {
+  name: 'list',
+  usage: `list [${LIST_FILTERS.join('|')}] [n]`,
+  example: 'list posted 5',
+  summary: 'the newest n articles (default 10 queued) with id, status, time and headline',
+  args: listArgs,
+  run({ filter, limit }, ctx) {
+    const now = ctx.clock.now();
+    const articles = ctx.reports.list(filter, limit, now);
+    const lines = articles.map((a) => articleLine(a, ctx.timezone, now));
+    const text = lines.length ? `${filter} (${lines.length}):\n${lines.join('\n')}` : `No ${filter === 'all' ? '' : `${filter} `}articles.`;
+    return ok(text, { filter, articles: articles.map(articleData) });
+  },
+};
+
+export const showCommand: CommandSpec<number> = {
+  name: 'show',
+  usage: 'show <id>',
+  example: 'show 12',
+  summary: 'one article, its formatted text and every delivery attempt',
+  args: articleId,
+  run(id, ctx) {
+    const article = ctx.queue.get(id);
+    if (!article) return invalid(`There is no article #${id}. Use "list all" to see ids.`, { id });
+    const now = ctx.clock.now();
+    const deliveries = ctx.queue.deliveriesOf(id);
+    let text: string;
+    try {
+      text = formatPost(article, ctx.format);
+    } catch (err) {
+      text = `(cannot be formatted: ${(err as Error).message})`;
+    }
+    const attempts = deliveries.map(
+      (d) =>
+        `  ${d.attempt}. ${formatTime(d.startedAt, ctx.timezone, now)} ${d.status}` +
+        (d.messageId ? ` · ${d.messageId}` : '') +
+        (d.error ? ` · ${d.error}` : ''),
+    );
+    const body = [
+      articleLine(article, ctx.timezone, now),
+      `source: ${article.source} · link: ${article.url}`,
+      article.lastError ? `last error: ${article.lastError}` : '',
+      '',
+      text,
+      '',
+      attempts.length ? `attempts:\n${attempts.join('\n')}` : 'no attempts yet',
+    ].filter((line, i, all) => line !== '' || all[i - 1] !== '');
+    return ok(body.join('\n'), {
+      article: articleData(article),
+      text,
+      deliveries: deliveries.map((d) => ({ ...d, startedAt: iso(d.startedAt), finishedAt: iso(d.finishedAt) })),
+    });
+  },
+};
+
+export const statusCommand: CommandSpec<string> = {
+  name: 'status',
+  usage: 'status',
+  example: 'status',
+  summary: 'connection, paused or not, counts by status, last post, next post and when',
+  args: noArgs,
+  run(_input, ctx) {
+    const now = ctx.clock.now();
+    const runtime = ctx.runtime();
+    const counts = ctx.reports.counts(now);
+    const last = ctx.reports.lastPosted();
+    const next = ctx.reports.nextInLine();
+    const paused = ctx.settings.isPaused();
+    const connection = !runtime.running
+      ? `bot not running${runtime.heartbeatAt ? ` (last seen ${formatTime(runtime.heartbeatAt, ctx.timezone, now)})` : ''}`
+      : `${runtime.channel?.state ?? 'unknown'}${runtime.channel?.detail ? ` (${runtime.channel.detail})` : ''}`;
+    const nextAt = next ? Math.max(next.publishAt, next.nextAttemptAt, runtime.nextWakeAt ?? 0) : null;
+    const lines = [
+      `WhatsApp: ${connection}${runtime.dryRun ? ' [dry run]' : ''}`,
+      `Posting: ${paused ? 'PAUSED (send "resume")' : 'on'}`,
+      `Queue: ${counts.queued} queued, ${counts.scheduled} scheduled, ${counts.posting} posting, ${counts.posted} posted, ${counts.failed} failed, ${counts.cancelled} cancelled`,
+      `Last post: ${last ? articleLine(last, ctx.timezone, now) : 'none yet'}`,
+      `Next: ${next ? `${articleLine(next, ctx.timezone, now)}${nextAt && nextAt > now ? ` (not before ${formatTime(nextAt, ctx.timezone, now)})` : ''}` : 'nothing queued'}`,
+    ];
+    return ok(lines.join('\n'), {
+      running: runtime.running,
+      dryRun: runtime.dryRun,
+      channel: runtime.channel ? { ...runtime.channel, since: iso(runtime.channel.since) } : null,
+      paused,
+      counts,
+      lastPost: last ? articleData(last) : null,
+      next: next ? { article: articleData(next), notBefore: iso(nextAt) } : null,
+    });
+  },
+};
+
+export const logCommand: CommandSpec<number> = {
+  name: 'log',
+  usage: 'log [n]',
+  example: 'log 20',
+  summary: 'the newest n delivery attempts with outcome, message id, error and duration',
+  args: count(10),
+  run(limit, ctx) {
+    const now = ctx.clock.now();
+    const rows = ctx.reports.recentDeliveries(limit);
+    const lines = rows.map((d) => {
+      const took = d.finishedAt === null ? 'open' : `${((d.finishedAt - d.startedAt) / 1000).toFixed(1)} s`;
+      return `${formatTime(d.startedAt, ctx.timezone, now)} #${d.articleId} try ${d.attempt} ${d.status} (${took})${d.messageId ? ` ${d.messageId}` : ''}${d.error ? ` · ${d.error}` : ''}`;
+    });
+    return ok(lines.length ? lines.join('\n') : 'No delivery attempts yet.', {
+      deliveries: rows.map((d) => ({ ...d, startedAt: iso(d.startedAt), finishedAt: iso(d.finishedAt), durationMs: d.finishedAt === null ? null : d.finishedAt - d.startedAt })),
+    });
+  },
+};
+
+export const channelCommand: CommandSpec<string> = {
+  name: 'channel',
+  usage: 'channel',
+  example: 'channel',
+  summary: "the channel's name, id and invite link",
+  args: noArgs,
+  run(_input, ctx) {
+    const info = ctx.runtime().channelInfo;
+    if (!info) return ok('The channel is not known yet: the bot has not connected to WhatsApp.', { channel: null });
+    return ok(`${info.name}\nid: ${info.id}\nlink: ${info.inviteLink ?? '(no invite link)'}`, { channel: info });
+  },
+};
+
+export const auditCommand: CommandSpec<number> = {
+  name: 'audit',
+  usage: 'audit [n]',
+  example: 'audit 20',
+  summary: 'the newest n commands from every door: who, when, what, outcome',
+  args: count(10),
+  run(limit, ctx) {
+    const now = ctx.clock.now();
+    const entries = ctx.audit.recent(limit);
+    const lines = entries.map((e) => `${formatTime(e.at, ctx.timezone, now)} ${e.door} ${e.actor} ${e.outcome}: ${e.command.slice(0, 60)}`);
+    return ok(lines.length ? lines.join('\n') : 'The audit log is empty.', {
+      entries: entries.map((e) => ({ ...e, at: new Date(e.at).toISOString() })),
+    });
+  },
+};

@@ -1,0 +1,71 @@
+import type { z } from 'zod';
+import type { FormatOptions } from '../articles/format.js';
+import type { ChannelInfo, ChannelStatus } from '../channel/channel.js';
+import type { Clock } from '../clock.js';
+import type { ArticleQueue } from '../store/article-queue.js';
+import type { ArticleReports } from '../store/article-reports.js';
+import type { AuditLog, Door } from '../store/audit-log.js';
+import type { Settings } from '../store/settings.js';
+
+/** Who runs a command and through which door. `source` is what queued articles record as their origin. */
+export interface Actor {
+  door: Door;
+  /** For the audit log: `admin:+60123456789`, `cli:editor`, `api`. */
+  id: string;
+}
+
+/** What the running bot reports about itself (live in the bot; from its heartbeat in the CLI). */
+export interface RuntimeStatus {
+  running: boolean;
+  dryRun: boolean;
+  channel: ChannelStatus | null;
+  channelInfo: ChannelInfo | null;
+  /** When the bot will next look at the queue by itself, if it knows. */
+  nextWakeAt: number | null;
+  /** The last time the bot wrote its heartbeat (epoch ms). */
+  heartbeatAt: number | null;
+}
+
+/** Everything a command may touch. Built once per door. */
+export interface CommandContext {
+  queue: ArticleQueue;
+  reports: ArticleReports;
+  audit: AuditLog;
+  settings: Settings;
+  clock: Clock;
+  timezone: string;
+  format: FormatOptions;
+  /** Tells the posting loop to look now. From the CLI this is a no-op: the bot notices the write. */
+  wake(): void;
+  runtime(): RuntimeStatus;
+}
+
+/**
+ * How a command ended. `invalid`: the input was wrong or the request cannot be met (nothing written;
+ * CLI exit 2). `error`: something broke (CLI exit 1). `ok`: done (exit 0).
+ */
+export type CommandStatus = 'ok' | 'invalid' | 'error';
+
+export interface CommandResult {
+  status: CommandStatus;
+  /** What a person reads: the WhatsApp reply and the CLI's human output. */
+  text: string;
+  /** The same content for machines: the CLI's --json and the HTTP API. */
+  data: Record<string, unknown>;
+}
+
+/** One admin command: its help, how its arguments are read, and what it does. */
+export interface CommandSpec<Input = unknown> {
+  name: string;
+  usage: string;
+  example: string;
+  summary: string;
+  /** Reads the text after the command name. Failing parses become `invalid` results with the usage line. */
+  args: z.ZodType<Input, string>;
+  run(input: Input, ctx: CommandContext, actor: Actor): CommandResult;
+}
+
+/** A finished result. */
+export const ok = (text: string, data: Record<string, unknown> = {}): CommandResult => ({ status: 'ok', text, data });
+/** A refusal: nothing was written. */
+export const invalid = (text: string, data: Record<string, unknown> = {}): CommandResult => ({ status: 'invalid', text, data });

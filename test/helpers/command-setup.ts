@@ -1,0 +1,50 @@
+import path from 'node:path';
+import { createCommandCore } from '../../src/commands/command-core.js';
+import type { Actor, CommandContext, RuntimeStatus } from '../../src/commands/types.js';
+import { createArticleQueue } from '../../src/store/article-queue.js';
+import { createArticleReports } from '../../src/store/article-reports.js';
+import { createAuditLog } from '../../src/store/audit-log.js';
+import { openDatabase } from '../../src/store/open-database.js';
+import { createSettings } from '../../src/store/settings.js';
+import { createFakeClock } from '../fakes/fake-clock.js';
+import { createMemoryLogger } from '../fakes/memory-logger.js';
+import { tempDir } from './temp-dir.js';
+
+export const ADMIN: Actor = { door: 'whatsapp', id: 'admin:+60123456789' };
+
+/** A command core over a real SQLite file in a temp folder, with a fake clock. */
+export function commandSetup(runtime: Partial<RuntimeStatus> = {}) {
+  const clock = createFakeClock();
+  const db = openDatabase(path.join(tempDir(), 'newsdesk.db'));
+  const { log, entries } = createMemoryLogger();
+  let wakes = 0;
+  const ctx: CommandContext = {
+    queue: createArticleQueue(db),
+    reports: createArticleReports(db),
+    audit: createAuditLog(db),
+    settings: createSettings(db),
+    clock,
+    timezone: 'Asia/Kuala_Lumpur',
+    format: { summaryMaxChars: 200, breakingLabel: '🔴 BREAKING' },
+    wake: () => {
+      wakes += 1;
+    },
+    runtime: () => ({
+      running: true,
+      dryRun: false,
+      channel: { state: 'ready', since: clock.now() },
+      channelInfo: { id: '120363000000000001@newsletter', name: 'Harian News', inviteLink: 'https://whatsapp.com/channel/0029VaHarianNews0000000' },
+      nextWakeAt: null,
+      heartbeatAt: clock.now(),
+      ...runtime,
+    }),
+  };
+  const core = createCommandCore(ctx, log);
+  /** Everything the commands can write, to prove that refused input wrote nothing. */
+  const snapshot = () => ({
+    articles: db.prepare('SELECT * FROM articles ORDER BY id').all(),
+    deliveries: db.prepare('SELECT * FROM deliveries ORDER BY id').all(),
+    settings: db.prepare(`SELECT * FROM settings ORDER BY key`).all(),
+  });
+  return { clock, db, ctx, core, log, entries, snapshot, wakes: () => wakes };
+}
