@@ -6,7 +6,12 @@ import type { Config } from './config.js';
 import { createDispatcher, type DispatcherEvents } from './dispatch/dispatcher.js';
 import { startWakeSchedule } from './dispatch/wake-schedule.js';
 import { errorDetail, type Logger } from './log.js';
-import { createArticleQueue } from './store/article-queue.js';
+import type { DirectMessages } from './channel/direct-messages.js';
+import { createCommandContext } from './command-context.js';
+import { createCommandCore } from './commands/command-core.js';
+import { createInbox } from './commands/inbox.js';
+import { createReceipts } from './commands/receipts.js';
+import { liveRuntimeStatus, startHeartbeat } from './runtime-status.js';
 import { watchForOtherWriters } from './store/change-watcher.js';
 import { openDatabase } from './store/open-database.js';
 
@@ -16,7 +21,8 @@ export interface AppOptions {
   dryRun: boolean;
   clock?: Clock;
   /** Replaces the channel the config would build (tests and benchmarks). */
-  channel?: Channel;
+  channel?: Channel | (Channel & DirectMessages);
+  /** Extra listeners for posted / failed articles (tests, metrics). */
   events?: DispatcherEvents;
   /** How often to look for writes by other processes (the CLI). Default 200 ms. */
   watchIntervalMs?: number;
@@ -30,21 +36,37 @@ export async function startApp(options: AppOptions) {
   const { config, log, dryRun } = options;
   const clock = options.clock ?? systemClock;
   const db = openDatabase(config.databasePath);
-  const queue = createArticleQueue(db);
   const channel = options.channel ?? (await buildChannel(config, log, clock, dryRun));
-  const formatOptions = { summaryMaxChars: config.summaryMaxChars, breakingLabel: config.breakingLabel };
+  const messages = hasDirectMessages(channel) ? channel : null;
+  // The hooks are only called once commands run, after `dispatcher` below exists.
+  const ctx = createCommandContext(db, config, clock, {
+    wake: () => dispatcher.wake('command'),
+    runtime: () => liveRuntimeStatus(channel, dispatcher, dryRun, clock),
+  });
+  const { queue, settings } = ctx;
+  const receipts = messages ? createReceipts({ messages, channelInfo: () => channel.info(), timezone: config.timezone, log }) : {};
+  const events = fanOut(receipts, options.events ?? {});
 
   const dispatcher = createDispatcher({
     queue,
     channel,
     clock,
     log: log.child({ part: 'dispatcher' }),
-    render: (article) => formatPost(article, formatOptions),
+    render: (article) => formatPost(article, ctx.format),
     minGapMs: config.minGapMs,
     maxAttempts: config.maxAttempts,
     sendTimeoutMs: config.sendTimeoutMs,
-    events: options.events,
+    isPaused: () => settings.isPaused(),
+    events,
   });
+  const commands = createCommandCore(ctx, log.child({ part: 'commands' }));
+  const inbox = messages
+    ? createInbox({ core: commands, messages, audit: ctx.audit, admins: config.admins, channelInfo: () => channel.info(), clock, log: log.child({ part: 'inbox' }) })
+    : null;
+  const stopInbox = inbox?.listen() ?? (() => undefined);
+  if (messages && config.admins.length === 0) {
+    log.warn({}, 'NEWSDESK_ADMINS is empty: nobody can run commands by WhatsApp message (the CLI still works)');
+  }
 
   const schedule = startWakeSchedule(config.schedule, config.timezone, () => {
     try {
@@ -55,6 +77,8 @@ export async function startApp(options: AppOptions) {
   });
   const stopWatching = watchForOtherWriters(db, options.watchIntervalMs ?? 200, () => dispatcher.wake('database changed'));
   const stopStatusLog = channel.onStatus((status) => log.info({ state: status.state, detail: status.detail }, 'channel status'));
+
+  const stopHeartbeat = startHeartbeat({ settings, status: ctx.runtime, channel, clock, log });
 
   await channel.start();
   dispatcher.start();
@@ -69,16 +93,20 @@ export async function startApp(options: AppOptions) {
     queue,
     channel,
     dispatcher,
+    commands,
+    inbox,
     schedule,
     /** Stops posting (finishing or abandoning the post in flight), the channel and the database. */
     stop(): Promise<void> {
       stopping ??= (async () => {
         stopWatching();
+        stopInbox();
         await schedule.stop();
         const { abandoned } = await dispatcher.stop();
         if (abandoned) log.warn({}, 'a post was still in flight; it will be checked against the channel at the next start');
         stopStatusLog();
         await channel.stop();
+        stopHeartbeat();
         db.close();
         log.info({}, 'newsdesk stopped');
       })();
@@ -88,6 +116,18 @@ export async function startApp(options: AppOptions) {
 }
 
 export type App = Awaited<ReturnType<typeof startApp>>;
+
+function hasDirectMessages(channel: Channel): channel is Channel & DirectMessages {
+  return typeof (channel as Partial<DirectMessages>).onMessage === 'function';
+}
+
+/** Calls each listener's handlers in turn (the dispatcher guards against throws). */
+function fanOut(...listeners: DispatcherEvents[]): DispatcherEvents {
+  return {
+    posted: (article, delivery) => listeners.forEach((l) => l.posted?.(article, delivery)),
+    failed: (article, error) => listeners.forEach((l) => l.failed?.(article, error)),
+  };
+}
 
 async function buildChannel(config: Config, log: Logger, clock: Clock, dryRun: boolean): Promise<Channel> {
   if (dryRun) {

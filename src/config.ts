@@ -103,6 +103,20 @@ const envSchema = z.object({
       .pipe(z.string().regex(/^\d{8,15}$/, 'must be the phone number in international form, e.g. +60123456789'))
       .optional(),
   ),
+  /** Admins: comma-separated international phone numbers allowed to run commands by WhatsApp message. */
+  NEWSDESK_ADMINS: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const numbers: string[] = [];
+      for (const raw of (v ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+        const digits = raw.replace(/[\s()+-]/g, '');
+        if (!/^\d{8,15}$/.test(digits)) {
+          ctx.addIssue({ code: 'custom', message: `"${raw}" is not an international phone number; write it like +60123456789` });
+        } else numbers.push(digits);
+      }
+      return numbers;
+    }),
   /** Chromium binary used by whatsapp-web.js. Default PUPPETEER_EXECUTABLE_PATH or /usr/bin/chromium. */
   NEWSDESK_CHROMIUM_PATH: optionalText,
   /** Log level: fatal, error, warn, info, debug. Default info. */
@@ -130,6 +144,8 @@ export interface Config {
   maxAttempts: number;
   sendTimeoutMs: number;
   pairingNumber: string | undefined;
+  /** Admin phone numbers as digits only (country code first, no +). */
+  admins: string[];
   chromiumPath: string;
   logLevel: string;
 }
@@ -181,6 +197,7 @@ export function loadConfig(
     maxAttempts: e.NEWSDESK_MAX_ATTEMPTS,
     sendTimeoutMs: e.NEWSDESK_SEND_TIMEOUT_SECONDS * 1000,
     pairingNumber: e.NEWSDESK_PAIRING_NUMBER,
+    admins: e.NEWSDESK_ADMINS,
     chromiumPath: e.NEWSDESK_CHROMIUM_PATH ?? env.PUPPETEER_EXECUTABLE_PATH ?? '/usr/bin/chromium',
     logLevel: e.NEWSDESK_LOG_LEVEL,
   };

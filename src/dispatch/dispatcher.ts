@@ -131,7 +131,7 @@ export function createDispatcher(options: DispatcherOptions) {
       }
       if (claim.kind === 'unpostable') {
         log.warn({ articleId: claim.article.id, error: claim.error }, 'article cannot be posted; marked failed');
-        options.events?.failed?.(claim.article, claim.error);
+        emit('failed', () => options.events?.failed?.(claim.article, claim.error));
         continue;
       }
       lastAttemptAt = now;
@@ -164,6 +164,15 @@ export function createDispatcher(options: DispatcherOptions) {
     }
   }
 
+  /** Runs an event listener; what it throws is logged and never reaches the posting path. */
+  function emit(event: string, call: () => void): void {
+    try {
+      call();
+    } catch (err) {
+      log.error({ event, ...errorDetail(err) }, 'event listener failed');
+    }
+  }
+
   async function readBack(post: OutgoingPost): Promise<ConfirmedPost | null> {
     return withTimeout(channel.findPost(post), options.sendTimeoutMs, clock, 'reading the channel back');
   }
@@ -182,7 +191,7 @@ export function createDispatcher(options: DispatcherOptions) {
     queue.markPosted(delivery.id, confirmed.messageId, now);
     attemptLog.info({ messageId: confirmed.messageId, latencyMs: now - article.createdAt }, how);
     const finished = queue.deliveriesOf(article.id).find((d) => d.id === delivery.id) ?? delivery;
-    options.events?.posted?.(queue.get(article.id) ?? article, finished);
+    emit('posted', () => options.events?.posted?.(queue.get(article.id) ?? article, finished));
   }
 
   function recordFailure(article: Article, delivery: Delivery, err: unknown, attemptLog: Logger): void {
@@ -199,7 +208,7 @@ export function createDispatcher(options: DispatcherOptions) {
       const final = retryable ? `${message} (gave up after ${attemptsUsed} attempts)` : message;
       queue.markFailed(delivery.id, final, now, { final: true });
       attemptLog.error({ error: final }, 'article failed');
-      options.events?.failed?.(queue.get(article.id) ?? article, final);
+      emit('failed', () => options.events?.failed?.(queue.get(article.id) ?? article, final));
     }
   }
 

@@ -1,0 +1,77 @@
+#!/usr/bin/env node
+import os from 'node:os';
+import { systemClock } from './clock.js';
+import { createCommandContext } from './command-context.js';
+import { createCommandCore } from './commands/command-core.js';
+import { ConfigError, loadConfig } from './config.js';
+import { createLogger } from './log.js';
+import { storedRuntimeStatus } from './runtime-status.js';
+import { openDatabase } from './store/open-database.js';
+
+const USAGE = `Usage: npm run cli -- [--json] <command> [arguments]
+       newsdesk [--json] <command> [arguments]        (inside the container)
+
+Runs one admin command against the same database as the bot (it may be running).
+  --json   print one JSON object instead of text
+Exit status: 0 done, 2 bad input (nothing written), 1 failure.
+Send "help" for the commands, e.g.: npm run cli -- help queue`;
+
+/** The CLI door: argv → the command core → stdout and an exit code. */
+function main(argv: string[], env: NodeJS.ProcessEnv): number {
+  const json = argv.includes('--json');
+  const words = argv.filter((a) => a !== '--json');
+  if (words.length === 0 || words[0] === '--help' || words[0] === '-h') {
+    process.stdout.write(`${USAGE}\n`);
+    return words.length === 0 ? 2 : 0;
+  }
+
+  let config;
+  try {
+    config = loadConfig(env, { needsChannel: false });
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    return fail(json, 2, err.message, { problems: err.problems });
+  }
+
+  let db;
+  try {
+    db = openDatabase(config.databasePath);
+  } catch (err) {
+    return fail(json, 1, (err as Error).message, {});
+  }
+  try {
+    const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, { ...env, NEWSDESK_LOG_FORMAT: env.NEWSDESK_LOG_FORMAT ?? 'json' });
+    const ctx = createCommandContext(db, config, systemClock, {
+      wake: () => undefined, // the running bot notices the write by itself
+      runtime: (settings) => storedRuntimeStatus(settings, systemClock.now()),
+    });
+    const core = createCommandCore(ctx, log);
+    const result = core.run(words.join(' '), { door: 'cli', id: `cli:${safeUser()}` });
+    if (json) process.stdout.write(`${JSON.stringify({ status: result.status, text: result.text, ...result.data })}\n`);
+    else (result.status === 'ok' ? process.stdout : process.stderr).write(`${result.text}\n`);
+    return result.status === 'ok' ? 0 : result.status === 'invalid' ? 2 : 1;
+  } finally {
+    db.close();
+  }
+}
+
+function fail(json: boolean, code: number, message: string, data: Record<string, unknown>): number {
+  if (json) process.stdout.write(`${JSON.stringify({ status: code === 2 ? 'invalid' : 'error', text: message, ...data })}\n`);
+  else process.stderr.write(`${message}\n`);
+  return code;
+}
+
+function safeUser(): string {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return 'unknown'; // containers may run as a uid without a passwd entry
+  }
+}
+
+try {
+  process.exitCode = main(process.argv.slice(2), process.env);
+} catch (err) {
+  process.stderr.write(`newsdesk: ${(err as Error)?.stack ?? String(err)}\n`);
+  process.exitCode = 1;
+}

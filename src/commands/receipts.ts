@@ -1,0 +1,42 @@
+import type { Article } from '../articles/article.js';
+import type { ChannelInfo } from '../channel/channel.js';
+import type { DirectMessages } from '../channel/direct-messages.js';
+import { errorDetail, type Logger } from '../log.js';
+import type { DispatcherEvents } from '../dispatch/dispatcher.js';
+import type { Delivery } from '../store/rows.js';
+import { formatTime } from './when.js';
+
+/** The phone of the admin who queued an article (source `admin:+<digits>`), or null. */
+export function adminPhoneOf(article: Article): string | null {
+  const match = /^admin:\+?(\d{8,15})$/.exec(article.source);
+  return match?.[1] ?? null;
+}
+
+/**
+ * Delivery receipts: the admin who queued an article is told by WhatsApp message when it is posted
+ * and when it finally fails. A receipt that cannot be sent is logged; posting is never held up.
+ */
+export function createReceipts(options: {
+  messages: DirectMessages;
+  channelInfo: () => ChannelInfo | null;
+  timezone: string;
+  log: Logger;
+}): DispatcherEvents {
+  const send = (article: Article, text: string) => {
+    const phone = adminPhoneOf(article);
+    if (!phone) return;
+    options.messages.sendToPhone(phone, text).catch((err: unknown) => {
+      options.log.warn({ articleId: article.id, ...errorDetail(err) }, 'could not send a delivery receipt');
+    });
+  };
+  return {
+    posted(article: Article, delivery: Delivery) {
+      const channel = options.channelInfo()?.name ?? 'the channel';
+      const at = formatTime(article.postedAt ?? delivery.finishedAt ?? Date.now(), options.timezone);
+      send(article, `✅ #${article.id} posted to ${channel} at ${at}, message id ${delivery.messageId ?? 'unknown'}.\n${article.headline}`);
+    },
+    failed(article: Article, error: string) {
+      send(article, `❌ #${article.id} could not be posted: ${error}\nSend /retry ${article.id} to try again.\n${article.headline}`);
+    },
+  };
+}
