@@ -23,7 +23,14 @@ export class StoreError extends Error {
  * - busy_timeout: a writer in another process makes us wait, not fail.
  */
 export function openDatabase(file: string): Db {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
+  try {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+  } catch (cause) {
+    throw new StoreError(
+      `cannot create the data folder ${path.dirname(file)}: ${(cause as Error).message}; set NEWSDESK_DATA_DIR to a writable folder`,
+      { cause },
+    );
+  }
   let db: Db;
   try {
     db = new Database(file);

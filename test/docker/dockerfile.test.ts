@@ -1,0 +1,278 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers/temp-dir.js';
+
+// No Docker engine in CI: these tests read the Dockerfile for the facts production depends on, then run
+// its CMD as a real child process from the repo root, the way the image's WORKDIR /app runs it.
+
+const root = path.resolve(import.meta.dirname, '../..');
+
+interface Instruction {
+  keyword: string;
+  args: string;
+  line: number;
+}
+
+interface Stage {
+  from: string;
+  name: string | undefined;
+  instructions: Instruction[];
+}
+
+/**
+ * Splits a Dockerfile into instructions: joins `\` continuations, drops comments and blank lines
+ * (also inside continuations, as Docker does). Enough for the files we write; not the full grammar
+ * (no `escape` directive, no heredocs).
+ */
+function parseDockerfile(text: string): Instruction[] {
+  const instructions: Instruction[] = [];
+  let pending: { parts: string[]; line: number } | null = null;
+  text.split(/\r?\n/).forEach((raw, index) => {
+    const trimmed = raw.trim();
+    if (trimmed === '' || trimmed.startsWith('#')) return;
+    const continues = /\\\s*$/.test(raw);
+    const content = continues ? raw.replace(/\\\s*$/, '') : raw;
+    pending ??= { parts: [], line: index + 1 };
+    pending.parts.push(content.trim());
+    if (continues) return;
+    const joined = pending.parts.join(' ');
+    const match = /^(\S+)\s*(.*)$/s.exec(joined);
+    if (!match) throw new Error(`line ${pending.line}: cannot parse "${joined}"`);
+    instructions.push({ keyword: match[1]!.toUpperCase(), args: match[2]!.trim(), line: pending.line });
+    pending = null;
+  });
+  if (pending) throw new Error('Dockerfile ends inside a line continuation');
+  return instructions;
+}
+
+function stagesOf(instructions: Instruction[]): Stage[] {
+  const stages: Stage[] = [];
+  for (const instruction of instructions) {
+    if (instruction.keyword === 'FROM') {
+      const words = instruction.args.split(/\s+/).filter((w) => !w.startsWith('--'));
+      const as = words.findIndex((w) => w.toUpperCase() === 'AS');
+      stages.push({ from: words[0]!, name: as >= 0 ? words[as + 1] : undefined, instructions: [] });
+    } else if (stages.length > 0) {
+      stages.at(-1)!.instructions.push(instruction);
+    } else if (instruction.keyword !== 'ARG') {
+      throw new Error(`line ${instruction.line}: ${instruction.keyword} before the first FROM`);
+    }
+  }
+  return stages;
+}
+
+/** The exec (JSON) form of CMD/ENTRYPOINT, or null for the shell form. */
+function execForm(args: string): string[] | null {
+  if (!args.startsWith('[')) return null;
+  const parsed: unknown = JSON.parse(args);
+  if (!Array.isArray(parsed) || !parsed.every((p) => typeof p === 'string')) throw new Error(`not a JSON string array: ${args}`);
+  return parsed;
+}
+
+/** Variables set by ENV in a stage, in both `ENV K=V K2="V 2"` and legacy `ENV K V` forms. */
+function envOf(stage: Stage): Map<string, string> {
+  const env = new Map<string, string>();
+  for (const { keyword, args } of stage.instructions) {
+    if (keyword !== 'ENV') continue;
+    if (!/^[A-Za-z_][A-Za-z0-9_]*=/.test(args)) {
+      const [, key, value] = /^(\S+)\s+(.*)$/s.exec(args) ?? [];
+      if (key) env.set(key, value ?? '');
+      continue;
+    }
+    for (const [, key, quoted, plain] of args.matchAll(/([A-Za-z_][A-Za-z0-9_]*)=(?:"((?:[^"\\]|\\.)*)"|(\S*))/g)) {
+      env.set(key!, quoted ?? plain ?? '');
+    }
+  }
+  return env;
+}
+
+const args = (stage: Stage, keyword: string) => stage.instructions.filter((i) => i.keyword === keyword).map((i) => i.args);
+/** The words of each RUN command, with `&&` chains split apart. */
+const runCommands = (stage: Stage) => args(stage, 'RUN').flatMap((run) => run.split(/&&|;/).map((c) => c.trim().split(/\s+/)));
+const aptInstalls = (stage: Stage) => runCommands(stage).filter((words) => words[0] === 'apt-get' && words.includes('install'));
+
+const dockerfile = fs.readFileSync(path.join(root, 'Dockerfile'), 'utf8');
+const stages = stagesOf(parseDockerfile(dockerfile));
+const build = stages[0]!;
+const runtime = stages.at(-1)!;
+const cmd = execForm(args(runtime, 'CMD').at(-1) ?? '');
+
+describe('Dockerfile', () => {
+  it('builds in one stage and runs in another, both on node:20-bookworm-slim', () => {
+    expect(stages.length).toBeGreaterThanOrEqual(2);
+    for (const stage of stages) expect(stage.from).toBe('node:20-bookworm-slim');
+    expect(build.name).toBeDefined();
+    // The runtime stage takes the build's output, not the build's toolchain.
+    const copiesFromBuild = args(runtime, 'COPY').filter((a) => a.includes(`--from=${build.name}`));
+    expect(copiesFromBuild.some((a) => /\/app\/dist\b/.test(a))).toBe(true);
+    expect(copiesFromBuild.some((a) => /\/app\/node_modules\b/.test(a))).toBe(true);
+    expect(aptInstalls(runtime).flat()).not.toContain('g++');
+  });
+
+  it('installs dependencies without downloading a browser, builds, then drops dev dependencies', () => {
+    const npmCi = build.instructions.findIndex((i) => i.keyword === 'RUN' && /\bnpm ci\b/.test(i.args));
+    const skip = build.instructions.findIndex((i) => i.keyword === 'ENV' && /\bPUPPETEER_SKIP_DOWNLOAD=true\b/.test(i.args));
+    expect(npmCi).toBeGreaterThanOrEqual(0);
+    expect(skip).toBeGreaterThanOrEqual(0);
+    expect(skip).toBeLessThan(npmCi);
+    const buildRuns = args(build, 'RUN').join('\n');
+    expect(buildRuns).toMatch(/\bnpm run build\b/);
+    expect(buildRuns).toMatch(/\bnpm prune --omit=dev\b|\bnpm ci\b.*--omit=dev/);
+    // better-sqlite3 needs a compiler when no prebuilt binary fits.
+    expect(aptInstalls(build).flat()).toEqual(expect.arrayContaining(['python3', 'make', 'g++']));
+  });
+
+  it('installs Debian chromium and tini, lean, and cleans the apt lists in the same layer', () => {
+    const packages = aptInstalls(runtime).flat();
+    expect(packages).toEqual(expect.arrayContaining(['chromium', 'tini', 'fonts-noto-color-emoji']));
+    for (const stage of stages) {
+      for (const install of aptInstalls(stage)) {
+        expect(install).toContain('--no-install-recommends');
+        expect(install).toContain('-y');
+      }
+      for (const run of args(stage, 'RUN').filter((r) => r.includes('apt-get update'))) {
+        expect(run).toMatch(/rm -rf \/var\/lib\/apt\/lists\/\*/);
+      }
+    }
+  });
+
+  it('sets the environment the app and puppeteer read', () => {
+    expect(Object.fromEntries(envOf(runtime))).toMatchObject({
+      PUPPETEER_EXECUTABLE_PATH: '/usr/bin/chromium',
+      PUPPETEER_SKIP_DOWNLOAD: 'true',
+      NODE_ENV: 'production',
+      NEWSDESK_DATA_DIR: '/app/data',
+    });
+    expect(args(runtime, 'WORKDIR').at(-1)).toBe('/app');
+  });
+
+  it('runs as a non-root user with /app/data owned by it and on a volume', () => {
+    const user = args(runtime, 'USER').at(-1);
+    expect(user).toBeDefined();
+    expect(user!.split(':')[0]).not.toMatch(/^(root|0)$/);
+    const volumes = args(runtime, 'VOLUME').flatMap((v) => execForm(v) ?? v.split(/\s+/));
+    expect(volumes).toContain('/app/data');
+    expect(args(runtime, 'RUN').join('\n')).toMatch(new RegExp(`chown[^\\n]*\\b${user!.split(':')[0]}\\b[^\\n]*/app/data`));
+  });
+
+  it('starts under tini with the same command as `npm start`, and stops on SIGTERM', () => {
+    const entrypoint = execForm(args(runtime, 'ENTRYPOINT').at(-1) ?? '');
+    expect(entrypoint).not.toBeNull();
+    expect(path.basename(entrypoint![0]!)).toBe('tini');
+    expect(entrypoint).toContain('--');
+    expect(cmd).toEqual(['node', 'dist/main.js']);
+    const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    expect(pkg.scripts.start).toBe(cmd!.join(' '));
+    expect(args(runtime, 'STOPSIGNAL')).toEqual(['SIGTERM']);
+  });
+
+  it('keeps local state and secrets out of the build context', () => {
+    const ignored = fs
+      .readFileSync(path.join(root, '.dockerignore'), 'utf8')
+      .split(/\r?\n/)
+      .map((l) => l.trim().replace(/\/$/, ''))
+      .filter((l) => l && !l.startsWith('#'));
+    // data/ holds the WhatsApp session; a stale dist/ (with its .tsbuildinfo) could skip the build.
+    expect(ignored).toEqual(expect.arrayContaining(['data', 'node_modules', 'dist', '.env', '.git']));
+  });
+});
+
+interface Run {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  /** Parsed JSON log lines; the dry-run outbox also echoes plain text, which is skipped. */
+  logs: Array<Record<string, unknown>>;
+}
+
+/**
+ * Runs the image's CMD (plus `extraArgs`) from the repo root with only `env` for NEWSDESK_* settings.
+ * `whenLogged(msg)` lets the caller act on a log line; the run is killed and rejected after `limitMs`.
+ */
+function runCmd(
+  extraArgs: string[],
+  env: Record<string, string>,
+  options: { limitMs: number; onLog?: (entry: Record<string, unknown>, child: ReturnType<typeof spawn>) => void },
+): Promise<Run> {
+  const [program, ...cmdArgs] = cmd!;
+  // The image runs the `node` on its PATH; here, the node running the tests.
+  const executable = program === 'node' ? process.execPath : program!;
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('NEWSDESK_')));
+  const child = spawn(executable, [...cmdArgs, ...extraArgs], {
+    cwd: root,
+    env: { ...inherited, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const run: Run = { code: null, signal: null, stdout: '', stderr: '', logs: [] };
+  let partial = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    run.stdout += chunk;
+    const lines = (partial + chunk).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) {
+      if (!line.startsWith('{')) continue;
+      let entry: Record<string, unknown>;
+      try {
+        entry = JSON.parse(line) as Record<string, unknown>;
+      } catch {
+        continue; // an echoed post that happens to start with "{" is not a log line
+      }
+      run.logs.push(entry);
+      options.onLog?.(entry, child);
+    }
+  });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (run.stderr += chunk));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`no exit within ${options.limitMs} ms\nstdout:\n${run.stdout}\nstderr:\n${run.stderr}`));
+    }, options.limitMs);
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      Object.assign(run, { code, signal });
+      resolve(run);
+    });
+  });
+}
+
+describe('the image CMD, run as a process', () => {
+  it('starts a dry run and stops cleanly with exit code 0 on SIGTERM', async () => {
+    const data = tempDir('newsdesk-docker-');
+    let sentAt = 0;
+    const run = await runCmd(
+      ['--dry-run'],
+      { NEWSDESK_DATA_DIR: data, NEWSDESK_LOG_FORMAT: 'json' },
+      {
+        limitMs: 20_000,
+        onLog: (entry, child) => {
+          if (entry.msg === 'newsdesk started' && sentAt === 0) {
+            sentAt = Date.now();
+            child.kill('SIGTERM');
+          }
+        },
+      },
+    );
+    expect(sentAt, `never logged "newsdesk started"\n${run.stdout}\n${run.stderr}`).toBeGreaterThan(0);
+    expect({ code: run.code, signal: run.signal }, run.stderr).toEqual({ code: 0, signal: null });
+    const messages = run.logs.map((l) => l.msg);
+    expect(messages).toContain('newsdesk stopped');
+    expect(messages.indexOf('newsdesk stopped')).toBeGreaterThan(messages.indexOf('newsdesk started'));
+    expect(run.logs.find((l) => l.msg === 'newsdesk started')).toMatchObject({ dryRun: true, dataDir: data });
+    expect(fs.existsSync(path.join(data, 'newsdesk.db'))).toBe(true);
+  });
+
+  it('refuses to start without NEWSDESK_CHANNEL unless --dry-run: exit code 2, the variable named', async () => {
+    const data = tempDir('newsdesk-docker-');
+    const run = await runCmd([], { NEWSDESK_DATA_DIR: data, NEWSDESK_LOG_FORMAT: 'json' }, { limitMs: 20_000 });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('NEWSDESK_CHANNEL');
+    expect(fs.readdirSync(data)).toEqual([]); // nothing was started: no database, no session
+  });
+});
