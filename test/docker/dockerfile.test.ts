@@ -1,13 +1,12 @@
-import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { childEnv, logged, MAIN, ROOT, startBot } from '../helpers/processes.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 // No Docker engine in CI: these tests read the Dockerfile for the facts production depends on, then run
 // its CMD as a real child process from the repo root, the way the image's WORKDIR /app runs it.
-
-const root = path.resolve(import.meta.dirname, '../..');
 
 interface Instruction {
   keyword: string;
@@ -93,7 +92,7 @@ const args = (stage: Stage, keyword: string) => stage.instructions.filter((i) =>
 const runCommands = (stage: Stage) => args(stage, 'RUN').flatMap((run) => run.split(/&&|;/).map((c) => c.trim().split(/\s+/)));
 const aptInstalls = (stage: Stage) => runCommands(stage).filter((words) => words[0] === 'apt-get' && words.includes('install'));
 
-const dockerfile = fs.readFileSync(path.join(root, 'Dockerfile'), 'utf8');
+const dockerfile = fs.readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8');
 const stages = stagesOf(parseDockerfile(dockerfile));
 const build = stages[0]!;
 const runtime = stages.at(-1)!;
@@ -163,14 +162,14 @@ describe('Dockerfile', () => {
     expect(path.basename(entrypoint![0]!)).toBe('tini');
     expect(entrypoint).toContain('--');
     expect(cmd).toEqual(['node', 'dist/main.js']);
-    const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
     expect(pkg.scripts.start).toBe(cmd!.join(' '));
     expect(args(runtime, 'STOPSIGNAL')).toEqual(['SIGTERM']);
   });
 
   it('keeps local state and secrets out of the build context', () => {
     const ignored = fs
-      .readFileSync(path.join(root, '.dockerignore'), 'utf8')
+      .readFileSync(path.join(ROOT, '.dockerignore'), 'utf8')
       .split(/\r?\n/)
       .map((l) => l.trim().replace(/\/$/, ''))
       .filter((l) => l && !l.startsWith('#'));
@@ -179,100 +178,42 @@ describe('Dockerfile', () => {
   });
 });
 
-interface Run {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-  /** Parsed JSON log lines; the dry-run outbox also echoes plain text, which is skipped. */
-  logs: Array<Record<string, unknown>>;
+/** Resolves as `promise` does, or rejects after `ms`: no test waits on a hung child for ever. */
+function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: nothing within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-/**
- * Runs the image's CMD (plus `extraArgs`) from the repo root with only `env` for NEWSDESK_* settings.
- * `whenLogged(msg)` lets the caller act on a log line; the run is killed and rejected after `limitMs`.
- */
-function runCmd(
-  extraArgs: string[],
-  env: Record<string, string>,
-  options: { limitMs: number; onLog?: (entry: Record<string, unknown>, child: ReturnType<typeof spawn>) => void },
-): Promise<Run> {
-  const [program, ...cmdArgs] = cmd!;
-  // The image runs the `node` on its PATH; here, the node running the tests.
-  const executable = program === 'node' ? process.execPath : program!;
-  const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('NEWSDESK_')));
-  const child = spawn(executable, [...cmdArgs, ...extraArgs], {
-    cwd: root,
-    env: { ...inherited, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+describe('the image CMD, run as a process from the repo root (as from WORKDIR /app)', () => {
+  it('is the script the process helpers start', () => {
+    expect(cmd![0]).toBe('node');
+    expect(path.resolve(ROOT, cmd![1]!)).toBe(MAIN);
   });
-  const run: Run = { code: null, signal: null, stdout: '', stderr: '', logs: [] };
-  let partial = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    run.stdout += chunk;
-    const lines = (partial + chunk).split('\n');
-    partial = lines.pop() ?? '';
-    for (const line of lines) {
-      if (!line.startsWith('{')) continue;
-      let entry: Record<string, unknown>;
-      try {
-        entry = JSON.parse(line) as Record<string, unknown>;
-      } catch {
-        continue; // an echoed post that happens to start with "{" is not a log line
-      }
-      run.logs.push(entry);
-      options.onLog?.(entry, child);
-    }
-  });
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (run.stderr += chunk));
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`no exit within ${options.limitMs} ms\nstdout:\n${run.stdout}\nstderr:\n${run.stderr}`));
-    }, options.limitMs);
-    child.on('error', (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      Object.assign(run, { code, signal });
-      resolve(run);
-    });
-  });
-}
 
-describe('the image CMD, run as a process', () => {
   it('starts a dry run and stops cleanly with exit code 0 on SIGTERM', async () => {
     const data = tempDir('newsdesk-docker-');
-    let sentAt = 0;
-    const run = await runCmd(
-      ['--dry-run'],
-      { NEWSDESK_DATA_DIR: data, NEWSDESK_LOG_FORMAT: 'json' },
-      {
-        limitMs: 20_000,
-        onLog: (entry, child) => {
-          if (entry.msg === 'newsdesk started' && sentAt === 0) {
-            sentAt = Date.now();
-            child.kill('SIGTERM');
-          }
-        },
-      },
-    );
-    expect(sentAt, `never logged "newsdesk started"\n${run.stdout}\n${run.stderr}`).toBeGreaterThan(0);
-    expect({ code: run.code, signal: run.signal }, run.stderr).toEqual({ code: 0, signal: null });
-    const messages = run.logs.map((l) => l.msg);
-    expect(messages).toContain('newsdesk stopped');
+    const bot = startBot([...cmd!.slice(2), '--dry-run'], childEnv({ NEWSDESK_DATA_DIR: data }));
+    await bot.waitForLine(logged('newsdesk started'), 20_000);
+    expect(bot.lines.find(logged('newsdesk started'))?.json).toMatchObject({ dryRun: true, dataDir: data });
+
+    const closed = once(bot.child, 'close') as Promise<[number | null, NodeJS.Signals | null]>;
+    bot.child.kill('SIGTERM');
+    const [code, signal] = await within(closed, 20_000, 'exit after SIGTERM');
+    expect({ code, signal }, bot.stderr.join('\n')).toEqual({ code: 0, signal: null });
+    const messages = bot.lines.map((l) => l.json?.msg);
     expect(messages.indexOf('newsdesk stopped')).toBeGreaterThan(messages.indexOf('newsdesk started'));
-    expect(run.logs.find((l) => l.msg === 'newsdesk started')).toMatchObject({ dryRun: true, dataDir: data });
     expect(fs.existsSync(path.join(data, 'newsdesk.db'))).toBe(true);
   });
 
   it('refuses to start without NEWSDESK_CHANNEL unless --dry-run: exit code 2, the variable named', async () => {
     const data = tempDir('newsdesk-docker-');
-    const run = await runCmd([], { NEWSDESK_DATA_DIR: data, NEWSDESK_LOG_FORMAT: 'json' }, { limitMs: 20_000 });
-    expect(run.code).toBe(2);
-    expect(run.stderr).toContain('NEWSDESK_CHANNEL');
+    const bot = startBot(cmd!.slice(2), childEnv({ NEWSDESK_DATA_DIR: data }));
+    const [code] = await within(once(bot.child, 'close'), 20_000, 'exit without a channel');
+    expect(code).toBe(2);
+    expect(bot.stderr.join('\n')).toContain('NEWSDESK_CHANNEL');
     expect(fs.readdirSync(data)).toEqual([]); // nothing was started: no database, no session
   });
 });
