@@ -1,0 +1,181 @@
+import type { ChildProcess } from 'node:child_process';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import wwebjs, { type Client, type ClientOptions } from 'whatsapp-web.js';
+import type { Clock } from '../clock.js';
+import { errorDetail, errorMessage, type Logger } from '../log.js';
+
+/** The part of whatsapp-web.js's Client Newsdesk uses; tests hand in a fake of the same shape. */
+export type ClientLike = Pick<
+  Client,
+  | 'initialize'
+  | 'destroy'
+  | 'on'
+  | 'removeAllListeners'
+  | 'getChatById'
+  | 'getChannelByInviteCode'
+  | 'sendMessage'
+  | 'info'
+  | 'pupBrowser'
+  | 'getContactLidAndPhone'
+  | 'getNumberId'
+>;
+
+/**
+ * Chromium flags for a container. `--no-sandbox` because the container is the sandbox (and Chromium's
+ * own needs privileges a container rarely has); `--disable-dev-shm-usage` because Docker's /dev/shm is
+ * 64 MB. Never `--single-process`: Chromium does not support it and it crashes under load.
+ */
+export const CHROMIUM_ARGS: readonly string[] = [
+  '--no-sandbox',
+  '--disable-setuid-sandbox',
+  '--disable-dev-shm-usage',
+  '--disable-gpu',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** The lock files Chromium leaves in a profile after an unclean stop. */
+export const PROFILE_LOCKS = ['SingletonLock', 'SingletonSocket', 'SingletonCookie'] as const;
+
+export interface LaunchSettings {
+  /** LocalAuth's dataPath. The browser profile lives in `<sessionDir>/session`. */
+  sessionDir: string;
+  /** The Chromium binary, e.g. Debian's /usr/bin/chromium. */
+  chromiumPath: string;
+  /** Pair by phone number (international digits) instead of a QR code. */
+  pairingNumber?: string;
+  /** Default true. False only to watch the browser while debugging. */
+  headless?: boolean;
+}
+
+/**
+ * Where LocalAuth keeps the Chromium profile: `path.join(dataPath, 'session')` when no clientId is set
+ * (whatsapp-web.js src/authStrategies/LocalAuth.js, beforeBrowserInitialized).
+ */
+export function profileDir(sessionDir: string): string {
+  return path.join(path.resolve(sessionDir), 'session');
+}
+
+/** The whatsapp-web.js Client options Newsdesk launches with. */
+export function buildClientOptions(settings: LaunchSettings): ClientOptions {
+  const options: ClientOptions = {
+    // LocalAuth sets puppeteer.userDataDir itself and refuses a different one: never set it here.
+    authStrategy: new wwebjs.LocalAuth({ dataPath: path.resolve(settings.sessionDir) }),
+    // The default 'local' cache writes ./.wwebjs_cache in the working directory (read-only in a
+    // container) and, when a file for the library's default webVersion exists, pins the page to that
+    // old copy. 'none' always loads the current WhatsApp Web, as the library does on a cache miss.
+    webVersionCache: { type: 'none' },
+    puppeteer: {
+      headless: settings.headless ?? true,
+      executablePath: settings.chromiumPath,
+      args: [...CHROMIUM_ARGS],
+      // Puppeteer's own signal handlers kill the browser (and on SIGINT exit the process) before
+      // Newsdesk's shutdown has run; stop() closes the browser instead.
+      handleSIGINT: false,
+      handleSIGTERM: false,
+      handleSIGHUP: false,
+    },
+  };
+  if (settings.pairingNumber) options.pairWithPhoneNumber = { phoneNumber: settings.pairingNumber };
+  return options;
+}
+
+/** The real whatsapp-web.js client. */
+export function createRealClient(options: ClientOptions): Client {
+  return new wwebjs.Client(options);
+}
+
+export interface RemovedLock {
+  name: string;
+  /** Where the symlink pointed (`<hostname>-<pid>` for SingletonLock), if it was one. */
+  target: string | null;
+}
+
+/**
+ * Removes Chromium's profile locks left behind by an unclean stop. SingletonLock is a symlink to
+ * `<hostname>-<pid>`; in a new container the hostname differs and Chromium refuses the profile. The
+ * links dangle, so `existsSync` (which follows them) says false: lstat and unlink instead.
+ * Call only when no other browser uses the folder (one Newsdesk per session folder).
+ */
+export async function removeStaleProfileLocks(dir: string): Promise<RemovedLock[]> {
+  const removed: RemovedLock[] = [];
+  for (const name of PROFILE_LOCKS) {
+    const file = path.join(dir, name);
+    try {
+      const stat = await fs.lstat(file);
+      const target = stat.isSymbolicLink() ? await fs.readlink(file) : null;
+      await fs.unlink(file);
+      removed.push({ name, target });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue; // no lock: the normal case
+      throw err;
+    }
+  }
+  return removed;
+}
+
+export const TIMED_OUT = Symbol('timed out');
+
+/** Resolves to the work's value, or TIMED_OUT after `ms`; the work's rejection passes through. */
+export function raceTimer<T>(clock: Clock, ms: number, work: Promise<T>): Promise<T | typeof TIMED_OUT> {
+  return new Promise((resolve, reject) => {
+    const cancel = clock.setTimer(ms, () => resolve(TIMED_OUT));
+    work.then(
+      (value) => {
+        cancel();
+        resolve(value);
+      },
+      (err: unknown) => {
+        cancel();
+        reject(err);
+      },
+    );
+  });
+}
+
+/**
+ * Closes a client's browser for sure, in bounded time, and never rejects: destroy(), SIGKILL if that
+ * fails or hangs. A client whose initialize() is still launching has no browser to close yet, so
+ * this waits (bounded) for `initializing` to settle and closes whatever it opened meanwhile.
+ */
+export async function closeClient(
+  c: ClientLike,
+  deps: { clock: Clock; log: Logger; timeoutMs: number; initializing?: Promise<void> },
+): Promise<void> {
+  await destroyWithin(c, deps);
+  if (deps.initializing) await raceTimer(deps.clock, deps.timeoutMs, deps.initializing);
+  const browser = c.pupBrowser;
+  const proc = browser?.process();
+  if (browser?.connected && (!proc || isRunning(proc))) await destroyWithin(c, deps);
+}
+
+async function destroyWithin(c: ClientLike, { clock, log, timeoutMs }: { clock: Clock; log: Logger; timeoutMs: number }): Promise<void> {
+  const proc = c.pupBrowser?.process() ?? null;
+  try {
+    if ((await raceTimer(clock, timeoutMs, c.destroy())) !== TIMED_OUT) return;
+    log.warn({ timeoutMs }, 'closing the browser timed out; killing it');
+  } catch (err) {
+    // Often a second close racing the library's own (it calls destroy() itself after `disconnected`):
+    // give that one time to finish before killing, so the profile is not cut off mid-write.
+    log.warn(errorDetail(err), `closing the browser failed (${errorMessage(err)})`);
+    if (proc && (await raceTimer(clock, timeoutMs, exited(proc))) !== TIMED_OUT) return;
+  }
+  if (proc && isRunning(proc)) {
+    log.warn({ pid: proc.pid }, 'killing the browser process');
+    proc.kill('SIGKILL');
+  }
+}
+
+function isRunning(proc: ChildProcess): boolean {
+  return proc.exitCode === null && proc.signalCode === null;
+}
+
+function exited(proc: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (!isRunning(proc)) resolve();
+    else proc.once('exit', () => resolve());
+  });
+}

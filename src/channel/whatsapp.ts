@@ -1,0 +1,409 @@
+import type { ClientOptions } from 'whatsapp-web.js';
+import type { Clock } from '../clock.js';
+import type { ChannelTarget } from '../config.js';
+import { errorDetail, errorMessage, type Logger } from '../log.js';
+import { ChannelError, type Channel, type ChannelInfo, type ConfirmedPost, type OutgoingPost } from './channel.js';
+import type { DirectMessages, IncomingMessage } from './direct-messages.js';
+import { createStatusHolder } from './status-holder.js';
+import { chatIdOfPhone, sendDirect, toIncoming } from './whatsapp-messages.js';
+import { findOwnPost, resolveChannel, sendPost, type ResolvedChannel } from './whatsapp-channel.js';
+import { buildClientOptions, closeClient, createRealClient, profileDir, removeStaleProfileLocks, type ClientLike } from './whatsapp-launch.js';
+import {
+  disconnectHint,
+  formatDelay,
+  formatPairingCode,
+  isAccountBlocked,
+  notFoundDetail,
+  printPairingCodeToTerminal,
+  printQrToTerminal,
+  startFailureHint,
+} from './whatsapp-operator.js';
+
+export { buildClientOptions, CHROMIUM_ARGS, profileDir, removeStaleProfileLocks, type ClientLike } from './whatsapp-launch.js';
+
+export interface WhatsAppChannelOptions {
+  /** The channel to post to (NEWSDESK_CHANNEL). */
+  target: ChannelTarget;
+  /** LocalAuth's dataPath; the Chromium profile lands in `<sessionDir>/session`. */
+  sessionDir: string;
+  /** Chromium binary (NEWSDESK_CHROMIUM_PATH). */
+  chromiumPath: string;
+  /** Pair with a code sent for this number (international digits) instead of a QR code. */
+  pairingNumber?: string;
+  clock: Clock;
+  log: Logger;
+  /** Shows a login QR code. Default: qrcode-terminal, small, on stdout. */
+  printQr?: (qr: string) => void;
+  /** Shows a pairing code (formatted `ABCD-EFGH`). Default: a framed line on stdout. */
+  printPairingCode?: (code: string) => void;
+  /** Builds the client. Default: whatsapp-web.js's Client. The seam tests use to hand in a fake. */
+  createClient?: (options: ClientOptions) => ClientLike;
+  /**
+   * Watchdog: a client that has not become ready this long after launch (or after a login) is
+   * destroyed and rebuilt. Paused while waiting for a person to scan or enter a code. Default 3 min.
+   */
+  readyTimeoutMs?: number;
+  /** Delay before rebuilding a failed client: `initialMs`, doubling per failure up to `maxMs`. Default 5 s .. 5 min. */
+  reconnect?: { initialMs?: number; maxMs?: number };
+  /** How long destroy() may take before the browser process is killed. Default 15 s. */
+  destroyTimeoutMs?: number;
+  /** Default true. */
+  headless?: boolean;
+}
+
+type RetryState = 'starting' | 'disconnected';
+
+/**
+ * The WhatsApp Channel adapter: one whatsapp-web.js client at a time, rebuilt with backoff when it
+ * fails to start, disconnects or never becomes ready. Posting is only possible while the status is
+ * `ready`; everything a person must do (scan, enter a code, fix the channel id) is in the status detail.
+ */
+export function createWhatsAppChannel(options: WhatsAppChannelOptions): Channel & DirectMessages {
+  const { target, clock, log } = options;
+  const readyTimeoutMs = options.readyTimeoutMs ?? 3 * 60_000;
+  const backoffInitialMs = options.reconnect?.initialMs ?? 5_000;
+  const backoffMaxMs = options.reconnect?.maxMs ?? 5 * 60_000;
+  const destroyTimeoutMs = options.destroyTimeoutMs ?? 15_000;
+  const createClient = options.createClient ?? createRealClient;
+  const printQr = options.printQr ?? printQrToTerminal;
+  const printPairingCode = options.printPairingCode ?? printPairingCodeToTerminal;
+  const status = createStatusHolder(clock, { state: 'starting', detail: 'not started yet' });
+  const pairing = Boolean(options.pairingNumber);
+
+  let client: ClientLike | null = null;
+  let channel: ResolvedChannel | null = null;
+  let lastInfo: ChannelInfo | null = null;
+  let started = false;
+  let stopping: Promise<void> | null = null;
+  let failures = 0; // consecutive, reset once ready
+  let everReady = false; // a login prompt after this means the session was lost
+  let promptsShown = 0;
+  let cancelRetry: (() => void) | null = null;
+  let cancelWatchdog: (() => void) | null = null;
+  const initializing = new WeakMap<ClientLike, Promise<void>>();
+  const messageHandlers = new Set<(m: IncomingMessage) => void | Promise<void>>();
+  let inboxChain: Promise<void> = Promise.resolve();
+  const retiring = new Set<Promise<void>>();
+
+  const retryState = (): RetryState => (everReady ? 'disconnected' : 'starting');
+
+  function relaunch(): void {
+    launch().catch((err: unknown) => log.error(errorDetail(err), 'unexpected error while starting WhatsApp'));
+  }
+
+  async function launch(): Promise<void> {
+    if (stopping) return;
+    const dir = profileDir(options.sessionDir);
+    try {
+      const removed = await removeStaleProfileLocks(dir);
+      if (removed.length > 0) log.info({ dir, removed }, `removed Chromium profile locks left by an unclean stop (${removed.map((r) => r.name).join(', ')})`);
+    } catch (err) {
+      log.warn({ ...errorDetail(err), dir }, 'could not remove stale Chromium profile locks: Chromium may refuse the profile');
+    }
+    if (stopping) return;
+
+    let c: ClientLike;
+    try {
+      c = createClient(
+        buildClientOptions({ sessionDir: options.sessionDir, chromiumPath: options.chromiumPath, pairingNumber: options.pairingNumber, headless: options.headless }),
+      );
+    } catch (err) {
+      const hint = startFailureHint(err, options.chromiumPath);
+      log.error({ ...errorDetail(err), hint }, `could not create the WhatsApp client: ${errorMessage(err)} (${hint})`);
+      scheduleRelaunch(retryState(), `could not start: ${hint}`);
+      return;
+    }
+    client = c;
+    listen(c);
+    armWatchdog(c, 'launch');
+    status.set({ state: 'starting', detail: 'starting Chromium and loading WhatsApp Web' });
+
+    // initialize() resolves once the page is up and the login prompt (or the saved session) is in
+    // place, before `ready`; it rejects with Errors or plain strings ('auth timeout').
+    const init = c.initialize();
+    initializing.set(c, init.then(settled, settled));
+    try {
+      await init;
+    } catch (err) {
+      if (client !== c) return; // already replaced; retire() deals with its browser
+      const hint = startFailureHint(err, options.chromiumPath);
+      log.error({ ...errorDetail(err), hint }, `WhatsApp Web could not start: ${errorMessage(err)} (${hint})`);
+      await recover(c, retryState(), `could not start: ${hint}`);
+      return;
+    }
+    if (client === c) watchBrowserProcess(c);
+  }
+
+  function listen(c: ClientLike): void {
+    const mine = () => client === c && !stopping;
+    c.on('qr', (qr: string) => {
+      if (mine()) onLoginPrompt('qr', qr);
+    });
+    c.on('code', (code: string) => {
+      if (mine()) onLoginPrompt('code', code);
+    });
+    c.on('authenticated', () => {
+      if (!mine()) return;
+      promptsShown = 0;
+      log.info({}, 'WhatsApp session authenticated; loading chats');
+      status.set({ state: 'starting', detail: 'logged in; loading chats (this can take a minute or two)' });
+      armWatchdog(c, 'login');
+    });
+    c.on('auth_failure', (message: string) => {
+      // LocalAuth never emits this (a bad saved session shows up as `qr` again); logged in case it does.
+      if (mine()) log.error({ message }, `WhatsApp rejected the saved session: ${message}`);
+    });
+    c.on('ready', () => {
+      if (mine()) onReady(c).catch((err: unknown) => log.error(errorDetail(err), 'unexpected error after WhatsApp became ready'));
+    });
+    c.on('disconnected', (reason: string) => {
+      if (mine()) onDisconnected(c, String(reason));
+    });
+    // `message` (not `message_create`): the bot's own sends never come back as commands.
+    c.on('message', (msg) => {
+      if (mine()) deliver(c, msg);
+    });
+    c.on('change_state', (state: string) => {
+      if (mine()) log.debug({ state }, 'WhatsApp connection state changed');
+    });
+  }
+
+  /** Hands messages on one at a time, in arrival order (an admin's "/queue" then "/cancel" stay in order). */
+  function deliver(c: ClientLike, msg: Parameters<typeof toIncoming>[1]): void {
+    if (messageHandlers.size === 0) return;
+    inboxChain = inboxChain
+      .then(async () => {
+        const incoming = await toIncoming(c, msg);
+        for (const handler of [...messageHandlers]) await handler(incoming);
+      })
+      .catch((err: unknown) => log.error({ ...errorDetail(err), from: msg.from }, 'could not handle an incoming message'));
+  }
+
+  /** The current client, when WhatsApp is connected (ready), for direct messages. */
+  function connectedClient(): ClientLike {
+    const c = client;
+    if (!c || status.get().state !== 'ready') throw new ChannelError(`WhatsApp is not ready (${status.get().state})`, true);
+    return c;
+  }
+
+  function onLoginPrompt(kind: 'qr' | 'code', value: string): void {
+    // A person has to act now: no watchdog while waiting (the library refreshes QR and code itself).
+    disarmWatchdog();
+    promptsShown += 1;
+    const lost = everReady;
+    let detail: string;
+    if (kind === 'qr') {
+      tryPrint(() => printQr(value));
+      detail = lost
+        ? 'session lost: scan the QR code again'
+        : 'scan the QR code printed in the terminal: on the phone open WhatsApp → Settings → Linked devices → Link a device';
+    } else {
+      const code = formatPairingCode(value);
+      tryPrint(() => printPairingCode(code));
+      const how = 'on the phone open WhatsApp → Settings → Linked devices → Link a device → Link with phone number instead';
+      detail = `${lost ? 'session lost: ' : ''}enter the pairing code ${code} (${how})`;
+      log.warn({ code }, `WhatsApp pairing code: ${code} (${how})`);
+    }
+    if (promptsShown === 1) {
+      if (lost) log.error({}, `WhatsApp session lost: posting is paused until someone logs in again (${detail})`);
+      else if (kind === 'qr') log.info({}, `WhatsApp needs a login: ${detail}`);
+    }
+    status.set({ state: 'waiting-for-login', detail });
+  }
+
+  async function onReady(c: ClientLike): Promise<void> {
+    status.set({ state: 'starting', detail: 'connected; looking up the channel' });
+    let found: ResolvedChannel | null;
+    try {
+      found = await resolveChannel(c, target);
+    } catch (err) {
+      if (client !== c) return;
+      log.error(errorDetail(err), `looking up the channel failed: ${errorMessage(err)}`);
+      await recover(c, 'disconnected', `looking up the channel failed: ${errorMessage(err)}`);
+      return;
+    }
+    if (client !== c || stopping) return;
+    disarmWatchdog();
+    if (!found) {
+      const detail = notFoundDetail(target);
+      log.error({ target: target.kind === 'id' ? target.id : target.link }, detail);
+      status.set({ state: 'failed', detail });
+      return;
+    }
+    channel = found;
+    lastInfo = found.info;
+    failures = 0;
+    everReady = true;
+    promptsShown = 0;
+    const me = c.info?.wid?._serialized;
+    if (found.role && found.role !== 'owner' && found.role !== 'admin') {
+      log.warn({ role: found.role }, `the logged-in account is "${found.role}" of the channel, not its owner or an admin: posts will probably be refused`);
+    }
+    log.info({ channel: found.info, account: me }, `WhatsApp ready: posting to "${found.info.name}" (${found.info.id})`);
+    status.set({ state: 'ready', detail: `posting to "${found.info.name}" (${found.info.id})` });
+  }
+
+  function onDisconnected(c: ClientLike, reason: string): void {
+    if (reason === 'LOGOUT') {
+      // The library has already deleted the saved session. No automatic re-pairing: a person decides.
+      detach();
+      const detail = pairing
+        ? 'logged out from the phone: restart Newsdesk and enter the new pairing code to link it again'
+        : 'logged out from the phone: restart Newsdesk and scan the QR code to link it again';
+      log.error({ reason }, `WhatsApp session logged out; posting stopped (${detail})`);
+      status.set({ state: 'logged-out', detail });
+      void retire(c);
+      return;
+    }
+    if (isAccountBlocked(reason)) {
+      detach();
+      const detail = `WhatsApp blocked this account (${reason}); not reconnecting. See the ban-risk notes before using another number`;
+      log.error({ reason }, detail);
+      status.set({ state: 'failed', detail });
+      void retire(c);
+      return;
+    }
+    const hint = disconnectHint(reason);
+    log.warn({ reason, hint }, `WhatsApp disconnected (${reason}): ${hint}; reconnecting`);
+    void recover(c, 'disconnected', `disconnected (${reason}): ${hint}`);
+  }
+
+  /** Replaces a failed client: tear it down, then build a new one after a backoff. */
+  async function recover(c: ClientLike, state: RetryState, detail: string): Promise<void> {
+    if (client !== c || stopping) return; // someone already handles it
+    detach();
+    status.set({ state, detail });
+    await retire(c);
+    scheduleRelaunch(state, detail);
+  }
+
+  function scheduleRelaunch(state: RetryState, detail: string): void {
+    if (stopping) return;
+    failures += 1;
+    const delayMs = Math.min(backoffMaxMs, backoffInitialMs * 2 ** (failures - 1));
+    log.info({ delayMs, attempt: failures }, `starting WhatsApp again in ${formatDelay(delayMs)}`);
+    status.set({ state, detail: `${detail}; retrying in ${formatDelay(delayMs)}` });
+    cancelRetry?.();
+    cancelRetry = clock.setTimer(delayMs, () => {
+      cancelRetry = null;
+      relaunch();
+    });
+  }
+
+  function detach(): void {
+    client = null;
+    channel = null;
+    disarmWatchdog();
+  }
+
+  function armWatchdog(c: ClientLike, after: 'launch' | 'login'): void {
+    disarmWatchdog();
+    cancelWatchdog = clock.setTimer(readyTimeoutMs, () => {
+      cancelWatchdog = null;
+      if (client !== c || stopping) return;
+      const detail = `WhatsApp Web was not ready ${formatDelay(readyTimeoutMs)} after ${after} (stuck loading: WhatsApp Web may have changed, so check for a whatsapp-web.js update, or the network is slow)`;
+      log.error({ timeoutMs: readyTimeoutMs, after }, `${detail}; restarting the browser`);
+      void recover(c, retryState(), detail);
+    });
+  }
+
+  function disarmWatchdog(): void {
+    cancelWatchdog?.();
+    cancelWatchdog = null;
+  }
+
+  /** Chromium dying (crash, OOM kill) makes whatsapp-web.js emit nothing: watch the process itself. */
+  function watchBrowserProcess(c: ClientLike): void {
+    c.pupBrowser?.process()?.once('exit', (code, signal) => {
+      if (client !== c || stopping) return;
+      log.error({ code, signal }, 'Chromium exited unexpectedly (crash, or killed for lack of memory); restarting it');
+      void recover(c, 'disconnected', 'the browser exited unexpectedly');
+    });
+  }
+
+  /** Stops listening to a client and closes its browser; never rejects, bounded in time. */
+  function retire(c: ClientLike): Promise<void> {
+    c.removeAllListeners();
+    const done = closeClient(c, { clock, log, timeoutMs: destroyTimeoutMs, initializing: initializing.get(c) });
+    retiring.add(done);
+    void done.finally(() => retiring.delete(done));
+    return done;
+  }
+
+  return {
+    name: `whatsapp:${target.kind === 'id' ? target.id : target.code}`,
+
+    async start() {
+      if (started || stopping) return;
+      started = true;
+      log.info({ target: target.kind === 'id' ? target.id : target.link, sessionDir: options.sessionDir, chromiumPath: options.chromiumPath }, 'starting WhatsApp');
+      relaunch();
+    },
+
+    status: status.get,
+    onStatus: status.subscribe,
+    info: () => lastInfo,
+
+    async send(post: OutgoingPost): Promise<string> {
+      const c = client;
+      const ch = channel;
+      const now = status.get();
+      if (now.state !== 'ready' || !c || !ch) {
+        throw new ChannelError(`WhatsApp is not ready (${now.state}${now.detail ? `: ${now.detail}` : ''}); the post stays queued`, true);
+      }
+      const messageId = await sendPost(c, ch.info.id, post.text);
+      log.debug({ articleId: post.articleId, messageId }, 'post handed to WhatsApp');
+      return messageId;
+    },
+
+    async findPost(post: OutgoingPost): Promise<ConfirmedPost | null> {
+      const c = client;
+      const ch = channel;
+      const now = status.get();
+      if (now.state !== 'ready' || !c || !ch) {
+        throw new ChannelError(`cannot read the channel back: WhatsApp is not ready (${now.state})`, true);
+      }
+      return findOwnPost(c, ch.info.id, post.text);
+    },
+
+    onMessage(handler) {
+      messageHandlers.add(handler);
+      return () => messageHandlers.delete(handler);
+    },
+
+    async reply(chatId: string, text: string): Promise<void> {
+      await sendDirect(connectedClient(), chatId, text);
+    },
+
+    async sendToPhone(phone: string, text: string): Promise<void> {
+      const c = connectedClient();
+      await sendDirect(c, await chatIdOfPhone(c, phone), text);
+    },
+
+    stop(): Promise<void> {
+      stopping ??= (async () => {
+        cancelRetry?.();
+        cancelRetry = null;
+        const c = client;
+        detach();
+        if (c) void retire(c);
+        await Promise.all([...retiring]);
+        status.set({ state: 'stopped' });
+        log.info({}, 'WhatsApp stopped');
+      })();
+      return stopping;
+    },
+  };
+
+  function tryPrint(print: () => void): void {
+    try {
+      print();
+    } catch (err) {
+      log.warn(errorDetail(err), 'could not print the login prompt');
+    }
+  }
+}
+
+function settled(): void {
+  // initialize() is over, either way: retire() only waits for that
+}
