@@ -34,6 +34,14 @@ export interface ChannelStatus {
   since: number;
 }
 
+export interface LoginPrompt {
+  kind: 'qr' | 'code';
+  /** The QR code's text (render it as a QR image) or the pairing code, e.g. `ABCD-EFGH`. */
+  value: string;
+  /** Epoch ms when this prompt appeared (QR codes rotate about every 20 s). */
+  since: number;
+}
+
 export interface ChannelInfo {
   /** `…@newsletter` id, or `outbox` for a dry run. */
   id: string;
@@ -73,6 +81,11 @@ export interface Channel {
    * after a crash, to learn whether an unfinished attempt reached the channel.
    */
   findPost(post: OutgoingPost): Promise<ConfirmedPost | null>;
+  /**
+   * What a person must scan or type to log in right now (a QR code's text or a pairing code), or null
+   * when nobody needs to act. Channels without a login (the outbox) leave it out.
+   */
+  loginPrompt?(): LoginPrompt | null;
   /** Disconnects and releases the browser or file. Idempotent. */
   stop(): Promise<void>;
 }

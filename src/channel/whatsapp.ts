@@ -2,7 +2,7 @@ import type { ClientOptions } from 'whatsapp-web.js';
 import type { Clock } from '../clock.js';
 import type { ChannelTarget } from '../config.js';
 import { errorDetail, errorMessage, type Logger } from '../log.js';
-import { ChannelError, type Channel, type ChannelInfo, type ConfirmedPost, type OutgoingPost } from './channel.js';
+import { ChannelError, type Channel, type ChannelInfo, type ConfirmedPost, type LoginPrompt, type OutgoingPost } from './channel.js';
 import type { DirectMessages, IncomingMessage } from './direct-messages.js';
 import { createStatusHolder } from './status-holder.js';
 import { chatIdOfPhone, sendDirect, toIncoming } from './whatsapp-messages.js';
@@ -83,6 +83,7 @@ export function createWhatsAppChannel(options: WhatsAppChannelOptions): Channel 
   const initializing = new WeakMap<ClientLike, Promise<void>>();
   const messageHandlers = new Set<(m: IncomingMessage) => void | Promise<void>>();
   let inboxChain: Promise<void> = Promise.resolve();
+  let prompt: LoginPrompt | null = null;
   const retiring = new Set<Promise<void>>();
 
   const retryState = (): RetryState => (everReady ? 'disconnected' : 'starting');
@@ -145,6 +146,7 @@ export function createWhatsAppChannel(options: WhatsAppChannelOptions): Channel 
     c.on('authenticated', () => {
       if (!mine()) return;
       promptsShown = 0;
+      prompt = null;
       log.info({}, 'WhatsApp session authenticated; loading chats');
       status.set({ state: 'starting', detail: 'logged in; loading chats (this can take a minute or two)' });
       armWatchdog(c, 'login');
@@ -192,6 +194,7 @@ export function createWhatsAppChannel(options: WhatsAppChannelOptions): Channel 
     promptsShown += 1;
     const lost = everReady;
     let detail: string;
+    prompt = { kind, value: kind === 'code' ? formatPairingCode(value) : value, since: clock.now() };
     if (kind === 'qr') {
       tryPrint(() => printQr(value));
       detail = lost
@@ -291,6 +294,7 @@ export function createWhatsAppChannel(options: WhatsAppChannelOptions): Channel 
   }
 
   function detach(): void {
+    prompt = null;
     client = null;
     channel = null;
     disarmWatchdog();
@@ -343,6 +347,7 @@ export function createWhatsAppChannel(options: WhatsAppChannelOptions): Channel 
     status: status.get,
     onStatus: status.subscribe,
     info: () => lastInfo,
+    loginPrompt: () => (status.get().state === 'waiting-for-login' ? prompt : null),
 
     async send(post: OutgoingPost): Promise<string> {
       const c = client;

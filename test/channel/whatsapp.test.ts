@@ -593,3 +593,30 @@ describe('direct messages', () => {
     await s.channel.stop();
   });
 });
+
+describe('login prompt for the /login page', () => {
+  it('exposes the current QR code while waiting for a login, the newest one after a rotation, and nothing once ready', async () => {
+    const s = setup();
+    await s.channel.start();
+    const client = await s.clientCount(1);
+    expect(s.channel.loginPrompt?.()).toBeNull();
+    client.emitQr('qr-one');
+    expect(s.channel.loginPrompt?.()).toEqual({ kind: 'qr', value: 'qr-one', since: s.clock.now() });
+    s.clock.advance(20_000);
+    client.emitQr('qr-two');
+    expect(s.channel.loginPrompt?.()).toMatchObject({ kind: 'qr', value: 'qr-two' });
+    client.emitReady();
+    await settle();
+    expect(s.channel.loginPrompt?.()).toBeNull();
+    await s.channel.stop();
+  });
+
+  it('exposes the formatted pairing code in pairing mode', async () => {
+    const s = setup({ pairingNumber: '60123456789' });
+    await s.channel.start();
+    const client = await s.clientCount(1);
+    client.emitCode('ABCDEFGH');
+    expect(s.channel.loginPrompt?.()).toMatchObject({ kind: 'code', value: 'ABCD-EFGH' });
+    await s.channel.stop();
+  });
+});
