@@ -54,6 +54,13 @@ export async function startApp(options: AppOptions) {
     log: log.child({ part: 'dispatcher' }),
     render: (article) => formatPost(article, ctx.format),
     minGapMs: config.minGapMs,
+    pacing: {
+      jitterMs: config.jitterMs,
+      maxPerHour: config.maxPostsPerHour,
+      quietHours: config.quietHours,
+      breakingInQuietHours: config.breakingInQuietHours,
+      timezone: config.timezone,
+    },
     maxAttempts: config.maxAttempts,
     sendTimeoutMs: config.sendTimeoutMs,
     isPaused: () => settings.isPaused(),

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { parseQuietHours, type QuietHours } from './dispatch/pacing.js';
 import { explainCronProblem } from './dispatch/wake-schedule.js';
 
 /** A problem in the environment, with the variable it came from and how to fix it. */
@@ -82,6 +83,27 @@ const envSchema = z.object({
     }),
   /** Minimum seconds between two posts. Default 120. */
   NEWSDESK_MIN_GAP_SECONDS: intInRange(0, 86_400, 120),
+  /** Most posts in any 60 minutes; 0 = no cap. Default 20. */
+  NEWSDESK_MAX_POSTS_PER_HOUR: intInRange(0, 3_600, 20),
+  /** Up to this many random seconds added to each gap, so posts do not go out like clockwork. Default 20. */
+  NEWSDESK_JITTER_SECONDS: intInRange(0, 3_600, 20),
+  /** Local times during which only breaking articles go out, e.g. 23:00-07:00. Default none. */
+  NEWSDESK_QUIET_HOURS: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      try {
+        return parseQuietHours(v ?? '');
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        return z.NEVER;
+      }
+    }),
+  /** Whether breaking articles go out during quiet hours: allow (default) or hold. */
+  NEWSDESK_QUIET_HOURS_BREAKING: z
+    .enum(['allow', 'hold'], { error: 'must be "allow" or "hold"' })
+    .optional()
+    .transform((v) => (v ?? 'allow') === 'allow'),
   /** Longest summary, in characters, before it is cut at a word boundary. Default 300. */
   NEWSDESK_SUMMARY_MAX_CHARS: intInRange(20, 3_000, 300),
   /** Marker put in front of breaking headlines. Default "🔴 BREAKING". */
@@ -139,6 +161,10 @@ export interface Config {
   timezone: string;
   schedule: string;
   minGapMs: number;
+  maxPostsPerHour: number;
+  jitterMs: number;
+  quietHours: QuietHours | null;
+  breakingInQuietHours: boolean;
   summaryMaxChars: number;
   breakingLabel: string;
   maxAttempts: number;
@@ -192,6 +218,10 @@ export function loadConfig(
     timezone: e.NEWSDESK_TIMEZONE,
     schedule: e.NEWSDESK_SCHEDULE,
     minGapMs: e.NEWSDESK_MIN_GAP_SECONDS * 1000,
+    maxPostsPerHour: e.NEWSDESK_MAX_POSTS_PER_HOUR,
+    jitterMs: e.NEWSDESK_JITTER_SECONDS * 1000,
+    quietHours: e.NEWSDESK_QUIET_HOURS,
+    breakingInQuietHours: e.NEWSDESK_QUIET_HOURS_BREAKING,
     summaryMaxChars: e.NEWSDESK_SUMMARY_MAX_CHARS,
     breakingLabel: e.NEWSDESK_BREAKING_LABEL,
     maxAttempts: e.NEWSDESK_MAX_ATTEMPTS,

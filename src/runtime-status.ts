@@ -18,6 +18,7 @@ export function liveRuntimeStatus(channel: Channel, dispatcher: Dispatcher, dryR
     channel: channel.status(),
     channelInfo: channel.info(),
     nextWakeAt: dispatcher.status().nextWakeAt,
+    waiting: dispatcher.status().waiting,
     heartbeatAt: clock.now(),
   };
 }

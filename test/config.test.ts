@@ -77,6 +77,24 @@ describe('loadConfig', () => {
     expect(byVar.NEWSDESK_SUMMARY_MAX_CHARS).toContain('at least 20');
   });
 
+  it('reads pacing settings: hourly cap, jitter, quiet hours and whether breaking news waits for them', () => {
+    expect(loadConfig({}, { needsChannel: false })).toMatchObject({ maxPostsPerHour: 20, jitterMs: 20_000, quietHours: null, breakingInQuietHours: true });
+    const config = loadConfig(
+      { NEWSDESK_MAX_POSTS_PER_HOUR: '0', NEWSDESK_JITTER_SECONDS: '5', NEWSDESK_QUIET_HOURS: '23:00-07:00', NEWSDESK_QUIET_HOURS_BREAKING: 'hold' },
+      { needsChannel: false },
+    );
+    expect(config).toMatchObject({ maxPostsPerHour: 0, jitterMs: 5_000, quietHours: { startMinute: 23 * 60, endMinute: 7 * 60 }, breakingInQuietHours: false });
+    const problems = problemsOf({ NEWSDESK_QUIET_HOURS: '11pm-7am', NEWSDESK_QUIET_HOURS_BREAKING: 'maybe' }, false);
+    expect(problems.map((p) => p.variable).sort()).toEqual(['NEWSDESK_QUIET_HOURS', 'NEWSDESK_QUIET_HOURS_BREAKING']);
+    expect(problems[0]!.message).toContain('23:00-07:00');
+  });
+
+  it('reads admins as digits and names a malformed one', () => {
+    expect(loadConfig({ NEWSDESK_ADMINS: '+60 12-345 6789, +6598765432' }, { needsChannel: false }).admins).toEqual(['60123456789', '6598765432']);
+    const problems = problemsOf({ NEWSDESK_ADMINS: '+60123456789, editor' }, false);
+    expect(problems).toEqual([expect.objectContaining({ variable: 'NEWSDESK_ADMINS', message: expect.stringContaining('"editor" is not an international phone number') })]);
+  });
+
   it('normalises a pairing number written with + and spaces', () => {
     expect(loadConfig({ NEWSDESK_PAIRING_NUMBER: '+60 12-345 6789' }, { needsChannel: false }).pairingNumber).toBe('60123456789');
   });

@@ -22,6 +22,8 @@ export interface RuntimeStatus {
   channelInfo: ChannelInfo | null;
   /** When the bot will next look at the queue by itself, if it knows. */
   nextWakeAt: number | null;
+  /** Why normal posting waits (quiet hours, hourly cap, gap) and until when; null when it does not. */
+  waiting?: { reason: string; until: number; breakingMayGo: boolean } | null;
   /** The last time the bot wrote its heartbeat (epoch ms). */
   heartbeatAt: number | null;
 }

@@ -4,6 +4,7 @@ import type { Clock } from '../clock.js';
 import { errorDetail, errorMessage, type Logger } from '../log.js';
 import type { ArticleQueue, Render } from '../store/article-queue.js';
 import type { Delivery } from '../store/rows.js';
+import { checkPacing, drawJitter, type PacingHistory, type PacingRules } from './pacing.js';
 import { retryDelayMs, sleep, withTimeout } from './timing.js';
 
 export interface DispatcherEvents {
@@ -21,6 +22,10 @@ export interface DispatcherOptions {
   render: Render;
   /** Minimum time between the starts of two attempts. */
   minGapMs: number;
+  /** Hourly cap, jitter and quiet hours (default: none of them). */
+  pacing?: Partial<Omit<PacingRules, 'minGapMs'>>;
+  /** Random numbers in [0, 1) for jitter; injectable for tests. */
+  random?: () => number;
   /** Attempts per article before it is failed. */
   maxAttempts: number;
   /** How long one send may take, and separately one read-back. */
@@ -42,6 +47,8 @@ export interface DispatcherStatus {
   lastAttemptAt: number | null;
   /** When the dispatcher will look again by itself (gap end, publish time or retry), if it knows. */
   nextWakeAt: number | null;
+  /** Why normal posting waits right now (pacing), and until when; null when it does not. */
+  waiting: { reason: string; until: number; breakingMayGo: boolean } | null;
   /** Normal untimed articles created up to this time have been released by the schedule. */
   releasedThrough: number;
 }
@@ -59,8 +66,22 @@ export function createDispatcher(options: DispatcherOptions) {
   const stopGraceMs = options.stopGraceMs ?? 10_000;
   const isPaused = options.isPaused ?? (() => false);
 
+  const rules: PacingRules = {
+    minGapMs: options.minGapMs,
+    jitterMs: options.pacing?.jitterMs ?? 0,
+    maxPerHour: options.pacing?.maxPerHour ?? 0,
+    quietHours: options.pacing?.quietHours ?? null,
+    breakingInQuietHours: options.pacing?.breakingInQuietHours ?? true,
+    timezone: options.pacing?.timezone ?? 'UTC',
+  };
+  const random = options.random ?? Math.random;
   let releasedThrough = clock.now();
-  let lastAttemptAt = queue.lastAttemptAt();
+  const history: PacingHistory = {
+    lastAttemptAt: queue.lastAttemptAt(),
+    jitterAfterLastMs: 0,
+    startsInLastHour: queue.attemptStartsSince(clock.now() - 3_600_000),
+  };
+  let waiting: DispatcherStatus['waiting'] = null;
   let stopped = false;
   let reconciled = false;
   let inFlight: { articleId: number; since: number } | null = null;
@@ -119,14 +140,19 @@ export function createDispatcher(options: DispatcherOptions) {
         continue; // a pause or stop may have come while reconciling
       }
       const now = clock.now();
-      if (lastAttemptAt !== null && now < lastAttemptAt + options.minGapMs) {
-        arm(lastAttemptAt + options.minGapMs);
+      const normal = checkPacing(now, 'normal', history, rules);
+      const breaking = normal.ok ? normal : checkPacing(now, 'breaking', history, rules);
+      waiting = normal.ok ? null : { reason: normal.reason, until: normal.until, breakingMayGo: breaking.ok };
+      if (!breaking.ok) {
+        arm(Math.min(breaking.until, normal.ok ? breaking.until : normal.until));
         return;
       }
-      const claim = queue.claimNext(now, releasedThrough, channel.name, render);
+      const onlyBreaking = !normal.ok;
+      const claim = queue.claimNext(now, releasedThrough, channel.name, render, onlyBreaking);
       if (!claim) {
-        const at = queue.nextWakeAt(releasedThrough);
+        const at = queue.nextWakeAt(releasedThrough, onlyBreaking);
         if (at !== null) arm(at);
+        if (!normal.ok) arm(normal.until);
         return;
       }
       if (claim.kind === 'unpostable') {
@@ -134,7 +160,10 @@ export function createDispatcher(options: DispatcherOptions) {
         emit('failed', () => options.events?.failed?.(claim.article, claim.error));
         continue;
       }
-      lastAttemptAt = now;
+      history.lastAttemptAt = now;
+      // Jitter varies a gap; with no gap configured (tests, bursts on purpose) there is none to vary.
+      history.jitterAfterLastMs = rules.minGapMs > 0 ? drawJitter(rules.jitterMs, random) : 0;
+      history.startsInLastHour = [...history.startsInLastHour.filter((t) => t > now - 3_600_000), now];
       await attempt(claim.article, claim.delivery);
     }
   }
@@ -246,7 +275,7 @@ export function createDispatcher(options: DispatcherOptions) {
       wake('schedule tick');
     },
     status(): DispatcherStatus {
-      return { paused: isPaused(), inFlight, lastAttemptAt, nextWakeAt: timer?.at ?? null, releasedThrough };
+      return { paused: isPaused(), inFlight, lastAttemptAt: history.lastAttemptAt, nextWakeAt: timer?.at ?? null, releasedThrough, waiting };
     },
     /** Resolves when the loop is idle (for tests and shutdown). */
     async idle(): Promise<void> {

@@ -35,7 +35,8 @@ export interface OpenAttempt {
 }
 
 const DUE_FILTER = `status = 'queued' AND publish_at <= @now AND next_attempt_at <= @now
-  AND (priority = 'breaking' OR timed = 1 OR created_at <= @releasedThrough)`;
+  AND (priority = 'breaking' OR timed = 1 OR created_at <= @releasedThrough)
+  AND (@onlyBreaking = 0 OR priority = 'breaking')`;
 const DUE_ORDER = `CASE priority WHEN 'breaking' THEN 0 ELSE 1 END, publish_at, id`;
 
 /**
@@ -58,7 +59,7 @@ export function createArticleQueue(db: Db) {
          status = 'queued', attempts = 0, next_attempt_at = 0, last_error = NULL, created_at = @now, updated_at = @now
        WHERE id = @id`,
     ),
-    nextDue: db.prepare<{ now: number; releasedThrough: number }, ArticleRow>(
+    nextDue: db.prepare<{ now: number; releasedThrough: number; onlyBreaking: number }, ArticleRow>(
       `SELECT * FROM articles WHERE ${DUE_FILTER} ORDER BY ${DUE_ORDER} LIMIT 1`,
     ),
     markPosting: db.prepare(
@@ -87,10 +88,12 @@ export function createArticleQueue(db: Db) {
       `SELECT a.* FROM articles a WHERE a.status = 'posting'
          AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.article_id = a.id AND d.status = 'sending')`,
     ),
-    nextWake: db.prepare<{ releasedThrough: number }, { at: number | null }>(
+    nextWake: db.prepare<{ releasedThrough: number; onlyBreaking: number }, { at: number | null }>(
       `SELECT MIN(MAX(publish_at, next_attempt_at)) AS at FROM articles WHERE status = 'queued'
-         AND (priority = 'breaking' OR timed = 1 OR created_at <= @releasedThrough)`,
+         AND (priority = 'breaking' OR timed = 1 OR created_at <= @releasedThrough)
+         AND (@onlyBreaking = 0 OR priority = 'breaking')`,
     ),
+    startsSince: db.prepare<[number], { started_at: number }>(`SELECT started_at FROM deliveries WHERE started_at > ? ORDER BY started_at`),
     deliveriesOf: db.prepare<[number], DeliveryRow>('SELECT * FROM deliveries WHERE article_id = ? ORDER BY id'),
     lastAttempt: db.prepare<[], { at: number | null }>(`SELECT started_at AS at FROM deliveries ORDER BY id DESC LIMIT 1`),
     cancel: db.prepare(`UPDATE articles SET status = 'cancelled', updated_at = @now WHERE id = @id AND status = 'queued'`),
@@ -137,8 +140,8 @@ export function createArticleQueue(db: Db) {
     return { article: mustGet(Number(info.lastInsertRowid)), outcome: 'created' };
   });
 
-  const claimTx = db.transaction((now: number, releasedThrough: number, channel: string, render: Render): Claim | null => {
-    const row = s.nextDue.get({ now, releasedThrough });
+  const claimTx = db.transaction((now: number, releasedThrough: number, channel: string, render: Render, onlyBreaking: boolean): Claim | null => {
+    const row = s.nextDue.get({ now, releasedThrough, onlyBreaking: onlyBreaking ? 1 : 0 });
     if (!row) return null;
     let text = '';
     let error: string | null = null;
@@ -202,9 +205,15 @@ export function createArticleQueue(db: Db) {
      * Takes the next due article (breaking first, then by publish time), renders it, and in the same
      * transaction marks it `posting` and records a `sending` delivery row with the exact text. Returns
      * null when nothing is due. `releasedThrough`: untimed normal articles created after it wait.
+     * `onlyBreaking`: take a breaking article or nothing (during quiet hours).
      */
-    claimNext(now: number, releasedThrough: number, channel: string, render: Render): Claim | null {
-      return claimTx.immediate(now, releasedThrough, channel, render);
+    claimNext(now: number, releasedThrough: number, channel: string, render: Render, onlyBreaking = false): Claim | null {
+      return claimTx.immediate(now, releasedThrough, channel, render, onlyBreaking);
+    },
+
+    /** Start times of attempts after `since`, oldest first (for the hourly cap across restarts). */
+    attemptStartsSince(since: number): number[] {
+      return s.startsSince.all(since).map((r) => r.started_at);
     },
 
     /** Epoch ms of the most recent attempt's start (for pacing across restarts), or null. */
@@ -252,8 +261,8 @@ export function createArticleQueue(db: Db) {
     },
 
     /** Earliest time a released article becomes due, or null when none waits. */
-    nextWakeAt(releasedThrough: number): number | null {
-      return s.nextWake.get({ releasedThrough })?.at ?? null;
+    nextWakeAt(releasedThrough: number, onlyBreaking = false): number | null {
+      return s.nextWake.get({ releasedThrough, onlyBreaking: onlyBreaking ? 1 : 0 })?.at ?? null;
     },
 
     /**

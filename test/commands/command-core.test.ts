@@ -86,6 +86,11 @@ describe('command core: success replies', () => {
     expect(status.data).toMatchObject({ running: true, paused: false, counts: { queued: 1 } });
   });
 
+  it('status says why posting waits and until when', () => {
+    const t = commandSetup({ waiting: { reason: 'quiet hours', until: Date.UTC(2026, 10, 26, 23, 0), breakingMayGo: true } });
+    expect(t.core.run('status', ADMIN).text).toContain('Posting: waiting: quiet hours until Fri 27 Nov 07:00 (Asia/Kuala_Lumpur) (breaking news still goes out)');
+  });
+
   it('status says when the bot is not running', () => {
     const t = commandSetup({ running: false, channel: null, heartbeatAt: null });
     expect(t.core.run('status', ADMIN).text).toMatch(/^WhatsApp: bot not running/);

@@ -103,7 +103,7 @@ export const statusCommand: CommandSpec<string> = {
     const nextAt = next ? Math.max(next.publishAt, next.nextAttemptAt, runtime.nextWakeAt ?? 0) : null;
     const lines = [
       `WhatsApp: ${connection}${runtime.dryRun ? ' [dry run]' : ''}`,
-      `Posting: ${paused ? 'PAUSED (send "resume")' : 'on'}`,
+      `Posting: ${paused ? 'PAUSED (send "resume")' : runtime.waiting && runtime.waiting.until > now ? `waiting: ${runtime.waiting.reason} until ${formatTime(runtime.waiting.until, ctx.timezone, now)}${runtime.waiting.breakingMayGo ? ' (breaking news still goes out)' : ''}` : 'on'}`,
       `Queue: ${counts.queued} queued, ${counts.scheduled} scheduled, ${counts.posting} posting, ${counts.posted} posted, ${counts.failed} failed, ${counts.cancelled} cancelled`,
       `Last post: ${last ? articleLine(last, ctx.timezone, now) : 'none yet'}`,
       `Next: ${next ? `${articleLine(next, ctx.timezone, now)}${nextAt && nextAt > now ? ` (not before ${formatTime(nextAt, ctx.timezone, now)})` : ''}` : 'nothing queued'}`,
@@ -113,6 +113,7 @@ export const statusCommand: CommandSpec<string> = {
       dryRun: runtime.dryRun,
       channel: runtime.channel ? { ...runtime.channel, since: iso(runtime.channel.since) } : null,
       paused,
+      waiting: runtime.waiting && runtime.waiting.until > now ? { ...runtime.waiting, until: iso(runtime.waiting.until) } : null,
       counts,
       lastPost: last ? articleData(last) : null,
       next: next ? { article: articleData(next), notBefore: iso(nextAt) } : null,
