@@ -35,7 +35,7 @@ export interface AppOptions {
 export async function startApp(options: AppOptions) {
   const { config, log, dryRun } = options;
   const clock = options.clock ?? systemClock;
-  const db = openDatabase(config.databasePath);
+  const db = openDatabase(config.databasePath, { checkIntegrity: true });
   const channel = options.channel ?? (await buildChannel(config, log, clock, dryRun));
   const messages = hasDirectMessages(channel) ? channel : null;
   // The hooks are only called once commands run, after `dispatcher` below exists.

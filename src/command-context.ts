@@ -4,6 +4,7 @@ import type { Config } from './config.js';
 import { createArticleQueue } from './store/article-queue.js';
 import { createArticleReports } from './store/article-reports.js';
 import { createAuditLog } from './store/audit-log.js';
+import { backupDatabase } from './store/backup.js';
 import type { Db } from './store/open-database.js';
 import { createSettings } from './store/settings.js';
 
@@ -22,6 +23,8 @@ export function createCommandContext(
     settings,
     clock,
     timezone: config.timezone,
+    dataDir: config.dataDir,
+    backup: (file) => backupDatabase(db, file),
     format: { summaryMaxChars: config.summaryMaxChars, breakingLabel: config.breakingLabel },
     wake: hooks.wake,
     runtime: () => hooks.runtime(settings),

@@ -1,6 +1,7 @@
 import { z, ZodError } from 'zod';
 import { FormatError } from '../articles/format.js';
 import { errorDetail, type Logger } from '../log.js';
+import { backupCommand } from './handlers/backup.js';
 import { breakingCommand, previewCommand, queueCommand, scheduleCommand } from './handlers/enqueue.js';
 import { auditCommand, channelCommand, listCommand, logCommand, showCommand, statusCommand } from './handlers/inspect.js';
 import { cancelCommand, pauseCommand, resumeCommand, retryCommand } from './handlers/manage.js';
@@ -25,7 +26,7 @@ export function createCommandCore(ctx: CommandContext, log: Logger, extra: reado
   const add = (spec: CommandSpec<never>) => specs.set(spec.name, spec as unknown as CommandSpec<unknown>);
   for (const spec of [
     queueCommand, breakingCommand, scheduleCommand, previewCommand, listCommand, showCommand, cancelCommand,
-    retryCommand, pauseCommand, resumeCommand, statusCommand, logCommand, channelCommand, auditCommand,
+    retryCommand, pauseCommand, resumeCommand, statusCommand, logCommand, channelCommand, auditCommand, backupCommand,
   ] as CommandSpec<never>[]) add(spec);
   for (const spec of extra) add(spec);
 

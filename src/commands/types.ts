@@ -37,6 +37,10 @@ export interface CommandContext {
   clock: Clock;
   timezone: string;
   format: FormatOptions;
+  /** The data folder; backups from WhatsApp go to `<dataDir>/backups`. */
+  dataDir: string;
+  /** Writes a consistent copy of the database to `file` (which must not exist). */
+  backup(file: string): void;
   /** Tells the posting loop to look now. From the CLI this is a no-op: the bot notices the write. */
   wake(): void;
   runtime(): RuntimeStatus;

@@ -3,6 +3,7 @@ import { ChannelError, type Channel, type ConfirmedPost, type OutgoingPost } fro
 import type { Clock } from '../clock.js';
 import { errorDetail, errorMessage, type Logger } from '../log.js';
 import type { ArticleQueue, Render } from '../store/article-queue.js';
+import { isStorageUnwritable } from '../store/open-database.js';
 import type { Delivery } from '../store/rows.js';
 import { checkPacing, drawJitter, type PacingHistory, type PacingRules } from './pacing.js';
 import { retryDelayMs, sleep, withTimeout } from './timing.js';
@@ -124,7 +125,17 @@ export function createDispatcher(options: DispatcherOptions) {
         await drain();
       } catch (err) {
         // The error boundary of the posting loop: log, back off a little, never crash the process.
-        log.error({ ...errorDetail(err) }, 'posting loop failed; will look again in 30 s');
+        // Nothing is sent without its claim written first, so a database that cannot be written stops
+        // posting. Attempts it could not finish recording are settled against the channel next time.
+        reconciled = false;
+        if (isStorageUnwritable(err)) {
+          log.error(
+            { ...errorDetail(err) },
+            `the database cannot be written (${(err as { code?: string }).code}): posting is stopped until it can; free disk space or fix the data folder's permissions. Looking again in 30 s`,
+          );
+        } else {
+          log.error({ ...errorDetail(err) }, 'posting loop failed; will look again in 30 s');
+        }
         arm(clock.now() + 30_000);
       }
     } while (again && !stopped);

@@ -22,7 +22,7 @@ export class StoreError extends Error {
  *   power loss, not only a process crash.
  * - busy_timeout: a writer in another process makes us wait, not fail.
  */
-export function openDatabase(file: string): Db {
+export function openDatabase(file: string, options: { checkIntegrity?: boolean } = {}): Db {
   try {
     fs.mkdirSync(path.dirname(file), { recursive: true });
   } catch (cause) {
@@ -42,13 +42,38 @@ export function openDatabase(file: string): Db {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
+    if (options.checkIntegrity) checkIntegrity(db, file);
     migrate(db);
   } catch (cause) {
     db.close();
     if (cause instanceof StoreError) throw cause;
+    const code = (cause as { code?: unknown }).code;
+    if (code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB') {
+      throw new StoreError(
+        `database ${file} is damaged or not a database (${(cause as Error).message}): move the file away and restore the newest backup, or start with an empty data folder`,
+        { cause },
+      );
+    }
     throw new StoreError(`cannot prepare database ${file}: ${(cause as Error).message}`, { cause });
   }
   return db;
+}
+
+/** Refuses a damaged database file rather than posting from (and writing into) it. */
+function checkIntegrity(db: Db, file: string): void {
+  const rows = db.pragma('integrity_check(20)') as { integrity_check: string }[];
+  const problems = rows.map((r) => r.integrity_check).filter((r) => r !== 'ok');
+  if (problems.length > 0) {
+    throw new StoreError(
+      `database ${file} is damaged (${problems.slice(0, 3).join('; ')}): stop Newsdesk, move the file away and restore the newest backup (the "backup" command writes them), or start with an empty data folder`,
+    );
+  }
+}
+
+/** Whether an error means the database cannot be written now (full disk, read-only file, I/O failure). */
+export function isStorageUnwritable(err: unknown): boolean {
+  const code = (err as { code?: unknown })?.code;
+  return typeof code === 'string' && /^SQLITE_(FULL|READONLY|IOERR|CANTOPEN|CORRUPT|NOTADB)/.test(code);
 }
 
 function migrate(db: Db): void {

@@ -4,6 +4,7 @@ import type { Actor, CommandContext, RuntimeStatus } from '../../src/commands/ty
 import { createArticleQueue } from '../../src/store/article-queue.js';
 import { createArticleReports } from '../../src/store/article-reports.js';
 import { createAuditLog } from '../../src/store/audit-log.js';
+import { backupDatabase } from '../../src/store/backup.js';
 import { openDatabase } from '../../src/store/open-database.js';
 import { createSettings } from '../../src/store/settings.js';
 import { createFakeClock } from '../fakes/fake-clock.js';
@@ -15,7 +16,8 @@ export const ADMIN: Actor = { door: 'whatsapp', id: 'admin:+60123456789' };
 /** A command core over a real SQLite file in a temp folder, with a fake clock. */
 export function commandSetup(runtime: Partial<RuntimeStatus> = {}) {
   const clock = createFakeClock();
-  const db = openDatabase(path.join(tempDir(), 'newsdesk.db'));
+  const dataDir = tempDir();
+  const db = openDatabase(path.join(dataDir, 'newsdesk.db'));
   const { log, entries } = createMemoryLogger();
   let wakes = 0;
   const ctx: CommandContext = {
@@ -26,6 +28,8 @@ export function commandSetup(runtime: Partial<RuntimeStatus> = {}) {
     clock,
     timezone: 'Asia/Kuala_Lumpur',
     format: { summaryMaxChars: 200, breakingLabel: '🔴 BREAKING' },
+    dataDir,
+    backup: (file) => backupDatabase(db, file),
     wake: () => {
       wakes += 1;
     },
@@ -46,5 +50,5 @@ export function commandSetup(runtime: Partial<RuntimeStatus> = {}) {
     deliveries: db.prepare('SELECT * FROM deliveries ORDER BY id').all(),
     settings: db.prepare(`SELECT * FROM settings ORDER BY key`).all(),
   });
-  return { clock, db, ctx, core, log, entries, snapshot, wakes: () => wakes };
+  return { clock, db, dataDir, ctx, core, log, entries, snapshot, wakes: () => wakes };
 }
