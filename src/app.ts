@@ -9,6 +9,7 @@ import { errorDetail, type Logger } from './log.js';
 import type { DirectMessages } from './channel/direct-messages.js';
 import { createCommandContext } from './command-context.js';
 import { createCommandCore } from './commands/command-core.js';
+import { startAdminNotices } from './commands/admin-notices.js';
 import { createInbox } from './commands/inbox.js';
 import { createReceipts } from './commands/receipts.js';
 import { liveRuntimeStatus, startHeartbeat } from './runtime-status.js';
@@ -44,7 +45,9 @@ export async function startApp(options: AppOptions) {
     runtime: () => liveRuntimeStatus(channel, dispatcher, dryRun, clock),
   });
   const { queue, settings } = ctx;
-  const receipts = messages ? createReceipts({ messages, channelInfo: () => channel.info(), timezone: config.timezone, log }) : {};
+  const receipts = messages
+    ? createReceipts({ messages, channelInfo: () => channel.info(), timezone: config.timezone, log, admins: config.admins })
+    : {};
   const events = fanOut(receipts, options.events ?? {});
 
   const dispatcher = createDispatcher({
@@ -71,6 +74,17 @@ export async function startApp(options: AppOptions) {
     ? createInbox({ core: commands, messages, audit: ctx.audit, admins: config.admins, channelInfo: () => channel.info(), clock, log: log.child({ part: 'inbox' }) })
     : null;
   const stopInbox = inbox?.listen() ?? (() => undefined);
+  const stopNotices = messages
+    ? startAdminNotices({
+        channel,
+        messages,
+        admins: config.admins,
+        clock,
+        timezone: config.timezone,
+        log,
+        waiting: () => ctx.reports.counts(clock.now()).queued,
+      })
+    : () => undefined;
   if (messages && config.admins.length === 0) {
     log.warn({}, 'NEWSDESK_ADMINS is empty: nobody can run commands by WhatsApp message (the CLI still works)');
   }
@@ -82,6 +96,16 @@ export async function startApp(options: AppOptions) {
       log.error({ ...errorDetail(err) }, 'schedule tick failed');
     }
   });
+  const restartSchedule =
+    config.browserRestartCron && channel.restart
+      ? startWakeSchedule(config.browserRestartCron, config.timezone, () => {
+          // Never in the middle of a post: wait for the posting loop to be idle first.
+          void dispatcher
+            .idle()
+            .then(() => channel.restart?.('daily planned browser restart (NEWSDESK_BROWSER_RESTART_AT)'))
+            .catch((err: unknown) => log.error({ ...errorDetail(err) }, 'planned browser restart failed'));
+        })
+      : null;
   const stopWatching = watchForOtherWriters(db, options.watchIntervalMs ?? 200, () => dispatcher.wake('database changed'));
   const stopStatusLog = channel.onStatus((status) => log.info({ state: status.state, detail: status.detail }, 'channel status'));
 
@@ -108,7 +132,9 @@ export async function startApp(options: AppOptions) {
       stopping ??= (async () => {
         stopWatching();
         stopInbox();
+        stopNotices();
         await schedule.stop();
+        await restartSchedule?.stop();
         const { abandoned } = await dispatcher.stop();
         if (abandoned) log.warn({}, 'a post was still in flight; it will be checked against the channel at the next start');
         stopStatusLog();
@@ -148,6 +174,7 @@ async function buildChannel(config: Config, log: Logger, clock: Clock, dryRun: b
     sessionDir: config.sessionDir,
     chromiumPath: config.chromiumPath,
     pairingNumber: config.pairingNumber,
+    readyTimeoutMs: config.readyTimeoutMs,
     clock,
     log: log.child({ part: 'whatsapp' }),
   });

@@ -139,6 +139,15 @@ const envSchema = z.object({
       }
       return numbers;
     }),
+  /** Seconds WhatsApp Web may take to become ready before the browser is restarted. Default 180. */
+  NEWSDESK_READY_TIMEOUT_SECONDS: intInRange(30, 3_600, 180),
+  /** Local time for a daily planned browser restart (bounds memory growth), e.g. 04:30. Default none. */
+  NEWSDESK_BROWSER_RESTART_AT: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => v || undefined)
+    .pipe(z.string().regex(/^([01]?\d|2[0-3]):[0-5]\d$/, 'must be a local time like 04:30').optional()),
   /** Chromium binary used by whatsapp-web.js. Default PUPPETEER_EXECUTABLE_PATH or /usr/bin/chromium. */
   NEWSDESK_CHROMIUM_PATH: optionalText,
   /** Log level: fatal, error, warn, info, debug. Default info. */
@@ -172,6 +181,9 @@ export interface Config {
   pairingNumber: string | undefined;
   /** Admin phone numbers as digits only (country code first, no +). */
   admins: string[];
+  readyTimeoutMs: number;
+  /** Cron expression for the daily browser restart, or undefined. */
+  browserRestartCron: string | undefined;
   chromiumPath: string;
   logLevel: string;
 }
@@ -228,6 +240,10 @@ export function loadConfig(
     sendTimeoutMs: e.NEWSDESK_SEND_TIMEOUT_SECONDS * 1000,
     pairingNumber: e.NEWSDESK_PAIRING_NUMBER,
     admins: e.NEWSDESK_ADMINS,
+    readyTimeoutMs: e.NEWSDESK_READY_TIMEOUT_SECONDS * 1000,
+    browserRestartCron: e.NEWSDESK_BROWSER_RESTART_AT
+      ? `${Number(e.NEWSDESK_BROWSER_RESTART_AT.split(':')[1])} ${Number(e.NEWSDESK_BROWSER_RESTART_AT.split(':')[0])} * * *`
+      : undefined,
     chromiumPath: e.NEWSDESK_CHROMIUM_PATH ?? env.PUPPETEER_EXECUTABLE_PATH ?? '/usr/bin/chromium',
     logLevel: e.NEWSDESK_LOG_LEVEL,
   };

@@ -95,6 +95,15 @@ describe('loadConfig', () => {
     expect(problems).toEqual([expect.objectContaining({ variable: 'NEWSDESK_ADMINS', message: expect.stringContaining('"editor" is not an international phone number') })]);
   });
 
+  it('reads the watchdog time and the daily browser restart', () => {
+    expect(loadConfig({ NEWSDESK_READY_TIMEOUT_SECONDS: '300', NEWSDESK_BROWSER_RESTART_AT: '04:30' }, { needsChannel: false })).toMatchObject({
+      readyTimeoutMs: 300_000,
+      browserRestartCron: '30 4 * * *',
+    });
+    expect(loadConfig({}, { needsChannel: false })).toMatchObject({ readyTimeoutMs: 180_000, browserRestartCron: undefined });
+    expect(problemsOf({ NEWSDESK_BROWSER_RESTART_AT: '4am' }, false)).toEqual([expect.objectContaining({ variable: 'NEWSDESK_BROWSER_RESTART_AT' })]);
+  });
+
   it('normalises a pairing number written with + and spaces', () => {
     expect(loadConfig({ NEWSDESK_PAIRING_NUMBER: '+60 12-345 6789' }, { needsChannel: false }).pairingNumber).toBe('60123456789');
   });

@@ -86,6 +86,8 @@ export interface Channel {
    * when nobody needs to act. Channels without a login (the outbox) leave it out.
    */
   loginPrompt?(): LoginPrompt | null;
+  /** Closes and relaunches the connection (a planned browser restart to bound memory growth). */
+  restart?(reason: string): Promise<void>;
   /** Disconnects and releases the browser or file. Idempotent. */
   stop(): Promise<void>;
 }

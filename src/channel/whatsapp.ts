@@ -371,6 +371,14 @@ export function createWhatsAppChannel(options: WhatsAppChannelOptions): Channel 
       return findOwnPost(c, ch.info.id, post.text);
     },
 
+    async restart(reason: string): Promise<void> {
+      const c = client;
+      if (!c || stopping) return;
+      log.info({ reason }, `restarting the browser: ${reason}`);
+      failures = 0; // a planned restart is not a failure: relaunch after the shortest delay
+      await recover(c, 'disconnected', `restarting: ${reason}`);
+    },
+
     onMessage(handler) {
       messageHandlers.add(handler);
       return () => messageHandlers.delete(handler);

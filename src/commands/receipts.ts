@@ -21,13 +21,19 @@ export function createReceipts(options: {
   channelInfo: () => ChannelInfo | null;
   timezone: string;
   log: Logger;
+  /** Every admin's phone: told about failures of articles no admin queued (feeds, CLI, API). */
+  admins?: readonly string[];
 }): DispatcherEvents {
+  const sendTo = (phones: readonly string[], article: Article, text: string) => {
+    for (const phone of phones) {
+      options.messages.sendToPhone(phone, text).catch((err: unknown) => {
+        options.log.warn({ articleId: article.id, phone, ...errorDetail(err) }, 'could not send a delivery receipt');
+      });
+    }
+  };
   const send = (article: Article, text: string) => {
     const phone = adminPhoneOf(article);
-    if (!phone) return;
-    options.messages.sendToPhone(phone, text).catch((err: unknown) => {
-      options.log.warn({ articleId: article.id, ...errorDetail(err) }, 'could not send a delivery receipt');
-    });
+    if (phone) sendTo([phone], article, text);
   };
   return {
     posted(article: Article, delivery: Delivery) {
@@ -36,7 +42,9 @@ export function createReceipts(options: {
       send(article, `✅ #${article.id} posted to ${channel} at ${at}, message id ${delivery.messageId ?? 'unknown'}.\n${article.headline}`);
     },
     failed(article: Article, error: string) {
-      send(article, `❌ #${article.id} could not be posted: ${error}\nSend /retry ${article.id} to try again.\n${article.headline}`);
+      const text = `❌ #${article.id} could not be posted: ${error}\nSend /retry ${article.id} to try again.\n${article.headline}`;
+      const phone = adminPhoneOf(article);
+      sendTo(phone ? [phone] : (options.admins ?? []), article, text);
     },
   };
 }

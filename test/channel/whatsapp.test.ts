@@ -620,3 +620,20 @@ describe('login prompt for the /login page', () => {
     await s.channel.stop();
   });
 });
+
+describe('planned browser restart', () => {
+  it('closes the browser and comes back ready with a new client, the queue untouched', async () => {
+    const s = setup();
+    const first = await s.startReady();
+    await s.channel.restart!('daily planned browser restart');
+    expect(first.destroyCalls).toBe(1);
+    expect(s.channel.status().state).toBe('disconnected');
+    s.clock.advance(5_000);
+    const second = await s.clientCount(2);
+    second.emitReady();
+    await settle();
+    expect(s.channel.status().state).toBe('ready');
+    expect(s.entries.some((e) => e.msg === 'restarting the browser: daily planned browser restart')).toBe(true);
+    await s.channel.stop();
+  });
+});
