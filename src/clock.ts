@@ -16,3 +16,22 @@ export const systemClock: Clock = {
     return () => clearTimeout(handle);
   },
 };
+
+export const TIMED_OUT = Symbol('timed out');
+
+/** Resolves to the work's value, or TIMED_OUT after `ms` on `clock`; the work's rejection passes through. */
+export function raceTimer<T>(clock: Clock, ms: number, work: Promise<T>): Promise<T | typeof TIMED_OUT> {
+  return new Promise((resolve, reject) => {
+    const cancel = clock.setTimer(ms, () => resolve(TIMED_OUT));
+    work.then(
+      (value) => {
+        cancel();
+        resolve(value);
+      },
+      (err: unknown) => {
+        cancel();
+        reject(err);
+      },
+    );
+  });
+}

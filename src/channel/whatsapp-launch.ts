@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import wwebjs, { type Client, type ClientOptions } from 'whatsapp-web.js';
-import type { Clock } from '../clock.js';
+import { raceTimer, TIMED_OUT, type Clock } from '../clock.js';
 import { errorDetail, errorMessage, type Logger } from '../log.js';
 
 /** The part of whatsapp-web.js's Client Newsdesk uses; tests hand in a fake of the same shape. */
@@ -117,24 +117,6 @@ export async function removeStaleProfileLocks(dir: string): Promise<RemovedLock[
   return removed;
 }
 
-export const TIMED_OUT = Symbol('timed out');
-
-/** Resolves to the work's value, or TIMED_OUT after `ms`; the work's rejection passes through. */
-export function raceTimer<T>(clock: Clock, ms: number, work: Promise<T>): Promise<T | typeof TIMED_OUT> {
-  return new Promise((resolve, reject) => {
-    const cancel = clock.setTimer(ms, () => resolve(TIMED_OUT));
-    work.then(
-      (value) => {
-        cancel();
-        resolve(value);
-      },
-      (err: unknown) => {
-        cancel();
-        reject(err);
-      },
-    );
-  });
-}
 
 /**
  * Closes a client's browser for sure, in bounded time, and never rejects: destroy(), SIGKILL if that

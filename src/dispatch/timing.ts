@@ -1,4 +1,4 @@
-import type { Clock } from '../clock.js';
+import { raceTimer, TIMED_OUT, type Clock } from '../clock.js';
 
 /** Thrown when an awaited step takes longer than allowed. */
 export class TimeoutError extends Error {
@@ -9,20 +9,10 @@ export class TimeoutError extends Error {
 }
 
 /** Resolves or rejects like `promise`, or rejects with TimeoutError after `ms` on `clock`. */
-export function withTimeout<T>(promise: Promise<T>, ms: number, clock: Clock, what: string): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const cancel = clock.setTimer(ms, () => reject(new TimeoutError(what, ms)));
-    promise.then(
-      (value) => {
-        cancel();
-        resolve(value);
-      },
-      (err: unknown) => {
-        cancel();
-        reject(err);
-      },
-    );
-  });
+export async function withTimeout<T>(promise: Promise<T>, ms: number, clock: Clock, what: string): Promise<T> {
+  const result = await raceTimer(clock, ms, promise);
+  if (result === TIMED_OUT) throw new TimeoutError(what, ms);
+  return result;
 }
 
 /** Waits `ms` on `clock`. */
