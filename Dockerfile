@@ -65,7 +65,9 @@ RUN apt-get update \
 ENV NODE_ENV=production \
     PUPPETEER_SKIP_DOWNLOAD=true \
     PUPPETEER_EXECUTABLE_PATH=/usr/bin/chromium \
-    NEWSDESK_DATA_DIR=/app/data
+    NEWSDESK_DATA_DIR=/app/data \
+    NEWSDESK_HTTP_HOST=0.0.0.0 \
+    NEWSDESK_HTTP_PORT=8080
 
 WORKDIR /app
 
@@ -87,6 +89,15 @@ RUN mkdir -p /app/data \
 USER node
 
 VOLUME /app/data
+
+# API, /login (QR page), /healthz, /readyz, /metrics. Publish it on a private address only
+# (e.g. -p 127.0.0.1:8080:8080): health and metrics need no token.
+EXPOSE 8080
+
+# Process alive and database answering (not WhatsApp: a logged-out bot must not be restarted in a
+# loop; /readyz reports that). Node 20 has fetch, so no curl is needed in the image.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.NEWSDESK_HTTP_PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 
 # tini forwards SIGTERM to node only (no -g): node must close Chromium itself, through
 # client.destroy(), so the profile is left clean. Stale Chromium locks from an unclean stop are

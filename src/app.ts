@@ -13,6 +13,9 @@ import { startAdminNotices } from './commands/admin-notices.js';
 import { createInbox } from './commands/inbox.js';
 import { createReceipts } from './commands/receipts.js';
 import { liveRuntimeStatus, startHeartbeat } from './runtime-status.js';
+import { createApiCore } from './http/core-adapter.js';
+import { createMetrics } from './http/metrics.js';
+import { createHttpServer } from './http/server.js';
 import { watchForOtherWriters } from './store/change-watcher.js';
 import { openDatabase } from './store/open-database.js';
 
@@ -48,7 +51,13 @@ export async function startApp(options: AppOptions) {
   const receipts = messages
     ? createReceipts({ messages, channelInfo: () => channel.info(), timezone: config.timezone, log, admins: config.admins })
     : {};
-  const events = fanOut(receipts, options.events ?? {});
+  const metrics = createMetrics({
+    articleCounts: () => ctx.reports.counts(clock.now()),
+    channelState: () => channel.status().state,
+    lastPostAt: () => ctx.reports.lastPosted()?.postedAt ?? null,
+    log: log.child({ part: 'metrics' }),
+  });
+  const events = fanOut(receipts, metrics.events, options.events ?? {});
 
   const dispatcher = createDispatcher({
     queue,
@@ -70,6 +79,25 @@ export async function startApp(options: AppOptions) {
     events,
   });
   const commands = createCommandCore(ctx, log.child({ part: 'commands' }));
+  // Up before WhatsApp starts, so /healthz answers and /login can show the first QR code.
+  const http = createHttpServer({
+    api: createApiCore({ commands }),
+    channel,
+    checkDatabase: () => void settings.read('bot_status'),
+    metrics,
+    log: log.child({ part: 'http' }),
+    token: config.apiToken,
+    host: config.httpHost,
+    port: config.httpPort,
+  });
+  let httpUrl: string;
+  try {
+    ({ url: httpUrl } = await http.listen());
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+  if (!config.apiToken) log.warn({}, 'NEWSDESK_API_TOKEN is not set: the HTTP API and the /login page are off (health and metrics still answer)');
   const inbox = messages
     ? createInbox({ core: commands, messages, audit: ctx.audit, admins: config.admins, channelInfo: () => channel.info(), clock, log: log.child({ part: 'inbox' }) })
     : null;
@@ -114,7 +142,7 @@ export async function startApp(options: AppOptions) {
   await channel.start();
   dispatcher.start();
   log.info(
-    { channel: channel.name, dryRun, dataDir: config.dataDir, schedule: config.schedule, timezone: config.timezone, minGapSeconds: config.minGapMs / 1000 },
+    { channel: channel.name, dryRun, http: httpUrl, dataDir: config.dataDir, schedule: config.schedule, timezone: config.timezone, minGapSeconds: config.minGapMs / 1000 },
     'newsdesk started',
   );
 
@@ -126,10 +154,14 @@ export async function startApp(options: AppOptions) {
     dispatcher,
     commands,
     inbox,
+    http,
+    httpUrl,
+    metrics,
     schedule,
     /** Stops posting (finishing or abandoning the post in flight), the channel and the database. */
     stop(): Promise<void> {
       stopping ??= (async () => {
+        await http.close(); // no API writes while shutting down
         stopWatching();
         stopInbox();
         stopNotices();

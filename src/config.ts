@@ -150,6 +150,22 @@ const envSchema = z.object({
     .pipe(z.string().regex(/^([01]?\d|2[0-3]):[0-5]\d$/, 'must be a local time like 04:30').optional()),
   /** Chromium binary used by whatsapp-web.js. Default PUPPETEER_EXECUTABLE_PATH or /usr/bin/chromium. */
   NEWSDESK_CHROMIUM_PATH: optionalText,
+  /** Address the HTTP server (API, /login, health, metrics) listens on. Default 127.0.0.1. */
+  NEWSDESK_HTTP_HOST: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => v || '127.0.0.1'),
+  /** HTTP port; 0 = any free port. Default 8080. */
+  NEWSDESK_HTTP_PORT: intInRange(0, 65_535, 8080),
+  /** Bearer token for /api and /login; unset = both off. */
+  NEWSDESK_API_TOKEN: optionalText.pipe(
+    z
+      .string()
+      .min(16, 'must be at least 16 characters, e.g. the output of "openssl rand -hex 32"')
+      .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces')
+      .optional(),
+  ),
   /** Log level: fatal, error, warn, info, debug. Default info. */
   NEWSDESK_LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
@@ -186,6 +202,9 @@ export interface Config {
   browserRestartCron: string | undefined;
   chromiumPath: string;
   logLevel: string;
+  httpHost: string;
+  httpPort: number;
+  apiToken: string | undefined;
 }
 
 function channelTarget(value: string | undefined): ChannelTarget | undefined {
@@ -246,5 +265,8 @@ export function loadConfig(
       : undefined,
     chromiumPath: e.NEWSDESK_CHROMIUM_PATH ?? env.PUPPETEER_EXECUTABLE_PATH ?? '/usr/bin/chromium',
     logLevel: e.NEWSDESK_LOG_LEVEL,
+    httpHost: e.NEWSDESK_HTTP_HOST,
+    httpPort: e.NEWSDESK_HTTP_PORT,
+    apiToken: e.NEWSDESK_API_TOKEN,
   };
 }

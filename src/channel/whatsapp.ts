@@ -199,7 +199,7 @@ export function createWhatsAppChannel(options: WhatsAppChannelOptions): Channel 
       tryPrint(() => printQr(value));
       detail = lost
         ? 'session lost: scan the QR code again'
-        : 'scan the QR code printed in the terminal: on the phone open WhatsApp → Settings → Linked devices → Link a device';
+        : 'scan the QR code printed in the terminal or shown at /login: on the phone open WhatsApp → Settings → Linked devices → Link a device';
     } else {
       const code = formatPairingCode(value);
       tryPrint(() => printPairingCode(code));

@@ -52,8 +52,13 @@ export interface CommandContext {
  */
 export type CommandStatus = 'ok' | 'invalid' | 'error';
 
+/** Why a command was refused, for doors that answer with codes (the HTTP API): no such article, wrong state, bad input. */
+export type RefusalReason = 'not-found' | 'conflict' | 'bad-input';
+
 export interface CommandResult {
   status: CommandStatus;
+  /** For `invalid` results: why. */
+  reason?: RefusalReason;
   /** What a person reads: the WhatsApp reply and the CLI's human output. */
   text: string;
   /** The same content for machines: the CLI's --json and the HTTP API. */
@@ -74,4 +79,20 @@ export interface CommandSpec<Input = unknown> {
 /** A finished result. */
 export const ok = (text: string, data: Record<string, unknown> = {}): CommandResult => ({ status: 'ok', text, data });
 /** A refusal: nothing was written. */
-export const invalid = (text: string, data: Record<string, unknown> = {}): CommandResult => ({ status: 'invalid', text, data });
+export const invalid = (text: string, data: Record<string, unknown> = {}, reason: RefusalReason = 'bad-input'): CommandResult => ({
+  status: 'invalid',
+  reason,
+  text,
+  data,
+});
+
+/**
+ * A command whose input arrives as structured data (a JSON body) rather than as text after a command
+ * name: the same handlers and audit log, without squeezing fields through "headline | summary | link".
+ */
+export interface StructuredSpec<Input = unknown> {
+  name: string;
+  /** Reads the input; built per call because some checks need the clock ("must be in the future"). */
+  input(ctx: CommandContext): z.ZodType<Input, unknown>;
+  run(input: Input, ctx: CommandContext, actor: Actor): CommandResult;
+}

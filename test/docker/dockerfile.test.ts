@@ -167,6 +167,29 @@ describe('Dockerfile', () => {
     expect(args(runtime, 'STOPSIGNAL')).toEqual(['SIGTERM']);
   });
 
+  it('serves HTTP on all interfaces inside the container, exposes the port, and checks /healthz', () => {
+    const env = envOf(runtime);
+    expect(env.get('NEWSDESK_HTTP_HOST')).toBe('0.0.0.0');
+    expect(args(runtime, 'EXPOSE')).toEqual([env.get('NEWSDESK_HTTP_PORT')]);
+    const healthcheck = args(runtime, 'HEALTHCHECK');
+    expect(healthcheck).toHaveLength(1);
+    expect(healthcheck[0]).toMatch(/CMD \["node", "-e", ".*\/healthz/);
+  });
+
+  it('has a compose file with the volume, the env file, a private port, init, a restart policy and a stop grace period', () => {
+    const compose = fs.readFileSync(path.join(ROOT, 'compose.yaml'), 'utf8');
+    for (const line of [
+      /^\s+init: true/m,
+      /^\s+restart: unless-stopped/m,
+      /^\s+stop_grace_period: 30s/m,
+      /^\s+env_file: newsdesk\.env/m,
+      /^\s+- "127\.0\.0\.1:8080:8080"/m,
+      /^\s+- newsdesk-data:\/app\/data/m,
+    ]) {
+      expect(compose).toMatch(line);
+    }
+  });
+
   it('keeps local state and secrets out of the build context', () => {
     const ignored = fs
       .readFileSync(path.join(ROOT, '.dockerignore'), 'utf8')

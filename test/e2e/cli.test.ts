@@ -11,7 +11,7 @@ describe('CLI (dist/cli.js as a child process)', () => {
     const env = childEnv({ NEWSDESK_DATA_DIR: tempDir(), NEWSDESK_TIMEZONE: 'Asia/Kuala_Lumpur' });
 
     const queued = await runCli(['queue', `Floods rise | Thousands moved | ${URL1}`], env);
-    expect(queued).toMatchObject({ code: 0, stdout: 'Queued #1: goes out at the next scheduled release.\nYou will get a message when it is posted.\n' });
+    expect(queued).toMatchObject({ code: 0, stdout: 'Queued #1: goes out at the next scheduled release.\n' });
 
     const json = await runCli(['--json', 'breaking', 'Quake | https://news.example.com/quake'], env);
     expect(json.code).toBe(0);

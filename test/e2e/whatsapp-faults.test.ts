@@ -29,6 +29,7 @@ async function setup() {
     NEWSDESK_MIN_GAP_SECONDS: '0',
     NEWSDESK_MAX_POSTS_PER_HOUR: '0',
     NEWSDESK_SEND_TIMEOUT_SECONDS: '10',
+    NEWSDESK_HTTP_PORT: '0',
   });
   const channel = createWhatsAppChannel({
     target: { kind: 'id', id: CHANNEL_ID },

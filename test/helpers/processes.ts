@@ -11,7 +11,8 @@ export const CLI = path.join(ROOT, 'dist/cli.js');
 export function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('NEWSDESK_')) env[k] = v;
-  return { ...env, NEWSDESK_LOG_FORMAT: 'json', ...extra };
+  // Port 0: bots started side by side by parallel tests never fight over 8080.
+  return { ...env, NEWSDESK_LOG_FORMAT: 'json', NEWSDESK_HTTP_PORT: '0', ...extra };
 }
 
 /** Runs the built CLI to completion. */

@@ -7,23 +7,31 @@ import { articleData } from '../describe.js';
 import { invalid, ok, type Actor, type CommandContext, type CommandResult, type CommandSpec } from '../types.js';
 import { formatTime, parseWhen } from '../when.js';
 
-function enqueue(
-  ctx: CommandContext,
-  actor: Actor,
-  input: { headline: string; summary: string; url: string },
-  priority: Priority,
-  publishAt?: number,
-): CommandResult {
+/** What any door asks to queue; the text doors fill in fewer fields than the API. */
+export interface EnqueueRequest {
+  headline: string;
+  summary?: string;
+  url: string;
+  priority: Priority;
+  publishAt?: number;
+  category?: string;
+  imageUrl?: string;
+}
+
+/**
+ * Queues an article for `actor` and says when it goes out. Renders it first, so content that can never
+ * be posted is refused now rather than at posting time. Idempotent on the canonical URL.
+ */
+export function enqueueArticle(ctx: CommandContext, actor: Actor, request: EnqueueRequest): CommandResult {
   const now = ctx.clock.now();
-  // Render before writing: content that can never be posted is refused now, not at posting time.
-  const text = formatPost({ ...input, priority }, ctx.format);
-  const result: EnqueueResult = ctx.queue.enqueue({ ...input, priority, publishAt, source: actor.id }, now);
-  const { article, outcome } = result;
+  const text = formatPost({ ...request, summary: request.summary ?? '' }, ctx.format);
+  const { article, outcome }: EnqueueResult = ctx.queue.enqueue({ ...request, source: actor.id }, now);
   const data = { outcome, article: articleData(article), text };
   if (outcome === 'existing') {
     return ok(`Already known as #${article.id} (${article.status}): that link was queued before, so nothing new was added.`, data);
   }
   ctx.wake();
+  const { publishAt, priority } = request;
   const when =
     publishAt !== undefined
       ? `goes out at ${formatTime(publishAt, ctx.timezone, now)}`
@@ -31,7 +39,9 @@ function enqueue(
         ? 'goes out as soon as pacing allows'
         : 'goes out at the next scheduled release';
   const verb = outcome === 'requeued' ? 'Queued again' : publishAt !== undefined ? 'Scheduled' : 'Queued';
-  return ok(`${verb} #${article.id}${priority === 'breaking' ? ' ⚡ BREAKING' : ''}: ${when}.\nYou will get a message when it is posted.`, data);
+  // Only admins on WhatsApp get delivery receipts (see receipts.ts).
+  const receipt = actor.door === 'whatsapp' ? '\nYou will get a message when it is posted.' : '';
+  return ok(`${verb} #${article.id}${priority === 'breaking' ? ' ⚡ BREAKING' : ''}: ${when}.${receipt}`, data);
 }
 
 export const queueCommand: CommandSpec<z.output<typeof pipedArticle>> = {
@@ -40,7 +50,7 @@ export const queueCommand: CommandSpec<z.output<typeof pipedArticle>> = {
   example: 'queue Flood waters rise in Kelantan | Thousands moved to relief centres | https://news.example.com/floods',
   summary: 'queue a normal article; it goes out at the next scheduled release',
   args: pipedArticle,
-  run: (input, ctx, actor) => enqueue(ctx, actor, input, 'normal'),
+  run: (input, ctx, actor) => enqueueArticle(ctx, actor, { ...input, priority: 'normal' }),
 };
 
 export const breakingCommand: CommandSpec<z.output<typeof pipedArticle>> = {
@@ -49,7 +59,7 @@ export const breakingCommand: CommandSpec<z.output<typeof pipedArticle>> = {
   example: 'breaking Earthquake hits Sabah | Magnitude 6.1, no tsunami warning | https://news.example.com/quake',
   summary: 'queue a breaking alert, ahead of everything, out as soon as pacing allows',
   args: pipedArticle,
-  run: (input, ctx, actor) => enqueue(ctx, actor, input, 'breaking'),
+  run: (input, ctx, actor) => enqueueArticle(ctx, actor, { ...input, priority: 'breaking' }),
 };
 
 const scheduleArgs = firstWordAndRest.pipe(z.object({ first: z.string().min(1, 'needs a time'), rest: pipedArticle }));
@@ -63,7 +73,7 @@ export const scheduleCommand: CommandSpec<z.output<typeof scheduleArgs>> = {
   run(input, ctx, actor) {
     const when = parseWhen(input.first, ctx.clock.now(), ctx.timezone);
     if (!when.ok) return invalid(when.error, { field: 'when' });
-    return enqueue(ctx, actor, input.rest, 'normal', when.at);
+    return enqueueArticle(ctx, actor, { ...input.rest, priority: 'normal', publishAt: when.at });
   },
 };
 
@@ -83,7 +93,7 @@ export const previewCommand: CommandSpec<z.output<typeof previewArgs>> = {
   run(input, ctx) {
     if ('id' in input) {
       const article = ctx.queue.get(input.id);
-      if (!article) return invalid(`There is no article #${input.id}. Use "list all" to see ids.`, { id: input.id });
+      if (!article) return invalid(`There is no article #${input.id}. Use "list all" to see ids.`, { id: input.id }, 'not-found');
       const text = formatPost(article, ctx.format);
       return ok(text, { id: article.id, text });
     }

@@ -52,7 +52,7 @@ export const showCommand: CommandSpec<number> = {
   args: articleId,
   run(id, ctx) {
     const article = ctx.queue.get(id);
-    if (!article) return invalid(`There is no article #${id}. Use "list all" to see ids.`, { id });
+    if (!article) return invalid(`There is no article #${id}. Use "list all" to see ids.`, { id }, 'not-found');
     const now = ctx.clock.now();
     const deliveries = ctx.queue.deliveriesOf(id);
     let text: string;

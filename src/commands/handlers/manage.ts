@@ -10,7 +10,7 @@ export const cancelCommand: CommandSpec<number> = {
   args: articleId,
   run(id, ctx) {
     const { article, changed } = ctx.queue.cancel(id, ctx.clock.now());
-    if (!article) return invalid(`There is no article #${id}. Use "list all" to see ids.`, { id });
+    if (!article) return invalid(`There is no article #${id}. Use "list all" to see ids.`, { id }, 'not-found');
     if (changed) return ok(`Cancelled #${id}. It will not be posted.`, { article: articleData(article) });
     const why: Record<string, string> = {
       posting: 'it is being posted right now',
@@ -18,7 +18,7 @@ export const cancelCommand: CommandSpec<number> = {
       failed: 'it already failed and will not be posted unless you retry it',
       cancelled: 'it is already cancelled',
     };
-    return invalid(`#${id} cannot be cancelled: ${why[article.status] ?? article.status}.`, { article: articleData(article) });
+    return invalid(`#${id} cannot be cancelled: ${why[article.status] ?? article.status}.`, { article: articleData(article) }, 'conflict');
   },
 };
 
@@ -30,8 +30,8 @@ export const retryCommand: CommandSpec<number> = {
   args: articleId,
   run(id, ctx) {
     const { article, changed } = ctx.queue.retry(id, ctx.clock.now());
-    if (!article) return invalid(`There is no article #${id}. Use "list failed" to see failed ones.`, { id });
-    if (!changed) return invalid(`#${id} is ${article.status}, not failed: only failed articles can be retried.`, { article: articleData(article) });
+    if (!article) return invalid(`There is no article #${id}. Use "list failed" to see failed ones.`, { id }, 'not-found');
+    if (!changed) return invalid(`#${id} is ${article.status}, not failed: only failed articles can be retried.`, { article: articleData(article) }, 'conflict');
     ctx.wake();
     return ok(`#${id} is back in the queue with fresh attempts.`, { article: articleData(article) });
   },

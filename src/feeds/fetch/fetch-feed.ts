@@ -1,0 +1,192 @@
+import type { Clock } from '../../clock.js';
+import { FeedFetchError } from '../errors.js';
+
+/** The conditional-request validators a site gave for the last copy we read. */
+export interface Validators {
+  etag: string | null;
+  lastModified: string | null;
+}
+
+/** What a fetch found: a body to read, or the site's word that nothing changed since the validators. */
+export type FetchResult =
+  | { status: 'fetched'; url: string; body: Buffer; contentType: string | null; validators: Validators }
+  | { status: 'not-modified'; url: string };
+
+export interface FetchOptions {
+  clock: Clock;
+  /** The whole fetch (every redirect hop and the body) must finish within this. */
+  timeoutMs: number;
+  /** A body past this many bytes (after decompression) is abandoned. */
+  maxBytes: number;
+  /** Redirect hops followed before giving up. */
+  maxRedirects: number;
+  userAgent: string;
+  /** Aborts the fetch when the service stops. */
+  signal?: AbortSignal;
+  /** Injectable for tests of the fetch edge; production uses node's fetch (undici). */
+  fetch?: typeof globalThis.fetch;
+}
+
+/** Sent on every request: who we are and where to read about it, as polite crawlers do. */
+export const USER_AGENT = 'Newsdesk/0.1 (+feed poller)';
+
+const ACCEPT =
+  'application/rss+xml, application/atom+xml, application/feed+json, application/rdf+xml;q=0.9, ' +
+  'application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, */*;q=0.5';
+
+/**
+ * Fetches a feed with a timeout (on the injected clock), a size cap enforced while streaming, redirects
+ * followed by hand (so loops and hop counts are ours to judge), and conditional headers. Resolves to
+ * a FetchResult; throws FeedFetchError for every failure.
+ */
+export async function fetchFeed(url: string, validators: Validators, options: FetchOptions): Promise<FetchResult> {
+  const controller = new AbortController();
+  let timedOut = false;
+  const cancelTimer = options.clock.setTimer(options.timeoutMs, () => {
+    timedOut = true;
+    controller.abort();
+  });
+  const onStop = () => controller.abort();
+  options.signal?.addEventListener('abort', onStop, { once: true });
+  try {
+    return await follow(url, validators, options, controller);
+  } catch (cause) {
+    if (timedOut) {
+      throw new FeedFetchError('timeout', `no complete answer from ${url} within ${options.timeoutMs / 1000} s; will retry later`, { cause });
+    }
+    if (options.signal?.aborted) throw new FeedFetchError('stopped', 'the feed poller stopped during the fetch', { cause });
+    if (cause instanceof FeedFetchError) throw cause;
+    throw new FeedFetchError('network', `cannot reach ${url}: ${networkReason(cause)}`, { cause });
+  } finally {
+    cancelTimer();
+    options.signal?.removeEventListener('abort', onStop);
+  }
+}
+
+async function follow(start: string, validators: Validators, options: FetchOptions, controller: AbortController): Promise<FetchResult> {
+  const doFetch = options.fetch ?? globalThis.fetch;
+  const visited = new Set<string>();
+  let url = checkUrl(start);
+  for (let hop = 0; ; hop += 1) {
+    visited.add(url);
+    const headers: Record<string, string> = { 'user-agent': options.userAgent, accept: ACCEPT };
+    if (validators.etag) headers['if-none-match'] = validators.etag;
+    if (validators.lastModified) headers['if-modified-since'] = validators.lastModified;
+    const response = await doFetch(url, { headers, redirect: 'manual', signal: controller.signal });
+
+    if (response.status >= 300 && response.status < 400 && response.status !== 304) {
+      await discard(response);
+      const location = response.headers.get('location');
+      if (!location) throw new FeedFetchError('http-status', `${url} answered ${response.status} without a Location to follow`, { httpStatus: response.status });
+      const next = checkUrl(new URL(location, url).toString());
+      if (visited.has(next)) throw new FeedFetchError('redirect-loop', `${start} redirects in a loop (back to ${next}); check the feed URL`);
+      if (hop + 1 > options.maxRedirects) {
+        throw new FeedFetchError('too-many-redirects', `${start} redirected more than ${options.maxRedirects} times; use the URL it finally lands on`);
+      }
+      url = next;
+      continue;
+    }
+    if (response.status === 304) {
+      await discard(response);
+      return { status: 'not-modified', url };
+    }
+    if (response.status !== 200) {
+      await discard(response);
+      throw statusError(url, response);
+    }
+    const length = Number(response.headers.get('content-length'));
+    if (Number.isFinite(length) && length > options.maxBytes) {
+      await discard(response);
+      throw tooLarge(url, options.maxBytes);
+    }
+    const body = await readCapped(response, options.maxBytes, controller, url);
+    return {
+      status: 'fetched',
+      url,
+      body,
+      contentType: response.headers.get('content-type'),
+      validators: { etag: response.headers.get('etag'), lastModified: response.headers.get('last-modified') },
+    };
+  }
+}
+
+/** Reads the body chunk by chunk and aborts the transfer as soon as it passes the cap. */
+async function readCapped(response: Response, maxBytes: number, controller: AbortController, url: string): Promise<Buffer> {
+  if (!response.body) return Buffer.alloc(0);
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  const reader = response.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      controller.abort();
+      throw tooLarge(url, maxBytes);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks, total);
+}
+
+function tooLarge(url: string, maxBytes: number): FeedFetchError {
+  return new FeedFetchError('too-large', `${url} is larger than ${Math.round(maxBytes / 1024 / 1024)} MB; a news feed is far smaller, so this is probably not a feed`);
+}
+
+const STATUS_HINTS: Record<number, string> = {
+  401: 'the site wants a login, which Newsdesk does not do',
+  403: 'the site refuses Newsdesk; check the URL or ask the site to allow the "Newsdesk/0.1" user agent',
+  404: 'no feed at this address; check the URL',
+  410: 'the site says this feed is gone for good; remove it',
+  429: 'the site asks us to slow down; polls will back off',
+};
+
+function statusError(url: string, response: Response): FeedFetchError {
+  const status = response.status;
+  const hint = STATUS_HINTS[status] ?? (status >= 500 ? 'a problem on the site; will retry with back-off' : 'not a feed answer');
+  return new FeedFetchError('http-status', `${url} answered HTTP ${status}: ${hint}`, {
+    httpStatus: status,
+    retryAfterMs: retryAfter(response.headers.get('retry-after')),
+  });
+}
+
+/** Retry-After as seconds or an HTTP date, in ms from now; null when absent or unreadable. */
+function retryAfter(value: string | null): number | null {
+  if (!value) return null;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? null : Math.max(0, at - Date.now());
+}
+
+function checkUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch (cause) {
+    throw new FeedFetchError('bad-url', `"${value}" is not a URL`, { cause });
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new FeedFetchError('bad-url', `${value}: only http:// and https:// feeds can be fetched`);
+  }
+  return url.toString();
+}
+
+/** Lets go of a body we will not read, so the connection is freed. */
+async function discard(response: Response): Promise<void> {
+  try {
+    await response.body?.cancel();
+  } catch (err) {
+    // Cancelling a body whose connection already failed rejects; the fetch outcome is decided anyway.
+    void err;
+  }
+}
+
+/** undici hides the useful part (ECONNREFUSED, ENOTFOUND, a TLS problem) in `cause`. */
+function networkReason(err: unknown): string {
+  const cause = (err as { cause?: { code?: string; message?: string } })?.cause;
+  if (cause?.code === 'ENOTFOUND') return 'the host name does not resolve; check the URL';
+  if (cause?.code === 'ECONNREFUSED') return 'the connection was refused';
+  if (cause?.code) return `${cause.code}${cause.message ? ` (${cause.message})` : ''}`;
+  return err instanceof Error ? err.message : String(err);
+}

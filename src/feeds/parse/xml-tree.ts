@@ -1,0 +1,237 @@
+import { decode } from 'html-entities';
+
+/** One element of a parsed XML document. Names are lowercased and namespace prefixes made canonical. */
+export interface XmlElement {
+  name: string;
+  attrs: Record<string, string>;
+  children: XmlNode[];
+  /** False when the document ended (or an outer end tag came) before this element's own end tag. */
+  closed: boolean;
+}
+
+/** Text (entities decoded, CDATA as is) or an element. */
+export type XmlNode = XmlElement | string;
+
+/** What the scanner found, with the structural problems it worked around. */
+export interface XmlDocument {
+  root: XmlElement | null;
+  problems: string[];
+}
+
+/**
+ * Namespace URIs of the vocabularies feeds use, mapped to the prefix this code looks them up by, so a
+ * feed that writes `<mrss:content>` is read like one that writes `<media:content>`.
+ */
+const KNOWN_NAMESPACES: Record<string, string> = {
+  'http://search.yahoo.com/mrss/': 'media',
+  'http://search.yahoo.com/mrss': 'media',
+  'http://purl.org/rss/1.0/modules/content/': 'content',
+  'http://www.w3.org/2005/Atom': 'atom',
+  'http://purl.org/dc/elements/1.1/': 'dc',
+  'http://www.w3.org/1999/02/22-rdf-syntax-ns#': 'rdf',
+  'http://rssnamespace.org/feedburner/ext/1.0': 'feedburner',
+  'http://www.itunes.com/dtds/podcast-1.0.dtd': 'itunes',
+};
+
+const MAX_PROBLEMS = 20;
+
+/**
+ * A lenient, non-validating XML scanner built for feeds: jumps between `<` with indexOf rather than
+ * walking characters, never expands DTD entities (no billion laughs), and never recurses (a deeply nested
+ * document cannot overflow the stack). Mismatched end tags close the elements opened inside them; text
+ * that cannot be a tag is kept as text. Problems are collected, not thrown: the caller decides.
+ */
+export function parseXml(text: string): XmlDocument {
+  const problems: string[] = [];
+  const note = (problem: string) => {
+    if (problems.length < MAX_PROBLEMS) problems.push(problem);
+  };
+  const top: XmlElement = { name: '#document', attrs: {}, children: [], closed: true };
+  const stack: XmlElement[] = [top];
+  // Prefix scopes, pushed only by elements that declare namespaces (rare), so the usual cost is nil.
+  const scopes: { depth: number; map: Map<string, string> }[] = [];
+  let current = top;
+  let i = 0;
+  const n = text.length;
+
+  const addText = (raw: string, entities: boolean) => {
+    if (raw.length === 0) return;
+    // Indentation between elements is most of the text nodes of a feed: keep one shared space instead.
+    if (entities && isBlank(raw)) {
+      current.children.push(' ');
+      return;
+    }
+    const value = entities && raw.includes('&') ? decode(raw, { level: 'xml' }) : raw;
+    current.children.push(value);
+  };
+
+  while (i < n) {
+    const lt = text.indexOf('<', i);
+    if (lt === -1) {
+      addText(text.slice(i), true);
+      break;
+    }
+    if (lt > i) addText(text.slice(i, lt), true);
+    const next = text.charCodeAt(lt + 1);
+    if (next === 33 /* ! */) {
+      if (text.startsWith('<!--', lt)) {
+        const end = text.indexOf('-->', lt + 4);
+        i = end === -1 ? n : end + 3;
+      } else if (text.startsWith('<![CDATA[', lt)) {
+        const end = text.indexOf(']]>', lt + 9);
+        if (end === -1) note('unterminated CDATA section');
+        addText(text.slice(lt + 9, end === -1 ? n : end), false);
+        i = end === -1 ? n : end + 3;
+      } else {
+        i = skipDeclaration(text, lt);
+      }
+      continue;
+    }
+    if (next === 63 /* ? */) {
+      const end = text.indexOf('?>', lt + 2);
+      i = end === -1 ? n : end + 2;
+      continue;
+    }
+    if (next === 47 /* / */) {
+      const gt = text.indexOf('>', lt + 2);
+      const end = gt === -1 ? n : gt;
+      const name = resolveName(text.slice(lt + 2, end).trim().toLowerCase(), scopes);
+      let at = stack.length - 1;
+      while (at > 0 && stack[at]!.name !== name) at -= 1;
+      if (at === 0) {
+        note(`end tag </${name}> without a start tag`);
+      } else {
+        if (at !== stack.length - 1) note(`<${stack[stack.length - 1]!.name}> not closed before </${name}>`);
+        stack[at]!.closed = true;
+        stack.length = at;
+        while (scopes.length > 0 && scopes[scopes.length - 1]!.depth >= at) scopes.pop();
+        current = stack[at - 1]!;
+      }
+      i = end + 1;
+      continue;
+    }
+    const tag = readStartTag(text, lt);
+    if (!tag) {
+      addText('<', false); // a lone "<" in text (invalid XML, common in feeds): keep it as text
+      i = lt + 1;
+      continue;
+    }
+    const declared = namespaceDeclarations(tag.attrs);
+    if (declared) scopes.push({ depth: stack.length, map: declared });
+    const element: XmlElement = { name: resolveName(tag.name, scopes), attrs: tag.attrs, children: [], closed: tag.selfClosing };
+    current.children.push(element);
+    if (tag.selfClosing) {
+      if (declared) scopes.pop();
+    } else {
+      stack.push(element);
+      current = element;
+    }
+    i = tag.end;
+  }
+  if (stack.length > 1) note(`document ended inside <${stack[stack.length - 1]!.name}>`);
+  const root = top.children.find((c): c is XmlElement => typeof c !== 'string') ?? null;
+  return { root, problems };
+}
+
+/** Skips `<!DOCTYPE …>` (with an internal subset in brackets) or any other `<!…>`; returns the next index. */
+function skipDeclaration(text: string, lt: number): number {
+  const gt = text.indexOf('>', lt);
+  const bracket = text.indexOf('[', lt);
+  if (bracket !== -1 && (gt === -1 || bracket < gt)) {
+    const close = text.indexOf(']>', bracket);
+    return close === -1 ? text.length : close + 2;
+  }
+  return gt === -1 ? text.length : gt + 1;
+}
+
+interface StartTag {
+  name: string;
+  attrs: Record<string, string>;
+  selfClosing: boolean;
+  end: number;
+}
+
+function isBlank(text: string): boolean {
+  for (let i = 0; i < text.length; i += 1) if (!isSpace(text.charCodeAt(i))) return false;
+  return true;
+}
+
+const isNameStart = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 58 || c > 127;
+const isSpace = (c: number) => c === 32 || c === 10 || c === 13 || c === 9;
+
+/** Reads `<name attr="v" …>` at `lt`; null when what follows `<` cannot start a tag. */
+function readStartTag(text: string, lt: number): StartTag | null {
+  let i = lt + 1;
+  if (!isNameStart(text.charCodeAt(i))) return null;
+  const n = text.length;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (isSpace(c) || c === 62 /* > */ || c === 47 /* / */) break;
+    i += 1;
+  }
+  const name = text.slice(lt + 1, i).toLowerCase();
+  const attrs: Record<string, string> = {};
+  for (;;) {
+    while (i < n && isSpace(text.charCodeAt(i))) i += 1;
+    if (i >= n) return { name, attrs, selfClosing: false, end: n };
+    const c = text.charCodeAt(i);
+    if (c === 62) return { name, attrs, selfClosing: false, end: i + 1 };
+    if (c === 47 && text.charCodeAt(i + 1) === 62) return { name, attrs, selfClosing: true, end: i + 2 };
+    const nameStart = i;
+    while (i < n) {
+      const d = text.charCodeAt(i);
+      if (isSpace(d) || d === 61 /* = */ || d === 62 || d === 47) break;
+      i += 1;
+    }
+    if (i === nameStart) {
+      i += 1; // a stray "/" or similar inside the tag
+      continue;
+    }
+    const attrName = text.slice(nameStart, i).toLowerCase();
+    while (i < n && isSpace(text.charCodeAt(i))) i += 1;
+    if (text.charCodeAt(i) !== 61) {
+      attrs[attrName] = '';
+      continue;
+    }
+    i += 1;
+    while (i < n && isSpace(text.charCodeAt(i))) i += 1;
+    const quote = text.charCodeAt(i);
+    let value: string;
+    if (quote === 34 || quote === 39) {
+      const close = text.indexOf(quote === 34 ? '"' : "'", i + 1);
+      const end = close === -1 ? n : close;
+      value = text.slice(i + 1, end);
+      i = end + 1;
+    } else {
+      const start = i;
+      while (i < n && !isSpace(text.charCodeAt(i)) && text.charCodeAt(i) !== 62) i += 1;
+      value = text.slice(start, i);
+    }
+    attrs[attrName] = value.includes('&') ? decode(value, { level: 'xml' }) : value;
+  }
+}
+
+/** The prefixes an element declares (`xmlns:p="uri"`), or null when it declares none. */
+function namespaceDeclarations(attrs: Record<string, string>): Map<string, string> | null {
+  let map: Map<string, string> | null = null;
+  for (const key in attrs) {
+    if (!key.startsWith('xmlns:')) continue;
+    map ??= new Map();
+    map.set(key.slice(6), attrs[key]!);
+  }
+  return map;
+}
+
+/** Rewrites `prefix:local` to the canonical prefix of a known namespace; other names stay as written. */
+function resolveName(name: string, scopes: readonly { map: Map<string, string> }[]): string {
+  const colon = name.indexOf(':');
+  if (colon === -1 || scopes.length === 0) return name;
+  const prefix = name.slice(0, colon);
+  for (let s = scopes.length - 1; s >= 0; s -= 1) {
+    const uri = scopes[s]!.map.get(prefix);
+    if (uri === undefined) continue;
+    const known = KNOWN_NAMESPACES[uri];
+    return known === undefined || known === prefix ? name : `${known}:${name.slice(colon + 1)}`;
+  }
+  return name;
+}

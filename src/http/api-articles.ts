@@ -1,0 +1,96 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { Logger } from '../log.js';
+import { LIST_FILTERS, type ListFilter } from '../store/article-reports.js';
+import { API_ACTOR, type ApiCore } from './api-core.js';
+import { API_OFF_MESSAGE, bearerFailureMessage, checkBearer } from './auth.js';
+import { sendError, sendInvalid, sendResult } from './replies.js';
+
+export interface ApiRoutesOptions {
+  api: ApiCore;
+  /** NEWSDESK_API_TOKEN; without it every /api route answers 503 with how to turn the API on. */
+  token: string | undefined;
+  log: Logger;
+}
+
+const idParams = z.object({
+  id: z
+    .string()
+    .regex(/^\d{1,12}$/, 'id must be an article id, a whole number such as 12')
+    .transform(Number),
+});
+
+const listQuery = z.object({
+  status: z
+    .enum(LIST_FILTERS as readonly [ListFilter, ...ListFilter[]], { error: `status must be one of ${LIST_FILTERS.join(', ')}` })
+    .default('queued'),
+  limit: z
+    .string()
+    .regex(/^\d{1,4}$/, 'limit must be a whole number from 1 to 100')
+    .transform(Number)
+    .pipe(z.number().min(1, 'limit must be at least 1').max(100, 'limit must be at most 100'))
+    .default(10),
+});
+
+/**
+ * The CMS API under /api: queue an article (idempotent on its link), list, show, cancel, retry,
+ * status. Bearer-token auth runs before the body is read, so an unauthorised client cannot make the
+ * server parse anything.
+ */
+export function registerApiRoutes(app: FastifyInstance, options: ApiRoutesOptions): void {
+  const { api, token, log } = options;
+
+  app.addHook('onRequest', async (request, reply) => {
+    if (!token) return sendError(reply, 503, API_OFF_MESSAGE);
+    const check = checkBearer(request.headers.authorization, token);
+    if (check.ok) return;
+    // Not in the audit log: anyone who can reach the port could fill it. The log has it.
+    log.warn({ reqId: request.id, ip: request.ip, method: request.method, path: request.routeOptions.url, failure: check.failure }, 'API request refused: bad token');
+    reply.header('www-authenticate', 'Bearer realm="newsdesk"');
+    return sendError(reply, 401, bearerFailureMessage(check.failure));
+  });
+
+  app.post('/api/articles', async (request, reply) => {
+    if (!isJson(request)) {
+      return sendError(reply, 415, 'send the article as a JSON object with the header "Content-Type: application/json"');
+    }
+    const result = api.enqueue(request.body, API_ACTOR);
+    if (result.outcome === 'created' || result.outcome === 'requeued') {
+      const id = (result.data.article as { id?: number } | undefined)?.id;
+      if (id !== undefined) reply.header('location', `/api/articles/${id}`);
+    }
+    return sendResult(reply, result);
+  });
+
+  app.get('/api/articles', async (request, reply) => {
+    const query = listQuery.safeParse(request.query);
+    if (!query.success) return sendInvalid(reply, query.error);
+    return sendResult(reply, api.list({ filter: query.data.status, limit: query.data.limit }, API_ACTOR));
+  });
+
+  app.get('/api/articles/:id', async (request, reply) => {
+    const params = idParams.safeParse(request.params);
+    if (!params.success) return sendInvalid(reply, params.error);
+    return sendResult(reply, api.show(params.data.id, API_ACTOR));
+  });
+
+  app.post('/api/articles/:id/cancel', async (request, reply) => {
+    const params = idParams.safeParse(request.params);
+    if (!params.success) return sendInvalid(reply, params.error);
+    return sendResult(reply, api.cancel(params.data.id, API_ACTOR));
+  });
+
+  app.post('/api/articles/:id/retry', async (request, reply) => {
+    const params = idParams.safeParse(request.params);
+    if (!params.success) return sendInvalid(reply, params.error);
+    return sendResult(reply, api.retry(params.data.id, API_ACTOR));
+  });
+
+  app.get('/api/status', async (_request, reply) => sendResult(reply, api.status(API_ACTOR)));
+}
+
+/** Only JSON reaches a handler with a body (other types are 415 at parsing); this catches a missing type. */
+function isJson(request: FastifyRequest): boolean {
+  const type = request.headers['content-type'];
+  return typeof type === 'string' && /^application\/json\s*(;|$)/i.test(type);
+}
