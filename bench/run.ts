@@ -7,6 +7,8 @@
  * To add a benchmark: a file exporting `run(): Promise<Figures>` (and `targets`, if it has any),
  * added to MODULES below. Figure names must be unique across modules.
  */
+import * as api from './api.js';
+import * as cliToPost from './cli-to-post.js';
 import * as diskFsync from './disk-fsync.js';
 import * as enqueueToPost from './enqueue-to-post.js';
 import { describeEnvironment } from './environment.js';
@@ -17,6 +19,8 @@ const MODULES: readonly BenchModule[] = [
   { name: 'disk fsync (the floor under synchronous=FULL)', ...diskFsync },
   { name: 'enqueue to post (idle dispatcher, breaking, one at a time)', ...enqueueToPost },
   { name: 'queue ops (createArticleQueue vs bare SQL)', ...queueOps },
+  { name: 'CLI-queued breaking article to post (built bot, dry run)', ...cliToPost },
+  { name: 'HTTP API enqueue (sequential, keep-alive)', ...api },
 ];
 
 interface TargetResult {

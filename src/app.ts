@@ -28,7 +28,7 @@ export interface AppOptions {
   channel?: Channel | (Channel & DirectMessages);
   /** Extra listeners for posted / failed articles (tests, metrics). */
   events?: DispatcherEvents;
-  /** How often to look for writes by other processes (the CLI). Default 200 ms. */
+  /** How often to look for writes by other processes (the CLI): a few microseconds each. Default 50 ms. */
   watchIntervalMs?: number;
 }
 
@@ -134,7 +134,7 @@ export async function startApp(options: AppOptions) {
             .catch((err: unknown) => log.error({ ...errorDetail(err) }, 'planned browser restart failed'));
         })
       : null;
-  const stopWatching = watchForOtherWriters(db, options.watchIntervalMs ?? 200, () => dispatcher.wake('database changed'));
+  const stopWatching = watchForOtherWriters(db, options.watchIntervalMs ?? 50, () => dispatcher.wake('database changed'));
   const stopStatusLog = channel.onStatus((status) => log.info({ state: status.state, detail: status.detail }, 'channel status'));
 
   const stopHeartbeat = startHeartbeat({ settings, status: ctx.runtime, channel, clock, log });
