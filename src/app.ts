@@ -97,7 +97,6 @@ export async function startApp(options: AppOptions) {
     db.close();
     throw err;
   }
-  if (!config.apiToken) log.warn({}, 'NEWSDESK_API_TOKEN is not set: the HTTP API and the /login page are off (health and metrics still answer)');
   const inbox = messages
     ? createInbox({ core: commands, messages, audit: ctx.audit, admins: config.admins, channelInfo: () => channel.info(), clock, log: log.child({ part: 'inbox' }) })
     : null;

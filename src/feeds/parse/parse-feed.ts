@@ -27,7 +27,7 @@ import { parseXml } from './xml-tree.js';
  * Reads a decoded body as RSS 2.0, RSS 1.0 (RDF), Atom 1.0 or JSON Feed 1.x. Throws FeedParseError
  * (`binary`, `not-a-feed`, `malformed`) with a message an admin can act on.
  */
-export function parseFeed(text: string): ParsedFeed {
+export function parseFeed(text: string, url?: string): ParsedFeed {
   if (looksBinary(text)) throw new FeedParseError('binary', 'the answer is a binary file, not a feed; check the URL');
   const start = firstSignificant(text);
   if (text[start] === '{' || text[start] === '[') return readJson(text);
@@ -37,7 +37,7 @@ export function parseFeed(text: string): ParsedFeed {
   if (!root) throw new FeedParseError('not-a-feed', 'the answer contains no XML; check the URL');
   const reader = root.name === 'rss' ? readRss : root.name === 'rdf:rdf' ? readRdf : root.name === 'feed' || root.name === 'atom:feed' ? readAtom : null;
   if (!reader) {
-    if (root.name === 'html' || /^<!doctype html/i.test(text.slice(start, start + 20))) throw new FeedParseError('not-a-feed', webPageMessage(text));
+    if (root.name === 'html' || /^<!doctype html/i.test(text.slice(start, start + 20))) throw new FeedParseError('not-a-feed', webPageMessage(text, url));
     throw new FeedParseError('not-a-feed', `the answer is XML with a <${root.name}> root, not RSS, RDF or Atom`);
   }
   if (!root.closed) {
@@ -68,14 +68,22 @@ function firstSignificant(text: string): number {
 }
 
 /** "Not a feed", plus the feed the page advertises (`<link rel="alternate" type="application/rss+xml">`) if any. */
-function webPageMessage(html: string): string {
+function webPageMessage(html: string, url: string | undefined): string {
   const head = html.slice(0, 100_000);
   for (const match of head.matchAll(/<link\b[^>]*>/gi)) {
     const tag = match[0];
     if (!/rel\s*=\s*["']?alternate/i.test(tag) || !/type\s*=\s*["']?application\/(rss|atom|feed)\+(xml|json)/i.test(tag)) continue;
     const href = /href\s*=\s*["']([^"']+)["']/i.exec(tag)?.[1];
-    if (href) return `the answer is a web page, not a feed; the page names its feed as ${href}: add that instead`;
+    if (href) return `the answer is a web page, not a feed; the page names its feed as ${resolve(href, url)}: add that instead`;
   }
   return 'the answer is a web page, not a feed; find the feed link on the page (often /feed, /rss or /atom.xml)';
 }
 
+
+function resolve(href: string, base: string | undefined): string {
+  try {
+    return new URL(href, base).toString();
+  } catch {
+    return href; // shown to a person as written; nothing is fetched from it
+  }
+}
