@@ -9,6 +9,7 @@
  */
 import * as api from './api.js';
 import * as cliToPost from './cli-to-post.js';
+import * as crash from './crash.js';
 import * as diskFsync from './disk-fsync.js';
 import * as enqueueToPost from './enqueue-to-post.js';
 import { describeEnvironment } from './environment.js';
@@ -21,6 +22,7 @@ const MODULES: readonly BenchModule[] = [
   { name: 'queue ops (createArticleQueue vs bare SQL)', ...queueOps },
   { name: 'CLI-queued breaking article to post (built bot, dry run)', ...cliToPost },
   { name: 'HTTP API enqueue (sequential, keep-alive)', ...api },
+  { name: 'crash safety (1,000 articles, 300+ SIGKILLs of the built bot)', ...crash },
 ];
 
 interface TargetResult {

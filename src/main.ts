@@ -43,6 +43,23 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
     log.error({ ...errorDetail(reason) }, 'unhandled promise rejection');
   });
 
+  // Signals are handled from here on, so a stop that arrives while starting is a clean stop too.
+  let signalled: NodeJS.Signals | null = null;
+  let onStop: (signal: NodeJS.Signals) => void = (signal) => {
+    signalled = signal;
+  };
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    signals += 1;
+    if (signals > 1) {
+      log.warn({ signal }, 'second signal: exiting without waiting');
+      process.exit(130);
+    }
+    onStop(signal);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
   let app: App;
   try {
     app = await startApp({ config, log, dryRun });
@@ -52,14 +69,7 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   }
 
   return new Promise<number>((resolve) => {
-    let signals = 0;
-    const onSignal = (signal: NodeJS.Signals) => {
-      signals += 1;
-      if (signals > 1) {
-        log.warn({ signal }, 'second signal: exiting without waiting');
-        resolve(130);
-        return;
-      }
+    onStop = (signal) => {
       log.info({ signal }, 'stopping');
       app.stop().then(
         () => resolve(0),
@@ -69,8 +79,7 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
         },
       );
     };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
+    if (signalled) onStop(signalled);
   });
 }
 

@@ -176,6 +176,9 @@ export function createDispatcher(options: DispatcherOptions) {
       history.jitterAfterLastMs = rules.minGapMs > 0 ? drawJitter(rules.jitterMs, random) : 0;
       history.startsInLastHour = [...history.startsInLastHour.filter((t) => t > now - 3_600_000), now];
       await attempt(claim.article, claim.delivery);
+      // A fast channel (the outbox) never yields on its own: give signals, logs, the heartbeat and
+      // HTTP requests their turn between posts, so a stop is acted on before the next one starts.
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }
 

@@ -188,5 +188,6 @@ function networkReason(err: unknown): string {
   if (cause?.code === 'ENOTFOUND') return 'the host name does not resolve; check the URL';
   if (cause?.code === 'ECONNREFUSED') return 'the connection was refused';
   if (cause?.code) return `${cause.code}${cause.message ? ` (${cause.message})` : ''}`;
+  if (cause?.message) return cause.message; // e.g. "bad port": a port fetch refuses to use
   return err instanceof Error ? err.message : String(err);
 }

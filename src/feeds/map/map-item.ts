@@ -33,11 +33,12 @@ export const SUMMARY_MAX_CHARS = 1_000;
  */
 export function mapItem(raw: RawItem, position: number, feedId: number, feedUrl: string): MapResult {
   const headline = truncateAtWord(richToText(raw.title), LIMITS.headline);
-  const base = raw.base ? absolute(raw.base, feedUrl) ?? feedUrl : feedUrl;
-  const url = raw.link ? absolute(raw.link, base) : null;
+  const base = raw.base ? (absolute(raw.base, feedUrl)?.toString() ?? feedUrl) : feedUrl;
+  const link = raw.link ? absolute(raw.link, base) : null;
+  const url = link?.toString() ?? null;
   if (!raw.complete) return { ok: false, reason: 'incomplete', headline: headline || null, link: url };
   if (!headline) return { ok: false, reason: 'no-title', headline: null, link: url };
-  if (!url || url.length > LIMITS.url) return { ok: false, reason: 'no-link', headline, link: raw.link };
+  if (!link || !url || url.length > LIMITS.url) return { ok: false, reason: 'no-link', headline, link: raw.link };
 
   let summary = richToText(raw.summary);
   if (!summary || summary === headline) summary = richToText(raw.content);
@@ -52,7 +53,7 @@ export function mapItem(raw: RawItem, position: number, feedId: number, feedUrl:
       canonicalUrl: canonicalUrl(url),
       imageUrl: pickImage(raw, base),
       guidKey: guidKey(raw.guid, feedId),
-      contentHash: contentHash(headline, url),
+      contentHash: contentHash(headline, link),
       publishedAt: raw.publishedAt,
       position,
     },
@@ -71,14 +72,14 @@ function pickImage(raw: RawItem, base: string): string | null {
     if (src) candidates.push(src);
   }
   for (const candidate of candidates) {
-    const url = absolute(candidate, base);
+    const url = absolute(candidate, base)?.toString();
     if (url && url.length <= LIMITS.url) return url;
   }
   return null;
 }
 
 /** An http(s) URL, resolved against `base` when relative; null for anything else (mailto:, javascript:, junk). */
-function absolute(link: string, base: string): string | null {
+function absolute(link: string, base: string): URL | null {
   const value = link.trim();
   let url: URL;
   try {
@@ -87,5 +88,5 @@ function absolute(link: string, base: string): string | null {
     return null; // not a URL even relative to the base: the item is reported as having no link
   }
   if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.hostname.length === 0) return null;
-  return url.toString();
+  return url;
 }

@@ -48,7 +48,7 @@ export function readAtom(root: XmlElement, warnings: string[]): ParsedFeed {
     const entryBase = entry.attrs['xml:base'];
     return {
       title: textConstruct(child(entry, `${p}title`)),
-      link: alternateHref(entry, p),
+      link: childText(entry, 'feedburner:origlink') ?? alternateHref(entry, p),
       guid: childText(entry, `${p}id`),
       summary: textConstruct(child(entry, `${p}summary`)),
       content: content && content.attrs.src === undefined ? textConstruct(content) : null,
@@ -92,11 +92,15 @@ function enclosureImages(entry: XmlElement, prefix: string): string[] {
   return found;
 }
 
-/** RSS enclosures and Media RSS (in the item or a media:group), largest first, then thumbnails. */
+/** RSS enclosures (and RSS 1.0 enc:enclosure) and Media RSS (in the item or a media:group), largest first, then thumbnails. */
 function imagesOf(item: XmlElement): string[] {
   const found: string[] = [];
   for (const enclosure of children(item, 'enclosure')) {
     const url = enclosure.attrs.url?.trim();
+    if (url && looksLikeImage(url, enclosure.attrs.type)) found.push(url);
+  }
+  for (const enclosure of children(item, 'enc:enclosure')) {
+    const url = (enclosure.attrs.resource ?? enclosure.attrs['rdf:resource'] ?? enclosure.attrs.url)?.trim();
     if (url && looksLikeImage(url, enclosure.attrs.type)) found.push(url);
   }
   const scopes = [item, ...children(item, 'media:group')];

@@ -31,6 +31,7 @@ const KNOWN_NAMESPACES: Record<string, string> = {
   'http://www.w3.org/1999/02/22-rdf-syntax-ns#': 'rdf',
   'http://rssnamespace.org/feedburner/ext/1.0': 'feedburner',
   'http://www.itunes.com/dtds/podcast-1.0.dtd': 'itunes',
+  'http://purl.oclc.org/net/rss_2.0/enc#': 'enc',
 };
 
 const MAX_PROBLEMS = 20;

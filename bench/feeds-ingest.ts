@@ -1,0 +1,210 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { parseFeed as rowanParse } from '@rowanmanning/feed-parser';
+import { parseFeed as feedsmithParse } from 'feedsmith';
+import RssParser from 'rss-parser';
+import { formatPost } from '../src/articles/format.js';
+import { systemClock } from '../src/clock.js';
+import { createDispatcher } from '../src/dispatch/dispatcher.js';
+import { createFeedService } from '../src/feeds/feed-service.js';
+import { decodeBody } from '../src/feeds/fetch/decode-body.js';
+import { parseFeed } from '../src/feeds/parse/parse-feed.js';
+import { createArticleQueue } from '../src/store/article-queue.js';
+import { openDatabase } from '../src/store/open-database.js';
+import { createBenchChannel } from './fake-channel.js';
+import { ascending, median, percentile, ratio, say, silentLogger, spread, withTempDir, type Figures, type Target } from './support.js';
+
+const ITEMS = 10_000;
+const ROUNDS = 3;
+const BREAKING_EVERY_MS = 10;
+const FIXTURES = path.resolve(import.meta.dirname, '../test/fixtures/feeds');
+
+/** Ingest must beat rss-parser's bare parse twice over; a breaking post must not wait behind a big feed. */
+export const targets: readonly Target[] = [
+  { figure: 'ingestVsRssParserRatio', op: '>=', limit: 2 },
+  { figure: 'breakingP99DuringIngestMs', op: '<=', limit: 200 },
+];
+
+/** A 5.5 MB RSS 2.0 feed of news-like items: escaped HTML descriptions, Media RSS images, tracking links. */
+export function bigFeed(count: number): string {
+  const items: string[] = [];
+  for (let i = 0; i < count; i += 1) {
+    const date = new Date(Date.UTC(2026, 10, 26, 12) - i * 60_000).toUTCString();
+    items.push(
+      `<item><title>Council approves budget &amp; tram line, vote ${i}</title>` +
+        `<link>https://news.example.com/2026/11/council-budget-${i}?utm_source=rss&amp;utm_medium=feed</link>` +
+        `<guid isPermaLink="false">news-example-${i}</guid><pubDate>${date}</pubDate><category>Local</category>` +
+        `<description>&lt;p&gt;The council voted &lt;b&gt;${i}&lt;/b&gt; times on the plan, which adds a tram line, twelve stops and ` +
+        `a new depot by 2029.&lt;/p&gt;&lt;p&gt;Opponents said the money should go to buses.&lt;/p&gt;</description>` +
+        `<media:content url="https://img.example.com/${i}-large.jpg" medium="image" width="1200"/></item>`,
+    );
+  }
+  return `<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/"><channel><title>Big</title><link>https://news.example.com/</link><description>Ten thousand items</description>${items.join('\n')}</channel></rss>`;
+}
+
+/**
+ * Feed ingestion: a 10,000-item feed served over local HTTP, ingested into a fresh real SQLite file
+ * (every item queued: parse, map, dedupe, queue), against rss-parser's parse alone of the same text;
+ * then the same ingest with a dispatcher posting breaking articles that arrive every 10 ms meanwhile.
+ */
+export async function run(): Promise<Figures> {
+  const text = bigFeed(ITEMS);
+  const body = Buffer.from(text);
+  const server = http.createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/rss+xml; charset=utf-8' }).end(body));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/big.rss`;
+  try {
+    say('feed', `${ITEMS} items, ${(body.length / 1024 / 1024).toFixed(1)} MB`);
+    compareParsers(text);
+    const rssParser = new RssParser();
+    const theirs: number[] = [];
+    const ours: number[] = [];
+    const repoll: number[] = [];
+    for (let round = 0; round < ROUNDS; round += 1) {
+      const started = performance.now();
+      const parsed = await rssParser.parseString(text);
+      theirs.push(performance.now() - started);
+      if (parsed.items.length !== ITEMS) throw new Error(`rss-parser read ${parsed.items.length} items`);
+      const timing = await ingestOnce(url);
+      ours.push(timing.ingestMs);
+      repoll.push(timing.repollMs);
+    }
+    const breaking = await breakingDuringIngest(url);
+    const oursPerSec = ITEMS / (median(ours) / 1000);
+    const theirsPerSec = ITEMS / (median(theirs) / 1000);
+    say('rss-parser parseString alone', `${spread(theirs)}  (${Math.round(theirsPerSec)} items/s)`);
+    say('ours: fetch+parse+map+dedupe+queue', `${spread(ours)}  (${Math.round(oursPerSec)} items/s)`);
+    say('ours: re-poll, all 10k known', `${spread(repoll)}  (${Math.round(ITEMS / (median(repoll) / 1000))} items/s)`);
+    say('ours / rss-parser', ratio(oursPerSec / theirsPerSec));
+    say(`breaking (every ${BREAKING_EVERY_MS} ms) arrival -> send()`, `${spread(breaking.fromArrival)}  (${breaking.fromArrival.length} posts)`);
+    say('  of which enqueue() -> send()', spread(breaking.fromEnqueue));
+    say('  ingest during it took', `${breaking.ingestMs.toFixed(0)} ms`);
+    return {
+      ingestItemsPerSec: oursPerSec,
+      ingestVsRssParserRatio: oursPerSec / theirsPerSec,
+      ingestRepollItemsPerSec: ITEMS / (median(repoll) / 1000),
+      breakingP99DuringIngestMs: percentile(ascending(breaking.fromArrival), 99),
+    };
+  } finally {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}
+
+/** One `feed add` queueing all items into a fresh database, then a re-poll finding all of them known. */
+async function ingestOnce(url: string): Promise<{ ingestMs: number; repollMs: number }> {
+  return withTempDir(async (dir) => {
+    const db = openDatabase(path.join(dir, 'newsdesk.db'));
+    try {
+      const service = createFeedService({ db, queue: createArticleQueue(db), clock: systemClock, log: silentLogger });
+      const started = performance.now();
+      const added = await service.add(url, { backfill: ITEMS, maxPerPoll: ITEMS });
+      const ingestMs = performance.now() - started;
+      if (added.status !== 'added' || added.poll.status !== 'polled' || added.poll.queued.length !== ITEMS) {
+        throw new Error(`ingest did not queue ${ITEMS} items: ${JSON.stringify(added).slice(0, 300)}`);
+      }
+      const again = performance.now();
+      const repoll = await service.pollNow(added.feed.id);
+      if (repoll?.status !== 'polled' || repoll.known !== ITEMS) throw new Error('re-poll did not find every item known');
+      return { ingestMs, repollMs: performance.now() - again };
+    } finally {
+      db.close();
+    }
+  });
+}
+
+/**
+ * Breaking articles "arrive" every 10 ms (open loop: an arrival the event loop could not take on time
+ * is enqueued late, and its wait counts) while the 10,000 items are ingested; the dispatcher posts them.
+ */
+async function breakingDuringIngest(url: string) {
+  return withTempDir(async (dir) => {
+    const db = openDatabase(path.join(dir, 'newsdesk.db'));
+    const queue = createArticleQueue(db);
+    const channel = createBenchChannel();
+    const dispatcher = createDispatcher({
+      queue,
+      channel,
+      clock: systemClock,
+      log: silentLogger,
+      render: (article) => formatPost(article, { summaryMaxChars: 300, breakingLabel: '🔴 BREAKING' }),
+      minGapMs: 0,
+      maxAttempts: 5,
+      sendTimeoutMs: 60_000,
+      confirmDelaysMs: [0],
+    });
+    const service = createFeedService({ db, queue, clock: systemClock, log: silentLogger, onQueued: () => dispatcher.wake('feed') });
+    dispatcher.start();
+    await dispatcher.idle();
+    const arrivals = new Map<number, { intended: number; enqueued: number }>();
+    const t0 = performance.now();
+    let next = 0;
+    let done = false;
+    const arrive = () => {
+      const now = performance.now();
+      for (; t0 + next * BREAKING_EVERY_MS <= now; next += 1) {
+        const enqueued = performance.now();
+        const { article } = queue.enqueue(
+          { headline: `Breaking ${next}: bridge closed`, url: `https://news.example.com/breaking-${next}`, priority: 'breaking', source: 'bench' },
+          systemClock.now(),
+        );
+        arrivals.set(article.id, { intended: t0 + next * BREAKING_EVERY_MS, enqueued });
+      }
+      dispatcher.wake('enqueue');
+      if (!done) setTimeout(arrive, BREAKING_EVERY_MS / 2);
+    };
+    arrive();
+    const started = performance.now();
+    const added = await service.add(url, { backfill: ITEMS, maxPerPoll: ITEMS });
+    const ingestMs = performance.now() - started;
+    done = true;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await dispatcher.idle();
+    await dispatcher.stop();
+    db.close();
+    if (added.status !== 'added' || added.poll.status !== 'polled' || added.poll.queued.length !== ITEMS) throw new Error('ingest under load did not queue every item');
+    const fromArrival: number[] = [];
+    const fromEnqueue: number[] = [];
+    for (const sent of channel.sent) {
+      const arrival = arrivals.get(sent.post.articleId);
+      if (!arrival) throw new Error(`a feed article was posted (${sent.post.articleId}): normal articles must wait for the schedule`);
+      fromArrival.push(sent.at - arrival.intended);
+      fromEnqueue.push(sent.at - arrival.enqueued);
+    }
+    if (fromArrival.length !== arrivals.size) throw new Error(`${arrivals.size - fromArrival.length} breaking articles were not posted`);
+    return { fromArrival, fromEnqueue, ingestMs };
+  });
+}
+
+/** Parse time of each candidate library on the fixture feeds and on the big feed (printed, not a figure). */
+function compareParsers(big: string): void {
+  const fixtures = fs
+    .readdirSync(FIXTURES)
+    .filter((f) => f !== 'README.md')
+    .map((f) => decodeBody(fs.readFileSync(path.join(FIXTURES, f)), null).text);
+  const rss = new RssParser();
+  const candidates: [string, (text: string) => unknown][] = [
+    ['newsdesk scanner', (t) => parseFeed(t).items.length],
+    ['feedsmith', (t) => feedsmithParse(t)],
+    ['@rowanmanning/feed-parser', (t) => rowanParse(t).items.map((i) => [i.title, i.url, i.description, i.media])],
+    ['rss-parser', (t) => rss.parseString(t)],
+  ];
+  for (const [name, parse] of candidates) {
+    const runs: number[] = [];
+    for (let i = 0; i < 10; i += 1) {
+      const started = performance.now();
+      for (const text of fixtures) void Promise.resolve(parse(text)).catch(() => undefined);
+      runs.push(performance.now() - started);
+    }
+    const bigMs = name.startsWith('@rowanmanning') ? null : timeOnce(() => parse(big));
+    say(`${name}: 10 fixtures`, `${median(runs).toFixed(1)} ms${bigMs === null ? '  (big feed skipped: quadratic, ~25 s)' : `  big feed ${bigMs.toFixed(0)} ms (sync part)`}`);
+  }
+}
+
+function timeOnce(fn: () => unknown): number {
+  const started = performance.now();
+  fn();
+  return performance.now() - started;
+}

@@ -1,0 +1,233 @@
+import type { Clock } from '../clock.js';
+import type { Logger } from '../log.js';
+import type { ArticleQueue } from '../store/article-queue.js';
+import { createFeedItemStore } from '../store/feed-item-store.js';
+import { createFeedStore, type Feed } from '../store/feed-store.js';
+import type { Db } from '../store/open-database.js';
+import { FeedSettingsError } from './errors.js';
+import { USER_AGENT } from './fetch/fetch-feed.js';
+import { pollFeed, type HttpSettings } from './poll/poll-feed.js';
+import type { PollReport } from './poll/poll-report.js';
+import { createPoller } from './poll/poller.js';
+import { DEFAULT_FEED_DEFAULTS, normaliseFeedUrl, resolveFeedSettings, type FeedDefaults, type FeedSettingsInput } from './settings.js';
+
+export interface FeedServiceOptions {
+  db: Db;
+  queue: ArticleQueue;
+  clock: Clock;
+  log: Logger;
+  /** Replaces node's fetch (tests of the network edge only; the feed tests use a real server). */
+  fetch?: typeof globalThis.fetch;
+  /** Called after a batch of stories was queued: wire it to the dispatcher's wake(). */
+  onQueued?: (count: number) => void;
+  /** Interval and per-poll cap for feeds that do not set their own (5 minutes, 10 stories). */
+  defaults?: Partial<FeedDefaults>;
+  /** Timeout (15 s), size cap (10 MB), redirect limit (5) and User-Agent of feed fetches. */
+  http?: Partial<Omit<HttpSettings, 'fetch'>>;
+  /** Feeds polled at once by the poller. Default 4. */
+  concurrency?: number;
+  /** Stories written per transaction; the event loop runs between batches. Default 250. */
+  batchSize?: number;
+}
+
+/** How a feed is doing, in one word: never polled yet, fine, failing (with back-off), or paused. */
+export type FeedHealth = 'new' | 'ok' | 'failing' | 'paused';
+
+/** A feed as `feeds` shows it: its settings and state, and what became of its stories so far. */
+export interface FeedView extends Omit<Feed, 'etag' | 'lastModified'> {
+  health: FeedHealth;
+  /** Stories per outcome over the feed's life: queued, seen, capped, filtered, duplicate, rejected. */
+  stories: Record<string, number>;
+}
+
+/** What `feed add` did: added and polled once, or found the URL already there. */
+export type AddResult = { status: 'added'; feed: FeedView; poll: PollReport } | { status: 'exists'; feed: FeedView };
+
+/** What seeding from NEWSDESK_FEEDS did, URL by URL. */
+export interface SeedResult {
+  added: FeedView[];
+  existing: FeedView[];
+  invalid: { url: string; error: string }[];
+}
+
+const yieldNow = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * The feed engine behind the `feeds` / `feed …` commands and NEWSDESK_FEEDS: stores feeds, polls
+ * each on its own schedule, and queues what is new. Expected outcomes are values (null for an unknown
+ * id, a union for add and poll); invalid settings throw FeedSettingsError with every problem listed.
+ */
+export function createFeedService(options: FeedServiceOptions) {
+  const { db, queue, clock, log } = options;
+  const feeds = createFeedStore(db);
+  const items = createFeedItemStore(db, queue);
+  const defaults: FeedDefaults = { ...DEFAULT_FEED_DEFAULTS, ...options.defaults };
+  const http: HttpSettings = {
+    timeoutMs: options.http?.timeoutMs ?? 15_000,
+    maxBytes: options.http?.maxBytes ?? 10 * 1024 * 1024,
+    maxRedirects: options.http?.maxRedirects ?? 5,
+    userAgent: options.http?.userAgent ?? USER_AGENT,
+    fetch: options.fetch,
+  };
+  const batchSize = options.batchSize ?? 250;
+  const inFlight = new Map<number, Promise<PollReport>>();
+  let stopController = new AbortController();
+
+  const poller = createPoller({
+    clock,
+    log,
+    nextDueAt: () => feeds.nextDueAt(),
+    dueIds: (now, limit) => feeds.dueIds(now, limit),
+    poll: (id) => pollOnce(id) ?? Promise.resolve(null),
+    concurrency: options.concurrency ?? 4,
+    maxSleepMs: 60_000,
+  });
+
+  /** Starts a poll of a feed, or joins the one already running; null for an unknown feed. */
+  function pollOnce(id: number): Promise<PollReport> | null {
+    const running = inFlight.get(id);
+    if (running) return running;
+    const feed = feeds.get(id);
+    if (!feed) return null;
+    const now = clock.now();
+    feeds.pollStarted(id, now, now + feed.everyMinutes * 60_000); // before any await: the poller must not pick it again
+    const polling = pollFeed(feed, {
+      feeds,
+      items,
+      clock,
+      log,
+      http,
+      signal: stopController.signal,
+      batchSize,
+      yieldNow,
+      onQueued: options.onQueued,
+    }).finally(() => inFlight.delete(id));
+    inFlight.set(id, polling);
+    return polling;
+  }
+
+  function view(feed: Feed, counts = feeds.outcomeCounts()): FeedView {
+    const { etag: _etag, lastModified: _lastModified, ...rest } = feed;
+    const health: FeedHealth =
+      feed.status === 'paused' ? 'paused' : feed.consecutiveFailures > 0 ? 'failing' : feed.lastSuccessAt === null ? 'new' : 'ok';
+    return { ...rest, health, stories: counts.get(feed.id) ?? {} };
+  }
+
+  const viewOf = (id: number): FeedView | null => {
+    const feed = feeds.get(id);
+    return feed ? view(feed) : null;
+  };
+
+  function insert(url: string, settings: FeedSettingsInput): Feed {
+    const resolved = resolveFeedSettings(settings, defaults);
+    return feeds.insert({ url, ...resolved }, clock.now());
+  }
+
+  return {
+    /**
+     * Adds a feed and polls it at once: its current stories are marked seen (the newest `backfill` are
+     * queued). A feed whose first poll fails stays added, with the error shown and retries backed off.
+     */
+    async add(url: string, settings: FeedSettingsInput = {}): Promise<AddResult> {
+      const normalised = normaliseFeedUrl(url);
+      const existing = feeds.byUrl(normalised);
+      if (existing) return { status: 'exists', feed: view(existing) };
+      const feed = insert(normalised, settings);
+      log.info({ feedId: feed.id, feedUrl: feed.url }, 'feed added');
+      const poll = await pollOnce(feed.id)!;
+      poller.rearm();
+      return { status: 'added', feed: viewOf(feed.id) ?? view(feed), poll };
+    },
+
+    /** Removes a feed; returns it as it was, or null when there is no such feed. Its story history stays. */
+    remove(id: number): FeedView | null {
+      const feed = viewOf(id);
+      if (!feed || !feeds.remove(id)) return null;
+      log.info({ feedId: id, feedUrl: feed.url }, 'feed removed');
+      poller.rearm();
+      return feed;
+    },
+
+    /** Stops polling a feed until resumed; null when there is no such feed. */
+    pause(id: number): FeedView | null {
+      const feed = feeds.get(id);
+      if (!feed) return null;
+      feeds.setStatus(id, 'paused', clock.now(), feed.nextPollAt);
+      poller.rearm();
+      return viewOf(id);
+    },
+
+    /** Polls a paused feed again, starting now; null when there is no such feed. */
+    resume(id: number): FeedView | null {
+      if (!feeds.get(id)) return null;
+      feeds.setStatus(id, 'active', clock.now(), clock.now());
+      poller.rearm();
+      return viewOf(id);
+    },
+
+    /** Polls a feed now (paused or not) and reports what was queued and skipped, and why; null for an unknown id. */
+    async pollNow(id: number): Promise<PollReport | null> {
+      const report = await pollOnce(id);
+      poller.rearm();
+      return report;
+    },
+
+    /** Every feed with its state: last success, last error, next poll, story counts. */
+    list(): FeedView[] {
+      const counts = feeds.outcomeCounts();
+      return feeds.list().map((feed) => view(feed, counts));
+    },
+
+    /** One feed, or null. */
+    get: viewOf,
+
+    /**
+     * Adds the feeds of a list (NEWSDESK_FEEDS) that are not stored yet, with default settings and no
+     * poll now: the poller polls them when started, marking their current stories seen. Never removes.
+     */
+    seed(urls: readonly string[]): SeedResult {
+      const result: SeedResult = { added: [], existing: [], invalid: [] };
+      for (const raw of urls) {
+        if (raw.trim().length === 0) continue;
+        try {
+          const url = normaliseFeedUrl(raw);
+          const existing = feeds.byUrl(url);
+          if (existing) result.existing.push(view(existing));
+          else result.added.push(view(insert(url, {})));
+        } catch (err) {
+          if (!(err instanceof FeedSettingsError)) throw err;
+          result.invalid.push({ url: raw, error: err.message });
+        }
+      }
+      if (result.added.length > 0) log.info({ feeds: result.added.map((f) => f.url) }, `seeded ${result.added.length} feeds`);
+      for (const bad of result.invalid) log.warn(bad, 'feed from the feed list ignored');
+      poller.rearm();
+      return result;
+    },
+
+    /** Starts the poller: each active feed is polled when due. */
+    start(): void {
+      if (stopController.signal.aborted) stopController = new AbortController();
+      poller.start();
+    },
+
+    /** Stops the poller, aborts fetches in flight and waits for running polls to wind down. */
+    async stop(): Promise<void> {
+      poller.stop();
+      stopController.abort();
+      await Promise.allSettled([...inFlight.values()]);
+    },
+
+    /** Feeds being polled right now. */
+    polling(): number[] {
+      return [...inFlight.keys()];
+    },
+
+    /** Resolves once no poll is running (for tests and shutdown). */
+    async idle(): Promise<void> {
+      while (inFlight.size > 0) await Promise.allSettled([...inFlight.values()]);
+    },
+  };
+}
+
+export type FeedService = ReturnType<typeof createFeedService>;

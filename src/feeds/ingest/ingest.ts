@@ -1,0 +1,149 @@
+import type { ArticleInput } from '../../articles/article.js';
+import type { Feed } from '../../store/feed-store.js';
+import type { FeedItemStore, ItemWrite, StoryKeys } from '../../store/feed-item-store.js';
+import { mapItem, type MappedItem } from '../map/map-item.js';
+import type { RawItem } from '../parse/feed-document.js';
+import { SKIPPED_LISTED, type QueuedStory, type SkipReason, type SkippedStory } from '../poll/poll-report.js';
+import { filterVerdict } from './keywords.js';
+
+export interface IngestDeps {
+  items: FeedItemStore;
+  now: () => number;
+  /** Gives the event loop a turn (posting, commands) between chunks of work. */
+  yieldNow: () => Promise<void>;
+  /** True once the service is stopping: no further batch is written. */
+  stopping: () => boolean;
+  /** Stories recorded per write transaction. */
+  batchSize: number;
+  /** Called after each batch that queued something (wakes the dispatcher). */
+  onQueued?: (count: number) => void;
+}
+
+/** What ingesting one document did; `abandoned` when the feed vanished or the service stopped midway. */
+export interface IngestResult {
+  itemsInFeed: number;
+  known: number;
+  queued: QueuedStory[];
+  skipped: Partial<Record<SkipReason, number>>;
+  skippedStories: SkippedStory[];
+  abandoned: string | null;
+}
+
+/** Mapping and dedupe lookups are cheap per item; this many run between two turns of the event loop. */
+const CHUNK = 500;
+
+interface Planned {
+  write: ItemWrite;
+  item: MappedItem;
+  reason: SkipReason | null;
+  detail: string | null;
+}
+
+/**
+ * Maps, deduplicates, filters and queues a feed's items. New stories: on the first poll all are marked
+ * seen except the newest `backfill`; later, the newest up to `maxPerPoll` are queued and the rest
+ * recorded as over the cap. Work is done in chunks with the event loop free in between, and written in
+ * small transactions, so a 10,000-item feed never holds up a breaking post for long.
+ */
+export async function ingestItems(feed: Feed, raw: readonly RawItem[], feedUrl: string, deps: IngestDeps): Promise<IngestResult> {
+  const result: IngestResult = { itemsInFeed: raw.length, known: 0, queued: [], skipped: {}, skippedStories: [], abandoned: null };
+  const skip = (reason: SkipReason, headline: string | null, url: string | null, detail: string | null) => {
+    result.skipped[reason] = (result.skipped[reason] ?? 0) + 1;
+    if (result.skippedStories.length < SKIPPED_LISTED) result.skippedStories.push({ reason, headline, url, detail });
+  };
+
+  const fresh: MappedItem[] = [];
+  const decided: Planned[] = [];
+  const inThisPoll = new Set<string>();
+  for (let i = 0; i < raw.length; i += 1) {
+    if (i > 0 && i % CHUNK === 0) await deps.yieldNow();
+    const mapped = mapItem(raw[i]!, i, feed.id, feedUrl);
+    if (!mapped.ok) {
+      skip(mapped.reason, mapped.headline, mapped.link, null);
+      continue;
+    }
+    const item = mapped.item;
+    const keys = [item.guidKey, item.canonicalUrl, item.contentHash];
+    if (keys.some((k) => k !== null && inThisPoll.has(k))) {
+      skip('duplicate', item.headline, item.url, 'listed twice in this feed');
+      continue;
+    }
+    for (const k of keys) if (k !== null) inThisPoll.add(k);
+    const known = deps.items.lookup(feed.id, item);
+    if (known.kind === 'known') result.known += 1;
+    else if (known.kind === 'duplicate') decided.push(plan(item, 'duplicate', 'duplicate', `already ${known.of}`));
+    else fresh.push(item);
+  }
+
+  const filter = { include: feed.include, exclude: feed.exclude };
+  const eligible: MappedItem[] = [];
+  for (const item of fresh) {
+    const verdict = filterVerdict(`${item.headline} ${item.summary}`, filter);
+    if (verdict) decided.push(plan(item, 'filtered', 'filtered', verdict));
+    else eligible.push(item);
+  }
+  eligible.sort(newestFirst);
+  const take = feed.primed ? feed.maxPerPoll : feed.backfill;
+  const chosen = eligible.slice(0, take).reverse(); // oldest of the chosen first: they post in story order
+  for (const item of eligible.slice(take)) {
+    decided.push(feed.primed ? plan(item, 'capped', 'over-cap', `more than ${feed.maxPerPoll} new stories in one poll`) : plan(item, 'seen', 'seen-on-first-poll', null));
+  }
+  const writes: Planned[] = [...chosen.map((item) => ({ ...plan(item, 'queued', null, null), write: queuedWrite(feed, item) })), ...decided];
+
+  for (let start = 0; start < writes.length; start += deps.batchSize) {
+    if (start > 0) await deps.yieldNow();
+    if (deps.stopping()) {
+      result.abandoned = 'the feed service is stopping';
+      break;
+    }
+    const batch = writes.slice(start, start + deps.batchSize);
+    const written = deps.items.record(feed.id, batch.map((p) => p.write), deps.now());
+    if (!written) {
+      result.abandoned = 'the feed was removed during the poll';
+      break;
+    }
+    let queuedNow = 0;
+    written.forEach((w, i) => {
+      const { item, reason, detail } = batch[i]!;
+      if (w.outcome === 'queued' && w.articleId !== null) {
+        result.queued.push({ articleId: w.articleId, headline: item.headline, url: item.url });
+        queuedNow += 1;
+      } else if (w.outcome === 'duplicate' || w.outcome === 'rejected') {
+        skip(w.outcome, item.headline, item.url, w.detail ?? detail);
+      } else if (reason) {
+        skip(reason, item.headline, item.url, detail);
+      }
+    });
+    if (queuedNow > 0) deps.onQueued?.(queuedNow);
+  }
+  return result;
+}
+
+function plan(item: MappedItem, outcome: ItemWrite['outcome'], reason: SkipReason | null, detail: string | null): Planned {
+  return { item, reason, detail, write: { keys: keysOf(item), headline: item.headline, outcome } };
+}
+
+function queuedWrite(feed: Feed, item: MappedItem): ItemWrite {
+  const article: ArticleInput = {
+    headline: item.headline,
+    summary: item.summary,
+    url: item.url,
+    imageUrl: item.imageUrl ?? undefined,
+    category: feed.category ?? undefined,
+    priority: feed.priority,
+    source: `feed:${feed.id}`,
+  };
+  return { keys: keysOf(item), headline: item.headline, outcome: 'queued', article };
+}
+
+function keysOf(item: MappedItem): StoryKeys {
+  return { guidKey: item.guidKey, canonicalUrl: item.canonicalUrl, contentHash: item.contentHash };
+}
+
+/** By publication date, newest first; undated items after dated ones, in document order. */
+function newestFirst(a: MappedItem, b: MappedItem): number {
+  if (a.publishedAt !== null && b.publishedAt !== null && a.publishedAt !== b.publishedAt) return b.publishedAt - a.publishedAt;
+  if (a.publishedAt === null && b.publishedAt !== null) return 1;
+  if (a.publishedAt !== null && b.publishedAt === null) return -1;
+  return a.position - b.position;
+}
