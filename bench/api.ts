@@ -62,9 +62,9 @@ async function measure(db: Db, dataDir: string): Promise<Figures> {
   const coreSamples: number[] = [];
   const timedApi: ApiCore = {
     ...api,
-    enqueue(body, actor) {
+    async enqueue(body, actor) {
       const started = performance.now();
-      const result = api.enqueue(body, actor);
+      const result = await api.enqueue(body, actor);
       coreSamples.push(performance.now() - started);
       return result;
     },

@@ -17,7 +17,7 @@ Exit status: 0 done, 2 bad input (nothing written), 1 failure.
 Send "help" for the commands, e.g.: npm run cli -- help queue`;
 
 /** The CLI door: argv → the command core → stdout and an exit code. */
-function main(argv: string[], env: NodeJS.ProcessEnv): number {
+async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   const json = argv.includes('--json');
   const words = argv.filter((a) => a !== '--json');
   if (words.length === 0 || words[0] === '--help' || words[0] === '-h') {
@@ -46,7 +46,7 @@ function main(argv: string[], env: NodeJS.ProcessEnv): number {
       runtime: (settings) => storedRuntimeStatus(settings, systemClock.now()),
     });
     const core = createCommandCore(ctx, log);
-    const result = core.run(words.join(' '), { door: 'cli', id: `cli:${safeUser()}` });
+    const result = await core.run(words.join(' '), { door: 'cli', id: `cli:${safeUser()}` });
     if (json) process.stdout.write(`${JSON.stringify({ status: result.status, text: result.text, ...result.data })}\n`);
     else (result.status === 'ok' ? process.stdout : process.stderr).write(`${result.text}\n`);
     return result.status === 'ok' ? 0 : result.status === 'invalid' ? 2 : 1;
@@ -69,9 +69,12 @@ function safeUser(): string {
   }
 }
 
-try {
-  process.exitCode = main(process.argv.slice(2), process.env);
-} catch (err) {
-  process.stderr.write(`newsdesk: ${(err as Error)?.stack ?? String(err)}\n`);
-  process.exitCode = 1;
-}
+main(process.argv.slice(2), process.env).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`newsdesk: ${(err as Error)?.stack ?? String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -53,7 +53,7 @@ export function createCommandCore(ctx: CommandContext, log: Logger, extra: reado
   };
   add(helpCommand as CommandSpec<never>);
 
-  function execute(text: string, actor: Actor): CommandResult {
+  async function execute(text: string, actor: Actor): Promise<CommandResult> {
     const trimmed = text.trim();
     if (trimmed.length > MAX_COMMAND_LENGTH) {
       return invalid(`That message is ${trimmed.length} characters; commands may be at most ${MAX_COMMAND_LENGTH}.`);
@@ -68,7 +68,7 @@ export function createCommandCore(ctx: CommandContext, log: Logger, extra: reado
     const parsed = spec.args.safeParse(rest);
     if (!parsed.success) return usageError(spec, parsed.error);
     try {
-      return spec.run(parsed.data, ctx, actor);
+      return await spec.run(parsed.data, ctx, actor);
     } catch (err) {
       if (err instanceof ZodError) return usageError(spec, err);
       if (err instanceof FormatError) return invalid(`${err.message}\nusage: ${spec.usage}`, { problems: [err.message], usage: spec.usage });
@@ -78,11 +78,11 @@ export function createCommandCore(ctx: CommandContext, log: Logger, extra: reado
 
   const structured = new Map<string, StructuredSpec<unknown>>([[enqueueSpec.name, enqueueSpec as StructuredSpec<unknown>]]);
 
-  function executeStructured(spec: StructuredSpec<unknown>, body: unknown, actor: Actor): CommandResult {
+  async function executeStructured(spec: StructuredSpec<unknown>, body: unknown, actor: Actor): Promise<CommandResult> {
     try {
       const parsed = spec.input(ctx).safeParse(body);
       if (!parsed.success) return refusedWith(spec.name, problemsOf(parsed.error));
-      return spec.run(parsed.data, ctx, actor);
+      return await spec.run(parsed.data, ctx, actor);
     } catch (err) {
       if (err instanceof ZodError) return refusedWith(spec.name, problemsOf(err));
       if (err instanceof FormatError) return refusedWith(spec.name, [{ field: '', message: err.message }]);
@@ -115,17 +115,17 @@ export function createCommandCore(ctx: CommandContext, log: Logger, extra: reado
 
   return {
     /** Runs one command (without any "/" or "!" prefix) for `actor` and records it in the audit log. */
-    run(text: string, actor: Actor): CommandResult {
-      return audited(text.trim(), actor, execute(text, actor));
+    async run(text: string, actor: Actor): Promise<CommandResult> {
+      return audited(text.trim(), actor, await execute(text, actor));
     },
     /**
      * Runs a command whose input is structured data (a JSON body): validated with every problem listed
      * as `{ field, message }`, run by the same handlers, audited as `<name> <json>`.
      */
-    runStructured(name: string, body: unknown, actor: Actor): CommandResult {
+    async runStructured(name: string, body: unknown, actor: Actor): Promise<CommandResult> {
       const spec = structured.get(name);
       if (!spec) return audited(name, actor, invalid(`Unknown command "${name}".`));
-      return audited(`${name} ${describeInput(body)}`, actor, executeStructured(spec, body, actor));
+      return audited(`${name} ${describeInput(body)}`, actor, await executeStructured(spec, body, actor));
     },
     /** Whether `name` is a command (for telling commands from chatter). */
     has: (name: string) => specs.has(name.toLowerCase()),

@@ -59,7 +59,7 @@ export function createInbox(options: InboxOptions) {
         await messages.reply(m.chatId, 'Commands start with / or ! — send /help for the list.');
         return 'hint';
       }
-      const result = core.run(body.slice(1), { door: 'whatsapp', id: `admin:+${phone}` });
+      const result = await core.run(body.slice(1), { door: 'whatsapp', id: `admin:+${phone}` });
       await messages.reply(m.chatId, result.text);
       return 'command';
     }

@@ -73,7 +73,8 @@ export interface CommandSpec<Input = unknown> {
   summary: string;
   /** Reads the text after the command name. Failing parses become `invalid` results with the usage line. */
   args: z.ZodType<Input, string>;
-  run(input: Input, ctx: CommandContext, actor: Actor): CommandResult;
+  /** May be async (feed commands fetch over the network). */
+  run(input: Input, ctx: CommandContext, actor: Actor): CommandResult | Promise<CommandResult>;
 }
 
 /** A finished result. */
@@ -94,5 +95,5 @@ export interface StructuredSpec<Input = unknown> {
   name: string;
   /** Reads the input; built per call because some checks need the clock ("must be in the future"). */
   input(ctx: CommandContext): z.ZodType<Input, unknown>;
-  run(input: Input, ctx: CommandContext, actor: Actor): CommandResult;
+  run(input: Input, ctx: CommandContext, actor: Actor): CommandResult | Promise<CommandResult>;
 }

@@ -26,8 +26,11 @@ export interface FeedServiceOptions {
   http?: Partial<Omit<HttpSettings, 'fetch'>>;
   /** Feeds polled at once by the poller. Default 4. */
   concurrency?: number;
-  /** Stories written per transaction; the event loop runs between batches. Default 250. */
-  batchSize?: number;
+  /**
+   * Milliseconds of feed work between two turns of the event loop (the dispatcher posts one article
+   * per turn, so this bounds how long a breaking post waits behind a big feed). Default 5.
+   */
+  sliceMs?: number;
 }
 
 /** How a feed is doing, in one word: never polled yet, fine, failing (with back-off), or paused. */
@@ -50,8 +53,6 @@ export interface SeedResult {
   invalid: { url: string; error: string }[];
 }
 
-const yieldNow = () => new Promise<void>((resolve) => setImmediate(resolve));
-
 /**
  * The feed engine behind the `feeds` / `feed …` commands and NEWSDESK_FEEDS: stores feeds, polls
  * each on its own schedule, and queues what is new. Expected outcomes are values (null for an unknown
@@ -69,7 +70,7 @@ export function createFeedService(options: FeedServiceOptions) {
     userAgent: options.http?.userAgent ?? USER_AGENT,
     fetch: options.fetch,
   };
-  const batchSize = options.batchSize ?? 250;
+  const sliceMs = options.sliceMs ?? 5;
   const inFlight = new Map<number, Promise<PollReport>>();
   let stopController = new AbortController();
 
@@ -98,8 +99,7 @@ export function createFeedService(options: FeedServiceOptions) {
       log,
       http,
       signal: stopController.signal,
-      batchSize,
-      yieldNow,
+      sliceMs,
       onQueued: options.onQueued,
     }).finally(() => inFlight.delete(id));
     inFlight.set(id, polling);

@@ -54,7 +54,7 @@ export function registerApiRoutes(app: FastifyInstance, options: ApiRoutesOption
     if (!isJson(request)) {
       return sendError(reply, 415, 'send the article as a JSON object with the header "Content-Type: application/json"');
     }
-    const result = api.enqueue(request.body, API_ACTOR);
+    const result = await api.enqueue(request.body, API_ACTOR);
     if (result.outcome === 'created' || result.outcome === 'requeued') {
       const id = (result.data.article as { id?: number } | undefined)?.id;
       if (id !== undefined) reply.header('location', `/api/articles/${id}`);
@@ -65,28 +65,28 @@ export function registerApiRoutes(app: FastifyInstance, options: ApiRoutesOption
   app.get('/api/articles', async (request, reply) => {
     const query = listQuery.safeParse(request.query);
     if (!query.success) return sendInvalid(reply, query.error);
-    return sendResult(reply, api.list({ filter: query.data.status, limit: query.data.limit }, API_ACTOR));
+    return sendResult(reply, await api.list({ filter: query.data.status, limit: query.data.limit }, API_ACTOR));
   });
 
   app.get('/api/articles/:id', async (request, reply) => {
     const params = idParams.safeParse(request.params);
     if (!params.success) return sendInvalid(reply, params.error);
-    return sendResult(reply, api.show(params.data.id, API_ACTOR));
+    return sendResult(reply, await api.show(params.data.id, API_ACTOR));
   });
 
   app.post('/api/articles/:id/cancel', async (request, reply) => {
     const params = idParams.safeParse(request.params);
     if (!params.success) return sendInvalid(reply, params.error);
-    return sendResult(reply, api.cancel(params.data.id, API_ACTOR));
+    return sendResult(reply, await api.cancel(params.data.id, API_ACTOR));
   });
 
   app.post('/api/articles/:id/retry', async (request, reply) => {
     const params = idParams.safeParse(request.params);
     if (!params.success) return sendInvalid(reply, params.error);
-    return sendResult(reply, api.retry(params.data.id, API_ACTOR));
+    return sendResult(reply, await api.retry(params.data.id, API_ACTOR));
   });
 
-  app.get('/api/status', async (_request, reply) => sendResult(reply, api.status(API_ACTOR)));
+  app.get('/api/status', async (_request, reply) => sendResult(reply, await api.status(API_ACTOR)));
 }
 
 /** Only JSON reaches a handler with a body (other types are 415 at parsing); this catches a missing type. */

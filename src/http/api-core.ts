@@ -36,12 +36,12 @@ export interface ApiResult {
 /** The commands the HTTP API offers. Every call is run for `actor` and recorded in the audit log. */
 export interface ApiCore {
   /** Validates a JSON article (every problem reported) and queues it; idempotent on the canonical URL. */
-  enqueue(body: unknown, actor: Actor): ApiResult;
-  list(query: { filter: ListFilter; limit: number }, actor: Actor): ApiResult;
-  show(id: number, actor: Actor): ApiResult;
-  cancel(id: number, actor: Actor): ApiResult;
-  retry(id: number, actor: Actor): ApiResult;
-  status(actor: Actor): ApiResult;
+  enqueue(body: unknown, actor: Actor): Promise<ApiResult>;
+  list(query: { filter: ListFilter; limit: number }, actor: Actor): Promise<ApiResult>;
+  show(id: number, actor: Actor): Promise<ApiResult>;
+  cancel(id: number, actor: Actor): Promise<ApiResult>;
+  retry(id: number, actor: Actor): Promise<ApiResult>;
+  status(actor: Actor): Promise<ApiResult>;
 }
 
 /** The actor every API call runs as (the audit log's `api` door; queued articles get `api` as source). */

@@ -17,10 +17,10 @@ export interface ApiCoreOptions {
  */
 export function createApiCore(options: ApiCoreOptions): ApiCore {
   const { commands } = options;
-  const run = (text: string, actor: Actor): ApiResult => fromCommand(commands.run(text, actor));
+  const run = async (text: string, actor: Actor): Promise<ApiResult> => fromCommand(await commands.run(text, actor));
   return {
-    enqueue(body, actor) {
-      const result = commands.runStructured('enqueue', body, actor);
+    async enqueue(body, actor) {
+      const result = await commands.runStructured('enqueue', body, actor);
       if (result.status === 'ok') {
         const outcome = result.data.outcome as ApiOutcome;
         return { ...result, outcome };

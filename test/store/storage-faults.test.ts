@@ -12,7 +12,7 @@ import { ADMIN, commandSetup } from '../helpers/command-setup.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 describe('integrity check at start', () => {
-  it('refuses a damaged database with a message that says how to recover', () => {
+  it('refuses a damaged database with a message that says how to recover', async () => {
     const file = path.join(tempDir(), 'newsdesk.db');
     const db = openDatabase(file);
     const queue = createArticleQueue(db);
@@ -34,7 +34,7 @@ describe('integrity check at start', () => {
     expect((error as Error).message).toMatch(/restore the newest backup/);
   });
 
-  it('passes a healthy database', () => {
+  it('passes a healthy database', async () => {
     const file = path.join(tempDir(), 'newsdesk.db');
     openDatabase(file).close();
     expect(() => openDatabase(file, { checkIntegrity: true }).close()).not.toThrow();
@@ -42,10 +42,10 @@ describe('integrity check at start', () => {
 });
 
 describe('backup command', () => {
-  it('writes a consistent, openable copy into <data>/backups and never overwrites', () => {
+  it('writes a consistent, openable copy into <data>/backups and never overwrites', async () => {
     const t = commandSetup();
-    t.core.run('queue Floods | https://news.example.com/floods', ADMIN);
-    const result = t.core.run('backup', ADMIN);
+    await t.core.run('queue Floods | https://news.example.com/floods', ADMIN);
+    const result = await t.core.run('backup', ADMIN);
     expect(result.status).toBe('ok');
     const file = result.data.file as string;
     expect(path.dirname(file)).toBe(path.join(t.dataDir, 'backups'));
@@ -53,14 +53,14 @@ describe('backup command', () => {
     const copy = openDatabase(file);
     expect(createArticleQueue(copy).get(1)?.headline).toBe('Floods');
     copy.close();
-    expect(t.core.run(`backup ${path.basename(file)}`, ADMIN)).toMatchObject({ status: 'invalid', text: expect.stringMatching(/already exists/) });
+    expect((await t.core.run(`backup ${path.basename(file)}`, ADMIN))).toMatchObject({ status: 'invalid', text: expect.stringMatching(/already exists/) });
   });
 
-  it('takes only a plain file name from WhatsApp, any path from the CLI', () => {
+  it('takes only a plain file name from WhatsApp, any path from the CLI', async () => {
     const t = commandSetup();
-    expect(t.core.run('backup ../../etc/evil.db', ADMIN)).toMatchObject({ status: 'invalid', text: expect.stringMatching(/plain file name/) });
+    expect((await t.core.run('backup ../../etc/evil.db', ADMIN))).toMatchObject({ status: 'invalid', text: expect.stringMatching(/plain file name/) });
     const target = path.join(tempDir(), 'elsewhere', 'copy.db');
-    expect(t.core.run(`backup ${target}`, { door: 'cli', id: 'cli:ops' })).toMatchObject({ status: 'ok', data: { file: target } });
+    expect((await t.core.run(`backup ${target}`, { door: 'cli', id: 'cli:ops' }))).toMatchObject({ status: 'ok', data: { file: target } });
     expect(fs.existsSync(target)).toBe(true);
   });
 });

@@ -2,19 +2,18 @@ import type { ArticleInput } from '../../articles/article.js';
 import type { Feed } from '../../store/feed-store.js';
 import type { FeedItemStore, ItemWrite, StoryKeys } from '../../store/feed-item-store.js';
 import { mapItem, type MappedItem } from '../map/map-item.js';
-import type { RawItem } from '../parse/feed-document.js';
+import type { ParsedFeed } from '../parse/feed-document.js';
 import { SKIPPED_LISTED, type QueuedStory, type SkipReason, type SkippedStory } from '../poll/poll-report.js';
 import { filterVerdict } from './keywords.js';
+import type { TimeSlicer } from './time-slicer.js';
 
 export interface IngestDeps {
   items: FeedItemStore;
   now: () => number;
-  /** Gives the event loop a turn (posting, commands) between chunks of work. */
-  yieldNow: () => Promise<void>;
+  /** Gives the event loop a turn (posting, commands) between slices of work. */
+  slicer: TimeSlicer;
   /** True once the service is stopping: no further batch is written. */
   stopping: () => boolean;
-  /** Stories recorded per write transaction. */
-  batchSize: number;
   /** Called after each batch that queued something (wakes the dispatcher). */
   onQueued?: (count: number) => void;
 }
@@ -29,8 +28,8 @@ export interface IngestResult {
   abandoned: string | null;
 }
 
-/** Mapping and dedupe lookups are cheap per item; this many run between two turns of the event loop. */
-const CHUNK = 500;
+/** First guess of the cost of writing one story (queued ones cost most), corrected after each batch. */
+const FIRST_GUESS_MS_PER_ITEM = 0.04;
 
 interface Planned {
   write: ItemWrite;
@@ -42,11 +41,11 @@ interface Planned {
 /**
  * Maps, deduplicates, filters and queues a feed's items. New stories: on the first poll all are marked
  * seen except the newest `backfill`; later, the newest up to `maxPerPoll` are queued and the rest
- * recorded as over the cap. Work is done in chunks with the event loop free in between, and written in
- * small transactions, so a 10,000-item feed never holds up a breaking post for long.
+ * recorded as over the cap. Work is done in time slices with the event loop free in between, and
+ * written in transactions sized to a slice, so a 10,000-item feed never holds up a breaking post long.
  */
-export async function ingestItems(feed: Feed, raw: readonly RawItem[], feedUrl: string, deps: IngestDeps): Promise<IngestResult> {
-  const result: IngestResult = { itemsInFeed: raw.length, known: 0, queued: [], skipped: {}, skippedStories: [], abandoned: null };
+export async function ingestItems(feed: Feed, parsed: ParsedFeed, feedUrl: string, deps: IngestDeps): Promise<IngestResult> {
+  const result: IngestResult = { itemsInFeed: parsed.count, known: 0, queued: [], skipped: {}, skippedStories: [], abandoned: null };
   const skip = (reason: SkipReason, headline: string | null, url: string | null, detail: string | null) => {
     result.skipped[reason] = (result.skipped[reason] ?? 0) + 1;
     if (result.skippedStories.length < SKIPPED_LISTED) result.skippedStories.push({ reason, headline, url, detail });
@@ -55,9 +54,9 @@ export async function ingestItems(feed: Feed, raw: readonly RawItem[], feedUrl: 
   const fresh: MappedItem[] = [];
   const decided: Planned[] = [];
   const inThisPoll = new Set<string>();
-  for (let i = 0; i < raw.length; i += 1) {
-    if (i > 0 && i % CHUNK === 0) await deps.yieldNow();
-    const mapped = mapItem(raw[i]!, i, feed.id, feedUrl);
+  for (let i = 0; i < parsed.count; i += 1) {
+    await deps.slicer.tick();
+    const mapped = mapItem(parsed.item(i), i, feed.id, feedUrl);
     if (!mapped.ok) {
       skip(mapped.reason, mapped.headline, mapped.link, null);
       continue;
@@ -90,14 +89,20 @@ export async function ingestItems(feed: Feed, raw: readonly RawItem[], feedUrl: 
   }
   const writes: Planned[] = [...chosen.map((item) => ({ ...plan(item, 'queued', null, null), write: queuedWrite(feed, item) })), ...decided];
 
-  for (let start = 0; start < writes.length; start += deps.batchSize) {
-    if (start > 0) await deps.yieldNow();
+  // Each batch is one transaction sized to fit a slice, from the cost per story measured so far.
+  let msPerItem = FIRST_GUESS_MS_PER_ITEM;
+  for (let start = 0; start < writes.length; ) {
+    await deps.slicer.pause();
     if (deps.stopping()) {
       result.abandoned = 'the feed service is stopping';
       break;
     }
-    const batch = writes.slice(start, start + deps.batchSize);
+    const size = Math.min(2_000, Math.max(10, Math.floor(deps.slicer.budgetMs / msPerItem)));
+    const batch = writes.slice(start, start + size);
+    start += batch.length;
+    const began = performance.now();
     const written = deps.items.record(feed.id, batch.map((p) => p.write), deps.now());
+    msPerItem = Math.max(0.002, (performance.now() - began) / batch.length);
     if (!written) {
       result.abandoned = 'the feed was removed during the poll';
       break;

@@ -28,13 +28,21 @@ export interface RawItem {
   complete: boolean;
 }
 
-/** A feed document read into its items. */
+/** A feed document, its items read on demand (so a big feed can be read in slices between other work). */
 export interface ParsedFeed {
   format: FeedFormat;
   title: string | null;
-  items: RawItem[];
+  /** How many items the document has. */
+  count: number;
+  /** Item `index` (0-based, in document order). */
+  item(index: number): RawItem;
   /** Problems worked around (broken markup the parser recovered from). */
   warnings: string[];
+}
+
+/** Every item of a parsed feed, in document order. */
+export function allItems(feed: ParsedFeed): RawItem[] {
+  return Array.from({ length: feed.count }, (_, i) => feed.item(i));
 }
 
 /** Epoch ms of an RFC 822 / ISO 8601 date, or null. */

@@ -10,7 +10,7 @@ export function readJsonFeed(doc: unknown): ParsedFeed {
     throw new FeedParseError('not-a-feed', 'the answer is JSON but not a JSON Feed (no "version": "https://jsonfeed.org/version/1.1")');
   }
   const items = Array.isArray(doc.items) ? doc.items.filter(isObject) : [];
-  return { format: 'json', title: str(doc.title), items: items.map(jsonItem), warnings: [] };
+  return { format: 'json', title: str(doc.title), count: items.length, item: (i) => jsonItem(items[i]!), warnings: [] };
 }
 
 function jsonItem(item: Record<string, unknown>): RawItem {

@@ -7,14 +7,14 @@ export function readRss(root: XmlElement, warnings: string[]): ParsedFeed {
   const channel = child(root, 'channel') ?? root;
   let elements = children(channel, 'item');
   if (elements.length === 0) elements = children(root, 'item');
-  return { format: 'rss', title: childText(channel, 'title'), items: elements.map(rssItem), warnings };
+  return { format: 'rss', title: childText(channel, 'title'), count: elements.length, item: (i) => rssItem(elements[i]!), warnings };
 }
 
 /** Reads an RSS 1.0 (RDF) document: items are siblings of the channel, identified by rdf:about. */
 export function readRdf(root: XmlElement, warnings: string[]): ParsedFeed {
   const channel = child(root, 'channel');
   const elements = children(root, 'item');
-  return { format: 'rdf', title: channel ? childText(channel, 'title') : null, items: elements.map(rssItem), warnings };
+  return { format: 'rdf', title: channel ? childText(channel, 'title') : null, count: elements.length, item: (i) => rssItem(elements[i]!), warnings };
 }
 
 function rssItem(item: XmlElement): RawItem {
@@ -43,7 +43,9 @@ function rssItem(item: XmlElement): RawItem {
 export function readAtom(root: XmlElement, warnings: string[]): ParsedFeed {
   const p = root.name === 'feed' ? '' : 'atom:';
   const feedBase = root.attrs['xml:base'] ?? null;
-  const items = children(root, `${p}entry`).map((entry): RawItem => {
+  const entries = children(root, `${p}entry`);
+  const item = (i: number): RawItem => {
+    const entry = entries[i]!;
     const content = child(entry, `${p}content`);
     const entryBase = entry.attrs['xml:base'];
     return {
@@ -57,8 +59,8 @@ export function readAtom(root: XmlElement, warnings: string[]): ParsedFeed {
       base: entryBase !== undefined ? resolveBase(entryBase, feedBase) : feedBase,
       complete: entry.closed,
     };
-  });
-  return { format: 'atom', title: textConstruct(child(root, `${p}title`))?.text.trim() || null, items, warnings };
+  };
+  return { format: 'atom', title: textConstruct(child(root, `${p}title`))?.text.trim() || null, count: entries.length, item, warnings };
 }
 
 /** An Atom text construct: `text` (default) is plain, `html` is escaped markup, `xhtml` is inline elements. */

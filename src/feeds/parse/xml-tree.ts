@@ -43,6 +43,19 @@ const MAX_PROBLEMS = 20;
  * that cannot be a tag is kept as text. Problems are collected, not thrown: the caller decides.
  */
 export function parseXml(text: string): XmlDocument {
+  const scanner = createXmlScanner(text);
+  scanner.scan(Infinity);
+  return scanner.document();
+}
+
+/** A scan that can stop and go on: `scan(n)` reads about n more characters and says whether it is done. */
+export interface XmlScanner {
+  scan(budget: number): boolean;
+  document(): XmlDocument;
+}
+
+/** The scanner behind parseXml, resumable so a big document can be read between turns of the event loop. */
+export function createXmlScanner(text: string): XmlScanner {
   const problems: string[] = [];
   const note = (problem: string) => {
     if (problems.length < MAX_PROBLEMS) problems.push(problem);
@@ -66,72 +79,83 @@ export function parseXml(text: string): XmlDocument {
     current.children.push(value);
   };
 
-  while (i < n) {
-    const lt = text.indexOf('<', i);
-    if (lt === -1) {
-      addText(text.slice(i), true);
-      break;
-    }
-    if (lt > i) addText(text.slice(i, lt), true);
-    const next = text.charCodeAt(lt + 1);
-    if (next === 33 /* ! */) {
-      if (text.startsWith('<!--', lt)) {
-        const end = text.indexOf('-->', lt + 4);
-        i = end === -1 ? n : end + 3;
-      } else if (text.startsWith('<![CDATA[', lt)) {
-        const end = text.indexOf(']]>', lt + 9);
-        if (end === -1) note('unterminated CDATA section');
-        addText(text.slice(lt + 9, end === -1 ? n : end), false);
-        i = end === -1 ? n : end + 3;
-      } else {
-        i = skipDeclaration(text, lt);
+  const scan = (budget: number): boolean => {
+    const stopAt = i + budget;
+    while (i < n && i < stopAt) {
+      const lt = text.indexOf('<', i);
+      if (lt === -1) {
+        addText(text.slice(i), true);
+        i = n;
+        break;
       }
-      continue;
-    }
-    if (next === 63 /* ? */) {
-      const end = text.indexOf('?>', lt + 2);
-      i = end === -1 ? n : end + 2;
-      continue;
-    }
-    if (next === 47 /* / */) {
-      const gt = text.indexOf('>', lt + 2);
-      const end = gt === -1 ? n : gt;
-      const name = resolveName(text.slice(lt + 2, end).trim().toLowerCase(), scopes);
-      let at = stack.length - 1;
-      while (at > 0 && stack[at]!.name !== name) at -= 1;
-      if (at === 0) {
-        note(`end tag </${name}> without a start tag`);
-      } else {
-        if (at !== stack.length - 1) note(`<${stack[stack.length - 1]!.name}> not closed before </${name}>`);
-        stack[at]!.closed = true;
-        stack.length = at;
-        while (scopes.length > 0 && scopes[scopes.length - 1]!.depth >= at) scopes.pop();
-        current = stack[at - 1]!;
+      if (lt > i) addText(text.slice(i, lt), true);
+      const next = text.charCodeAt(lt + 1);
+      if (next === 33 /* ! */) {
+        if (text.startsWith('<!--', lt)) {
+          const end = text.indexOf('-->', lt + 4);
+          i = end === -1 ? n : end + 3;
+        } else if (text.startsWith('<![CDATA[', lt)) {
+          const end = text.indexOf(']]>', lt + 9);
+          if (end === -1) note('unterminated CDATA section');
+          addText(text.slice(lt + 9, end === -1 ? n : end), false);
+          i = end === -1 ? n : end + 3;
+        } else {
+          i = skipDeclaration(text, lt);
+        }
+        continue;
       }
-      i = end + 1;
-      continue;
+      if (next === 63 /* ? */) {
+        const end = text.indexOf('?>', lt + 2);
+        i = end === -1 ? n : end + 2;
+        continue;
+      }
+      if (next === 47 /* / */) {
+        const gt = text.indexOf('>', lt + 2);
+        const end = gt === -1 ? n : gt;
+        const name = resolveName(text.slice(lt + 2, end).trim().toLowerCase(), scopes);
+        let at = stack.length - 1;
+        while (at > 0 && stack[at]!.name !== name) at -= 1;
+        if (at === 0) {
+          note(`end tag </${name}> without a start tag`);
+        } else {
+          if (at !== stack.length - 1) note(`<${stack[stack.length - 1]!.name}> not closed before </${name}>`);
+          stack[at]!.closed = true;
+          stack.length = at;
+          while (scopes.length > 0 && scopes[scopes.length - 1]!.depth >= at) scopes.pop();
+          current = stack[at - 1]!;
+        }
+        i = end + 1;
+        continue;
+      }
+      const tag = readStartTag(text, lt);
+      if (!tag) {
+        addText('<', false); // a lone "<" in text (invalid XML, common in feeds): keep it as text
+        i = lt + 1;
+        continue;
+      }
+      const declared = namespaceDeclarations(tag.attrs);
+      if (declared) scopes.push({ depth: stack.length, map: declared });
+      const element: XmlElement = { name: resolveName(tag.name, scopes), attrs: tag.attrs, children: [], closed: tag.selfClosing };
+      current.children.push(element);
+      if (tag.selfClosing) {
+        if (declared) scopes.pop();
+      } else {
+        stack.push(element);
+        current = element;
+      }
+      i = tag.end;
     }
-    const tag = readStartTag(text, lt);
-    if (!tag) {
-      addText('<', false); // a lone "<" in text (invalid XML, common in feeds): keep it as text
-      i = lt + 1;
-      continue;
-    }
-    const declared = namespaceDeclarations(tag.attrs);
-    if (declared) scopes.push({ depth: stack.length, map: declared });
-    const element: XmlElement = { name: resolveName(tag.name, scopes), attrs: tag.attrs, children: [], closed: tag.selfClosing };
-    current.children.push(element);
-    if (tag.selfClosing) {
-      if (declared) scopes.pop();
-    } else {
-      stack.push(element);
-      current = element;
-    }
-    i = tag.end;
-  }
-  if (stack.length > 1) note(`document ended inside <${stack[stack.length - 1]!.name}>`);
-  const root = top.children.find((c): c is XmlElement => typeof c !== 'string') ?? null;
-  return { root, problems };
+    return i >= n;
+  };
+
+  return {
+    scan,
+    document(): XmlDocument {
+      if (stack.length > 1) note(`document ended inside <${stack[stack.length - 1]!.name}>`);
+      const root = top.children.find((c): c is XmlElement => typeof c !== 'string') ?? null;
+      return { root, problems };
+    },
+  };
 }
 
 /** Skips `<!DOCTYPE …>` (with an internal subset in brackets) or any other `<!…>`; returns the next index. */

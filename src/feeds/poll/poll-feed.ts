@@ -6,7 +6,8 @@ import { FeedFetchError, failureKind } from '../errors.js';
 import { decodeBody } from '../fetch/decode-body.js';
 import { fetchFeed } from '../fetch/fetch-feed.js';
 import { ingestItems } from '../ingest/ingest.js';
-import { parseFeed } from '../parse/parse-feed.js';
+import { createTimeSlicer, nextTurn } from '../ingest/time-slicer.js';
+import { parseFeedInSlices } from '../parse/parse-feed.js';
 import { nextPollAfterFailure } from './backoff.js';
 import { skippedTotal, type PollReport } from './poll-report.js';
 
@@ -27,8 +28,8 @@ export interface PollDeps {
   http: HttpSettings;
   /** Aborted when the service stops. */
   signal: AbortSignal;
-  batchSize: number;
-  yieldNow: () => Promise<void>;
+  /** Milliseconds of work between two turns of the event loop. */
+  sliceMs: number;
   onQueued?: (count: number) => void;
 }
 
@@ -49,14 +50,15 @@ export async function pollFeed(feed: Feed, deps: PollDeps): Promise<PollReport> 
       log.debug({}, 'feed not modified');
       return { status: 'not-modified', ...base };
     }
+    const slicer = createTimeSlicer(deps.sliceMs, nextTurn);
+    await slicer.pause(); // the body arrived in one piece: give waiting work a turn before decoding it
     const decoded = decodeBody(fetched.body, fetched.contentType);
-    const parsed = parseFeed(decoded.text, fetched.url);
-    const ingested = await ingestItems(feed, parsed.items, fetched.url, {
+    const parsed = await parseFeedInSlices(decoded.text, fetched.url, slicer);
+    const ingested = await ingestItems(feed, parsed, fetched.url, {
       items: deps.items,
       now: () => clock.now(),
-      yieldNow: deps.yieldNow,
+      slicer,
       stopping: () => deps.signal.aborted,
-      batchSize: deps.batchSize,
       onQueued: deps.onQueued,
     });
     if (ingested.abandoned) {

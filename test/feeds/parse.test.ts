@@ -1,0 +1,123 @@
+import fc from 'fast-check';
+import iconv from 'iconv-lite';
+import { describe, expect, it } from 'vitest';
+import { FeedParseError } from '../../src/feeds/errors.js';
+import { decodeBody } from '../../src/feeds/fetch/decode-body.js';
+import { containsWord, filterVerdict } from '../../src/feeds/ingest/keywords.js';
+import { firstImageInHtml, htmlToText, truncateAtWord } from '../../src/feeds/map/html-text.js';
+import { mapItem } from '../../src/feeds/map/map-item.js';
+import { contentHash, guidKey } from '../../src/feeds/map/story-keys.js';
+import { parseFeed } from '../../src/feeds/parse/parse-feed.js';
+import { textOf } from '../../src/feeds/parse/xml-query.js';
+import { parseXml, type XmlElement } from '../../src/feeds/parse/xml-tree.js';
+
+describe('the XML scanner', () => {
+  it('reads CDATA, comments, entities and attributes in either quote style', () => {
+    const doc = parseXml(`<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY x "boom">]><rss><!-- <item> in a comment --><a href='x?a=1&amp;b=2' t="a > b"><![CDATA[<b>raw</b> &amp;]]> &lt;tag&gt; &#233;&#x20AC;</a></rss>`);
+    expect(doc.problems).toEqual([]);
+    const a = doc.root!.children[0];
+    expect(a).toMatchObject({ name: 'a', attrs: { href: 'x?a=1&b=2', t: 'a > b' }, closed: true });
+    expect(typeof a === 'object' && a.children.join('')).toBe('<b>raw</b> &amp; <tag> é€');
+  });
+
+  it('never expands DTD entities (no billion laughs)', () => {
+    const doc = parseXml('<!DOCTYPE r [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]><r>&b;</r>');
+    expect(doc.root!.children).toEqual(['&b;']);
+  });
+
+  it('canonicalises namespace prefixes it knows, so <mrss:content> reads as media:content', () => {
+    const doc = parseXml('<rss xmlns:mrss="http://search.yahoo.com/mrss/"><mrss:content url="x"/></rss>');
+    expect(doc.root!.children[0]).toMatchObject({ name: 'media:content' });
+  });
+
+  it('recovers from unclosed inner tags and stray end tags, and reports them', () => {
+    const doc = parseXml('<r><title>A <b>bold</title></x><p>1 < 2</p></r>');
+    expect(doc.root!.closed).toBe(true);
+    expect(doc.problems).toEqual(['<b> not closed before </title>', 'end tag </x> without a start tag']);
+    expect(textOf(doc.root!.children[1] as XmlElement)).toBe('1 < 2'); // a lone "<" stays text
+  });
+
+  it('survives 200,000 levels of nesting without recursion', () => {
+    const deep = `<rss><channel><item><title>${'<b>'.repeat(200_000)}deep${'</b>'.repeat(200_000)}</title><link>https://e.example/1</link></item></channel></rss>`;
+    const feed = parseFeed(deep);
+    expect(mapItem(feed.item(0), 0, 1, 'https://e.example/').ok).toBe(true);
+  });
+});
+
+describe('parseFeed refuses what is not a feed with a typed error, whatever the input', () => {
+  it('never throws anything but FeedParseError, on random text or random XML-like text', () => {
+    const xmlish = fc.array(fc.constantFrom('<rss>', '</rss>', '<channel>', '<item>', '</item>', '<title>', '</title>', '<![CDATA[', ']]>', '<!--', '-->', '&amp;', '&', '<', '>', '"', 'x', ' ', '<feed>', '<entry>', '{', '}'), { maxLength: 60 }).map((parts) => parts.join(''));
+    fc.assert(
+      fc.property(fc.oneof(fc.string({ maxLength: 300 }), xmlish), (text) => {
+        try {
+          const feed = parseFeed(text);
+          for (let i = 0; i < feed.count; i += 1) mapItem(feed.item(i), i, 1, 'https://feed.example/');
+        } catch (err) {
+          if (!(err instanceof FeedParseError)) throw err;
+        }
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it('names the problem: empty body, other XML, HTML', () => {
+    expect(() => parseFeed('')).toThrow(/contains no XML/);
+    expect(() => parseFeed('<?xml version="1.0"?><svg></svg>')).toThrow('the answer is XML with a <svg> root, not RSS, RDF or Atom');
+    expect(() => parseFeed('<!doctype html><p>hi')).toThrow(/web page/);
+  });
+});
+
+describe('decodeBody', () => {
+  const text = 'Notícias “já” – €';
+  it('follows the Content-Type charset, then the XML declaration, then UTF-8', () => {
+    expect(decodeBody(iconv.encode(text, 'windows-1252'), 'text/xml; charset="windows-1252"').text).toBe(text);
+    const declared = iconv.encode(`<?xml version="1.0" encoding="ISO-8859-1"?><t>${text}</t>`, 'windows-1252');
+    expect(decodeBody(declared, 'application/rss+xml')).toMatchObject({ text: `<?xml version="1.0" encoding="ISO-8859-1"?><t>${text}</t>`, charset: 'windows-1252' });
+    expect(decodeBody(Buffer.from(text), null).text).toBe(text);
+  });
+
+  it('honours a byte-order mark (UTF-8, UTF-16) over everything else', () => {
+    expect(decodeBody(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)]), 'text/xml; charset=iso-8859-1').text).toBe(text);
+    expect(decodeBody(Buffer.concat([Buffer.from([0xff, 0xfe]), iconv.encode(text, 'utf-16le')]), null).text).toBe(text);
+  });
+
+  it('reads an unknown charset as UTF-8 with a warning instead of failing', () => {
+    expect(decodeBody(Buffer.from(text), 'text/xml; charset=klingon')).toEqual({ text, charset: 'utf-8', warning: 'unknown character set "klingon"; read as UTF-8' });
+  });
+});
+
+describe('text and keys', () => {
+  it('turns HTML into one line of text', () => {
+    expect(htmlToText('<p>One&nbsp;<b>bold</b>, two</p><p>Three<br>four</p><script>x()</script><!-- c --> &amp;&#8217;')).toBe('One bold, two Three four &’');
+  });
+
+  it('cuts at a word boundary with an ellipsis', () => {
+    expect(truncateAtWord('The quick brown fox jumps', 15)).toBe('The quick…');
+    expect(truncateAtWord('short', 15)).toBe('short');
+  });
+
+  it('takes the first real picture, not pixels, avatars or share buttons', () => {
+    const html = '<img src="http://feeds.feedburner.com/~ff/x?d=1"><img width="1" height="1" src="/pixel.gif"><img src="a.jpg?x=1&amp;y=2" width="600">';
+    expect(firstImageInHtml(html)).toBe('a.jpg?x=1&y=2');
+  });
+
+  it('gives the same content hash to one story under other query strings, schemes and www.', () => {
+    const a = contentHash('Rail strike: what you need to know', 'https://www.news.example.com/2026/rail?ref=home');
+    expect(contentHash('Rail Strike — What you need to know!', 'http://news.example.com/2026/rail/')).toBe(a);
+    expect(contentHash('Rail strike: what you need to know', 'https://news.example.com/2026/other')).not.toBe(a);
+  });
+
+  it('scopes GUIDs that are not URLs, tags or URNs to their feed', () => {
+    expect(guidKey('1234', 7)).toBe('feed:7:1234');
+    expect(guidKey('tag:example.com,2026:1', 7)).toBe('tag:example.com,2026:1');
+    expect(guidKey('  ', 7)).toBeNull();
+  });
+
+  it('matches keywords as whole words, case-insensitively, without regular expressions', () => {
+    expect(containsWord('the rail strike', 'rail')).toBe(true);
+    expect(containsWord('guardrail works', 'rail')).toBe(false);
+    expect(containsWord('c++ release', 'c++')).toBe(true);
+    expect(containsWord('a'.repeat(100_000), '(a+)+$')).toBe(false);
+    expect(filterVerdict('Anything', { include: [], exclude: [] })).toBeNull();
+  });
+});
