@@ -7,6 +7,7 @@ import type { ApiCore } from '../src/http/api-core.js';
 import { createApiCore } from '../src/http/core-adapter.js';
 import { createMetrics } from '../src/http/metrics.js';
 import { createHttpServer } from '../src/http/server.js';
+import { createFeedService } from '../src/feeds/feed-service.js';
 import { createArticleQueue } from '../src/store/article-queue.js';
 import { createArticleReports } from '../src/store/article-reports.js';
 import { createAuditLog } from '../src/store/audit-log.js';
@@ -43,8 +44,10 @@ export async function run(): Promise<Figures> {
 
 async function measure(db: Db, dataDir: string): Promise<Figures> {
   const channel = createBenchChannel();
+  const queue = createArticleQueue(db);
   const ctx: CommandContext = {
-    queue: createArticleQueue(db),
+    queue,
+    feeds: createFeedService({ db, queue, clock: systemClock, log: silentLogger }),
     reports: createArticleReports(db),
     audit: createAuditLog(db),
     settings: createSettings(db),

@@ -11,6 +11,7 @@ import * as api from './api.js';
 import * as cliToPost from './cli-to-post.js';
 import * as crash from './crash.js';
 import * as diskFsync from './disk-fsync.js';
+import * as feedsIngest from './feeds-ingest.js';
 import * as enqueueToPost from './enqueue-to-post.js';
 import { describeEnvironment } from './environment.js';
 import * as queueOps from './queue-ops.js';
@@ -22,6 +23,7 @@ const MODULES: readonly BenchModule[] = [
   { name: 'queue ops (createArticleQueue vs bare SQL)', ...queueOps },
   { name: 'CLI-queued breaking article to post (built bot, dry run)', ...cliToPost },
   { name: 'HTTP API enqueue (sequential, keep-alive)', ...api },
+  { name: 'feed ingestion (10,000-item feed over local HTTP)', ...feedsIngest },
   { name: 'crash safety (1,000 articles, 300+ SIGKILLs of the built bot)', ...crash },
 ];
 

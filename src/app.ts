@@ -46,6 +46,10 @@ export async function startApp(options: AppOptions) {
   const ctx = createCommandContext(db, config, clock, {
     wake: () => dispatcher.wake('command'),
     runtime: () => liveRuntimeStatus(channel, dispatcher, dryRun, clock),
+    log,
+    onFeedPolled: (report) => {
+      if (report.status === 'failed') metrics.recordFeedPollError();
+    },
   });
   const { queue, settings } = ctx;
   const receipts = messages
@@ -140,6 +144,9 @@ export async function startApp(options: AppOptions) {
 
   await channel.start();
   dispatcher.start();
+  const seeded = ctx.feeds.seed(config.feeds);
+  for (const bad of seeded.invalid) log.error({ url: bad.url, error: bad.error }, 'NEWSDESK_FEEDS: feed not added');
+  ctx.feeds.start();
   log.info(
     { channel: channel.name, dryRun, http: httpUrl, dataDir: config.dataDir, schedule: config.schedule, timezone: config.timezone, minGapSeconds: config.minGapMs / 1000 },
     'newsdesk started',
@@ -166,6 +173,7 @@ export async function startApp(options: AppOptions) {
         stopNotices();
         await schedule.stop();
         await restartSchedule?.stop();
+        await ctx.feeds.stop();
         const { abandoned } = await dispatcher.stop();
         if (abandoned) log.warn({}, 'a post was still in flight; it will be checked against the channel at the next start');
         stopStatusLog();

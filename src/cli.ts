@@ -40,10 +40,12 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
     return fail(json, 1, (err as Error).message, {});
   }
   try {
-    const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, { ...env, NEWSDESK_LOG_FORMAT: env.NEWSDESK_LOG_FORMAT ?? 'json' });
+    // Logs go to stderr: stdout is the command's answer (and one JSON object with --json).
+    const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, { ...env, NEWSDESK_LOG_FORMAT: env.NEWSDESK_LOG_FORMAT ?? 'json' }, 2);
     const ctx = createCommandContext(db, config, systemClock, {
       wake: () => undefined, // the running bot notices the write by itself
       runtime: (settings) => storedRuntimeStatus(settings, systemClock.now()),
+      log,
     });
     const core = createCommandCore(ctx, log);
     const result = await core.run(words.join(' '), { door: 'cli', id: `cli:${safeUser()}` });

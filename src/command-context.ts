@@ -1,6 +1,9 @@
 import type { Clock } from './clock.js';
 import type { CommandContext, RuntimeStatus } from './commands/types.js';
 import type { Config } from './config.js';
+import { createFeedService } from './feeds/feed-service.js';
+import type { PollReport } from './feeds/poll/poll-report.js';
+import type { Logger } from './log.js';
 import { createArticleQueue } from './store/article-queue.js';
 import { createArticleReports } from './store/article-reports.js';
 import { createAuditLog } from './store/audit-log.js';
@@ -13,11 +16,28 @@ export function createCommandContext(
   db: Db,
   config: Config,
   clock: Clock,
-  hooks: { wake: () => void; runtime: (settings: ReturnType<typeof createSettings>) => RuntimeStatus },
+  hooks: {
+    wake: () => void;
+    runtime: (settings: ReturnType<typeof createSettings>) => RuntimeStatus;
+    log: Logger;
+    /** Told about every feed poll (metrics). */
+    onFeedPolled?: (report: PollReport) => void;
+  },
 ): CommandContext {
   const settings = createSettings(db);
+  const queue = createArticleQueue(db);
+  const feeds = createFeedService({
+    db,
+    queue,
+    clock,
+    log: hooks.log.child({ part: 'feeds' }),
+    onQueued: hooks.wake,
+    onPolled: hooks.onFeedPolled,
+    defaults: { everyMinutes: config.feedEveryMinutes, maxPerPoll: config.feedMaxPerPoll },
+  });
   return {
-    queue: createArticleQueue(db),
+    queue,
+    feeds,
     reports: createArticleReports(db),
     audit: createAuditLog(db),
     settings,

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { parseQuietHours, type QuietHours } from './dispatch/pacing.js';
 import { explainCronProblem } from './dispatch/wake-schedule.js';
+import { normaliseFeedUrl } from './feeds/settings.js';
 
 /** A problem in the environment, with the variable it came from and how to fix it. */
 export interface ConfigProblem {
@@ -150,6 +151,25 @@ const envSchema = z.object({
     .pipe(z.string().regex(/^([01]?\d|2[0-3]):[0-5]\d$/, 'must be a local time like 04:30').optional()),
   /** Chromium binary used by whatsapp-web.js. Default PUPPETEER_EXECUTABLE_PATH or /usr/bin/chromium. */
   NEWSDESK_CHROMIUM_PATH: optionalText,
+  /** Feeds added at start (comma-separated RSS/Atom/JSON Feed URLs); ones already known are left as they are. */
+  NEWSDESK_FEEDS: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const urls = (v ?? '').split(',').map((u) => u.trim()).filter(Boolean);
+      for (const url of urls) {
+        try {
+          normaliseFeedUrl(url);
+        } catch (err) {
+          ctx.addIssue({ code: 'custom', message: `"${url.slice(0, 80)}": ${(err as Error).message}` });
+        }
+      }
+      return urls;
+    }),
+  /** Minutes between polls of a feed that does not set its own. Default 5. */
+  NEWSDESK_FEED_EVERY_MINUTES: intInRange(1, 1_440, 5),
+  /** Most stories one poll of a feed queues; the rest are recorded as skipped. Default 10. */
+  NEWSDESK_FEED_MAX_PER_POLL: intInRange(1, 10_000, 10),
   /** Address the HTTP server (API, /login, health, metrics) listens on. Default 127.0.0.1. */
   NEWSDESK_HTTP_HOST: z
     .string()
@@ -202,6 +222,9 @@ export interface Config {
   browserRestartCron: string | undefined;
   chromiumPath: string;
   logLevel: string;
+  feeds: string[];
+  feedEveryMinutes: number;
+  feedMaxPerPoll: number;
   httpHost: string;
   httpPort: number;
   apiToken: string | undefined;
@@ -265,6 +288,9 @@ export function loadConfig(
       : undefined,
     chromiumPath: e.NEWSDESK_CHROMIUM_PATH ?? env.PUPPETEER_EXECUTABLE_PATH ?? '/usr/bin/chromium',
     logLevel: e.NEWSDESK_LOG_LEVEL,
+    feeds: e.NEWSDESK_FEEDS,
+    feedEveryMinutes: e.NEWSDESK_FEED_EVERY_MINUTES,
+    feedMaxPerPoll: e.NEWSDESK_FEED_MAX_PER_POLL,
     httpHost: e.NEWSDESK_HTTP_HOST,
     httpPort: e.NEWSDESK_HTTP_PORT,
     apiToken: e.NEWSDESK_API_TOKEN,

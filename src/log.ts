@@ -16,13 +16,14 @@ export interface Logger {
  * JSON lines on stdout for machines; `pretty` (the default when stdout is a terminal) gives readable
  * lines for people. NEWSDESK_LOG_FORMAT=json|pretty overrides the guess.
  */
-export function createLogger(level: string, env: NodeJS.ProcessEnv = process.env): Logger {
-  const format = env.NEWSDESK_LOG_FORMAT ?? (process.stdout.isTTY ? 'pretty' : 'json');
+export function createLogger(level: string, env: NodeJS.ProcessEnv = process.env, fd: 1 | 2 = 1): Logger {
+  const stream = fd === 1 ? process.stdout : process.stderr;
+  const format = env.NEWSDESK_LOG_FORMAT ?? (stream.isTTY ? 'pretty' : 'json');
   if (format === 'pretty') {
     // A synchronous stream rather than a worker transport: nothing is lost when the process exits.
-    return pino({ level }, pretty({ colorize: Boolean(process.stdout.isTTY), translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname', sync: true }));
+    return pino({ level }, pretty({ colorize: Boolean(stream.isTTY), translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname', sync: true, destination: fd }));
   }
-  return pino({ level, base: { app: 'newsdesk' } });
+  return pino({ level, base: { app: 'newsdesk' } }, pino.destination({ dest: fd, sync: true }));
 }
 
 /** Serialises anything thrown (including the plain strings whatsapp-web.js throws) for a log line. */

@@ -104,6 +104,16 @@ describe('loadConfig', () => {
     expect(problemsOf({ NEWSDESK_BROWSER_RESTART_AT: '4am' }, false)).toEqual([expect.objectContaining({ variable: 'NEWSDESK_BROWSER_RESTART_AT' })]);
   });
 
+  it('reads seed feeds and feed defaults, naming a bad URL', () => {
+    expect(loadConfig({ NEWSDESK_FEEDS: 'https://a.example/rss, https://b.example/atom.xml', NEWSDESK_FEED_EVERY_MINUTES: '15' }, { needsChannel: false })).toMatchObject({
+      feeds: ['https://a.example/rss', 'https://b.example/atom.xml'],
+      feedEveryMinutes: 15,
+      feedMaxPerPoll: 10,
+    });
+    const problems = problemsOf({ NEWSDESK_FEEDS: 'https://a.example/rss,ftp://b.example/x' }, false);
+    expect(problems).toEqual([expect.objectContaining({ variable: 'NEWSDESK_FEEDS', message: expect.stringContaining('ftp://b.example/x') })]);
+  });
+
   it('normalises a pairing number written with + and spaces', () => {
     expect(loadConfig({ NEWSDESK_PAIRING_NUMBER: '+60 12-345 6789' }, { needsChannel: false }).pairingNumber).toBe('60123456789');
   });

@@ -3,6 +3,7 @@ import { FormatError } from '../articles/format.js';
 import { errorDetail, type Logger } from '../log.js';
 import { backupCommand } from './handlers/backup.js';
 import { enqueueSpec } from './handlers/enqueue-structured.js';
+import { feedCommand, feedsCommand } from './handlers/feeds.js';
 import { problemsOf, type Problem } from './problems.js';
 import { breakingCommand, previewCommand, queueCommand, scheduleCommand } from './handlers/enqueue.js';
 import { auditCommand, channelCommand, listCommand, logCommand, showCommand, statusCommand } from './handlers/inspect.js';
@@ -29,6 +30,7 @@ export function createCommandCore(ctx: CommandContext, log: Logger, extra: reado
   for (const spec of [
     queueCommand, breakingCommand, scheduleCommand, previewCommand, listCommand, showCommand, cancelCommand,
     retryCommand, pauseCommand, resumeCommand, statusCommand, logCommand, channelCommand, auditCommand, backupCommand,
+    feedsCommand, feedCommand,
   ] as CommandSpec<never>[]) add(spec);
   for (const spec of extra) add(spec);
 

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { FormatOptions } from '../articles/format.js';
 import type { ChannelInfo, ChannelStatus } from '../channel/channel.js';
 import type { Clock } from '../clock.js';
+import type { FeedService } from '../feeds/feed-service.js';
 import type { ArticleQueue } from '../store/article-queue.js';
 import type { ArticleReports } from '../store/article-reports.js';
 import type { AuditLog, Door } from '../store/audit-log.js';
@@ -39,6 +40,8 @@ export interface CommandContext {
   format: FormatOptions;
   /** The data folder; backups from WhatsApp go to `<dataDir>/backups`. */
   dataDir: string;
+  /** The feed engine: the bot's (with its poller) or, in the CLI, one that only polls when asked. */
+  feeds: FeedService;
   /** Writes a consistent copy of the database to `file` (which must not exist). */
   backup(file: string): void;
   /** Tells the posting loop to look now. From the CLI this is a no-op: the bot notices the write. */

@@ -20,6 +20,8 @@ export interface FeedServiceOptions {
   fetch?: typeof globalThis.fetch;
   /** Called after a batch of stories was queued: wire it to the dispatcher's wake(). */
   onQueued?: (count: number) => void;
+  /** Called with every poll's report (metrics count the failed ones). */
+  onPolled?: (report: PollReport) => void;
   /** Interval and per-poll cap for feeds that do not set their own (5 minutes, 10 stories). */
   defaults?: Partial<FeedDefaults>;
   /** Timeout (15 s), size cap (10 MB), redirect limit (5) and User-Agent of feed fetches. */
@@ -101,7 +103,12 @@ export function createFeedService(options: FeedServiceOptions) {
       signal: stopController.signal,
       sliceMs,
       onQueued: options.onQueued,
-    }).finally(() => inFlight.delete(id));
+    })
+      .then((report) => {
+        options.onPolled?.(report);
+        return report;
+      })
+      .finally(() => inFlight.delete(id));
     inFlight.set(id, polling);
     return polling;
   }

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { createCommandCore } from '../../src/commands/command-core.js';
 import type { Actor, CommandContext, RuntimeStatus } from '../../src/commands/types.js';
+import { createFeedService } from '../../src/feeds/feed-service.js';
 import { createArticleQueue } from '../../src/store/article-queue.js';
 import { createArticleReports } from '../../src/store/article-reports.js';
 import { createAuditLog } from '../../src/store/audit-log.js';
@@ -20,8 +21,10 @@ export function commandSetup(runtime: Partial<RuntimeStatus> = {}) {
   const db = openDatabase(path.join(dataDir, 'newsdesk.db'));
   const { log, entries } = createMemoryLogger();
   let wakes = 0;
+  const queue = createArticleQueue(db);
   const ctx: CommandContext = {
-    queue: createArticleQueue(db),
+    queue,
+    feeds: createFeedService({ db, queue, clock, log, onQueued: () => (wakes += 1) }),
     reports: createArticleReports(db),
     audit: createAuditLog(db),
     settings: createSettings(db),
