@@ -28,7 +28,7 @@ describe('feed commands', () => {
     await t.core.run(`feed add ${url}`, ADMIN);
     server.serve('/news.rss', { body: rss([item(1), item(2), item(3), item(3, { guid: 'story-3-again' })]) });
     const polled = await t.core.run('feed poll 1', ADMIN);
-    expect(polled.text).toMatch(/^4 items: 1 queued, 2 already known, 1 skipped \(1 duplicate\)\.\n  #1 Story number 3$/);
+    expect(polled.text).toMatch(/^4 items: 1 queued, 2 already known, 1 skipped \(1 duplicate\)\.\n {2}#1 Story number 3$/);
     expect((await t.core.run('feed pause 1', ADMIN)).text).toBe('Paused feed #1 (Test feed).');
     expect((await t.core.run('feeds', ADMIN)).text).toMatch(/· paused$/);
     expect((await t.core.run('feed resume #1', ADMIN)).text).toBe('Resumed feed #1 (Test feed).');
