@@ -61,7 +61,7 @@ async function main(): Promise<number> {
   for (const target of MODULES.flatMap((m) => m.targets ?? [])) {
     const result = check(target, figures[target.figure]);
     targets[target.figure] = result;
-    const margin = result.value === null ? '' : `  (${ratio(result.value / target.limit)} of the limit)`;
+    const margin = result.value === null || target.limit === 0 ? '' : `  (${ratio(result.value / target.limit)} of the limit)`;
     say(target.figure, `${result.value ?? 'missing'} ${result.limit}: ${result.met ? 'MET' : 'MISSED'}${margin}`);
   }
 
