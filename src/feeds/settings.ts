@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { LIMITS, type Priority } from '../articles/article.js';
+import { LIMITS } from '../articles/article.js';
+import type { FeedSettings } from '../store/feed-store.js';
 import { FeedSettingsError } from './errors.js';
 
 /** Defaults a deployment may change (config), applied when a feed does not set its own. */
@@ -35,16 +36,7 @@ export const feedSettingsSchema = z.object({
 
 export type FeedSettingsInput = z.input<typeof feedSettingsSchema>;
 
-/** A feed's settings with every default filled in. */
-export interface FeedSettings {
-  category: string | null;
-  priority: Priority;
-  everyMinutes: number;
-  backfill: number;
-  maxPerPoll: number;
-  include: string[];
-  exclude: string[];
-}
+export type { FeedSettings };
 
 /** Validates settings and fills defaults; throws FeedSettingsError listing every problem. */
 export function resolveFeedSettings(input: FeedSettingsInput, defaults: FeedDefaults): FeedSettings {

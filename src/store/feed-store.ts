@@ -5,11 +5,8 @@ import type { Db } from './open-database.js';
 export type FeedStatus = 'active' | 'paused';
 
 /** A feed and its polling state. Times are epoch ms. */
-export interface Feed {
-  id: number;
-  url: string;
-  /** The feed's own title, from its last successful poll. */
-  title: string | null;
+/** How a feed is polled and what its stories become (every default filled in). */
+export interface FeedSettings {
   category: string | null;
   priority: Priority;
   everyMinutes: number;
@@ -17,6 +14,13 @@ export interface Feed {
   maxPerPoll: number;
   include: string[];
   exclude: string[];
+}
+
+export interface Feed extends FeedSettings {
+  id: number;
+  url: string;
+  /** The feed's own title, from its last successful poll. */
+  title: string | null;
   status: FeedStatus;
   /** True once a poll has succeeded: from then on new items are queued, not just marked seen. */
   primed: boolean;
@@ -34,15 +38,8 @@ export interface Feed {
 }
 
 /** What adding a feed stores. */
-export interface NewFeed {
+export interface NewFeed extends FeedSettings {
   url: string;
-  category: string | null;
-  priority: Priority;
-  everyMinutes: number;
-  backfill: number;
-  maxPerPoll: number;
-  include: string[];
-  exclude: string[];
 }
 
 interface FeedRow {
