@@ -6,6 +6,9 @@
  *
  * To add a benchmark: a file exporting `run(): Promise<Figures>` (and `targets`, if it has any),
  * added to MODULES below. Figure names must be unique across modules.
+ *
+ * `npm run bench -- <word> …` runs only the modules whose name contains one of the words
+ * (e.g. `npm run bench -- feed crash`); targets whose figure was not measured are left out.
  */
 import * as api from './api.js';
 import * as cliToPost from './cli-to-post.js';
@@ -38,9 +41,16 @@ async function main(): Promise<number> {
   console.log('Newsdesk benchmarks');
   for (const [key, value] of Object.entries(env)) say(key, String(value));
 
+  const words = process.argv.slice(2).map((w) => w.toLowerCase());
+  const chosen = words.length === 0 ? MODULES : MODULES.filter((m) => words.some((w) => m.name.toLowerCase().includes(w)));
+  if (chosen.length === 0) {
+    console.error(`no benchmark matches ${words.join(', ')}; the benchmarks are:\n${MODULES.map((m) => `  ${m.name}`).join('\n')}`);
+    return 2;
+  }
+
   const figures: Figures = {};
   const errors: Record<string, string> = {};
-  for (const module of MODULES) {
+  for (const module of chosen) {
     console.log(`\n== ${module.name}`);
     const started = performance.now();
     try {
@@ -58,7 +68,7 @@ async function main(): Promise<number> {
 
   console.log('\n== targets');
   const targets: Record<string, TargetResult> = {};
-  for (const target of MODULES.flatMap((m) => m.targets ?? [])) {
+  for (const target of chosen.flatMap((m) => m.targets ?? [])) {
     const result = check(target, figures[target.figure]);
     targets[target.figure] = result;
     const margin = result.value === null || target.limit === 0 ? '' : `  (${ratio(result.value / target.limit)} of the limit)`;

@@ -5,23 +5,18 @@
  * be a different site. Throws TypeError on something that is not a URL (validate first).
  */
 export function canonicalUrl(input: string): string {
+  // Built as a string from one parse: the URL setters cost more than the rest (a big feed calls this 10,000 times).
   const url = new URL(input.trim());
-  url.hash = '';
-  url.protocol = 'https:';
-  url.hostname = url.hostname.toLowerCase().replace(/\.$/, '');
-  if (url.port === '443' || url.port === '80') url.port = '';
-  url.username = '';
-  url.password = '';
-
-  const kept = [...url.searchParams.entries()].filter(([name]) => !isTrackingParam(name));
-  kept.sort(([a, av], [b, bv]) => (a === b ? av.localeCompare(bv) : a < b ? -1 : 1));
-  url.search = '';
-  for (const [name, value] of kept) url.searchParams.append(name, value);
-
-  if (url.pathname.length > 1) url.pathname = url.pathname.replace(/\/+$/, '') || '/';
-  const text = url.toString();
-  // URL keeps a lone "?" when every parameter was removed; drop it.
-  return text.endsWith('?') ? text.slice(0, -1) : text;
+  const host = url.hostname.toLowerCase().replace(/\.$/, '');
+  const port = url.port === '' || url.port === '443' || url.port === '80' ? '' : `:${url.port}`;
+  const path = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') || '/' : url.pathname;
+  let query = '';
+  if (url.search.length > 1) {
+    const kept = [...url.searchParams.entries()].filter(([name]) => !isTrackingParam(name));
+    kept.sort(([a, av], [b, bv]) => (a === b ? av.localeCompare(bv) : a < b ? -1 : 1));
+    if (kept.length > 0) query = `?${new URLSearchParams(kept).toString()}`;
+  }
+  return `https://${host}${port}${path}${query}`;
 }
 
 const TRACKING_EXACT = new Set([

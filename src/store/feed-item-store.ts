@@ -70,35 +70,44 @@ export function createFeedItemStore(db: Db, queue: ArticleQueue) {
     return { kind: 'new' };
   }
 
+  const lookupManyTx = db.transaction((feedId: number, keys: readonly StoryKeys[]) => keys.map((k) => lookup(feedId, k)));
+
   const recordTx = db.transaction((feedId: number, writes: readonly ItemWrite[], now: number): ItemWritten[] | null => {
     if (!s.feedExists.get(feedId)) return null;
-    return writes.map((write) => {
-      let result: ItemWritten = { outcome: write.outcome, articleId: null, detail: null };
-      if (write.outcome === 'queued') result = queueOne(feedId, write, now);
-      s.insert.run({ feedId, ...write.keys, headline: write.headline, outcome: result.outcome, articleId: result.articleId, now });
-      return result;
+    const results = writes.map((write): ItemWritten => {
+      if (write.outcome !== 'queued') return { outcome: write.outcome, articleId: null, detail: null };
+      // Looked up again inside the write transaction: another process may have queued it since.
+      const again = lookup(feedId, write.keys);
+      if (again.kind !== 'new') return { outcome: 'duplicate', articleId: null, detail: again.kind === 'duplicate' ? again.of : 'already seen' };
+      if (!write.article) throw new Error('a queued feed item needs its article');
+      return { outcome: 'queued', articleId: null, detail: null };
     });
+    const toQueue = writes.flatMap((write, i) => (results[i]!.outcome === 'queued' ? [i] : []));
+    const enqueued = queue.enqueueMany(
+      toQueue.map((i) => writes[i]!.article!),
+      now,
+    );
+    toQueue.forEach((i, n) => {
+      const outcome = enqueued[n]!;
+      if (outcome instanceof ZodError) results[i] = { outcome: 'rejected', articleId: null, detail: outcome.issues.map((issue) => issue.message).join('; ') };
+      else if (outcome.outcome !== 'created') results[i] = { outcome: 'duplicate', articleId: outcome.article.id, detail: `article ${outcome.article.id}` };
+      else results[i] = { outcome: 'queued', articleId: outcome.article.id, detail: null };
+    });
+    writes.forEach((write, i) => {
+      const result = results[i]!;
+      s.insert.run({ feedId, ...write.keys, headline: write.headline, outcome: result.outcome, articleId: result.articleId, now });
+    });
+    return results;
   });
-
-  function queueOne(feedId: number, write: ItemWrite, now: number): ItemWritten {
-    // Looked up again inside the write transaction: another process may have queued it since.
-    const again = lookup(feedId, write.keys);
-    if (again.kind !== 'new') return { outcome: 'duplicate', articleId: null, detail: again.kind === 'duplicate' ? again.of : 'already seen' };
-    if (!write.article) throw new Error('a queued feed item needs its article');
-    let enqueued;
-    try {
-      enqueued = queue.enqueue(write.article, now);
-    } catch (err) {
-      if (!(err instanceof ZodError)) throw err;
-      return { outcome: 'rejected', articleId: null, detail: err.issues.map((i) => i.message).join('; ') };
-    }
-    if (enqueued.outcome !== 'created') return { outcome: 'duplicate', articleId: enqueued.article.id, detail: `article ${enqueued.article.id}` };
-    return { outcome: 'queued', articleId: enqueued.article.id, detail: null };
-  }
 
   return {
     /** Whether this story is new to the feed, known to it, or a duplicate of a story seen elsewhere. */
     lookup,
+
+    /** `lookup` of many stories against one snapshot of the database (one read transaction). */
+    lookupMany(feedId: number, keys: readonly StoryKeys[]): StoryLookup[] {
+      return lookupManyTx.deferred(feedId, keys);
+    },
 
     /**
      * Records a batch of stories in one transaction, queueing those marked `queued` (each re-checked

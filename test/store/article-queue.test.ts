@@ -69,6 +69,28 @@ describe('article queue', () => {
     });
   });
 
+  it('returns exactly the row it stored, timed or not, with or without image and category', () => {
+    const { queue } = setup();
+    const inputs = [
+      story(1),
+      story(2, { summary: 'S', imageUrl: 'https://img.example.com/2.jpg', category: 'Sport', priority: 'breaking', source: 'feed:3' }),
+      story(3, { publishAt: T0 + 60_000 }),
+    ];
+    for (const input of inputs) {
+      const { article } = queue.enqueue(input, T0);
+      expect(article).toEqual(queue.get(article.id));
+    }
+  });
+
+  it('queues many articles in one call, each like enqueue, with invalid ones returned as errors and not written', () => {
+    const { db, queue } = setup();
+    queue.enqueue(story(1), T0);
+    const results = queue.enqueueMany([story(1), story(2), { headline: '', url: 'https://x.example/bad' }, story(3)], T0 + 1);
+    expect(results.map((r) => (r instanceof ZodError ? 'invalid' : r.outcome))).toEqual(['existing', 'created', 'invalid', 'created']);
+    for (const r of results) if (!(r instanceof ZodError)) expect(r.article).toEqual(queue.get(r.article.id));
+    expect(db.prepare('SELECT COUNT(*) AS n FROM articles').get()).toEqual({ n: 3 });
+  });
+
   it('returns the existing article for a link already queued or posted, in any spelling', () => {
     const { queue } = setup();
     const first = queue.enqueue(story(1), T0).article;
