@@ -187,8 +187,9 @@ export function createDispatcher(options: DispatcherOptions) {
     inFlight = { articleId: article.id, since: clock.now() };
     const attemptLog = log.child({ articleId: article.id, deliveryId: delivery.id, attempt: delivery.attempt });
     try {
-      // A previous attempt may have landed after we gave up on it: look before sending again.
-      const earlier = article.attempts > 1 ? await readBack(post) : null;
+      // A previous attempt (also one before a `retry` or a re-queue) may have landed after we gave up
+      // on it: look before sending again.
+      const earlier = queue.hadEarlierAttempt(article.id, delivery.id) ? await readBack(post) : null;
       if (earlier) {
         recordPosted(article, delivery, earlier, attemptLog, 'found from an earlier attempt');
         return;

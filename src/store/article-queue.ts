@@ -97,6 +97,7 @@ export function createArticleQueue(db: Db) {
     ),
     startsSince: db.prepare<[number], { started_at: number }>(`SELECT started_at FROM deliveries WHERE started_at > ? ORDER BY started_at`),
     deliveriesOf: db.prepare<[number], DeliveryRow>('SELECT * FROM deliveries WHERE article_id = ? ORDER BY id'),
+    earlierAttempt: db.prepare<[number, number], { id: number }>('SELECT id FROM deliveries WHERE article_id = ? AND id < ? LIMIT 1'),
     lastAttempt: db.prepare<[], { at: number | null }>(`SELECT started_at AS at FROM deliveries ORDER BY id DESC LIMIT 1`),
     cancel: db.prepare(`UPDATE articles SET status = 'cancelled', updated_at = @now WHERE id = @id AND status = 'queued'`),
     retry: db.prepare(
@@ -319,6 +320,14 @@ export function createArticleQueue(db: Db) {
     retry(id: number, now: number): { article: Article | undefined; changed: boolean } {
       const changed = s.retry.run({ id, now }).changes === 1;
       return { article: get(id), changed };
+    },
+
+    /**
+     * Whether the article had an attempt before this delivery, in its current life or an earlier one
+     * (`retry` and re-queueing reset `attempts`, not the history): such a post may have landed late.
+     */
+    hadEarlierAttempt(articleId: number, deliveryId: number): boolean {
+      return s.earlierAttempt.get(articleId, deliveryId) !== undefined;
     },
 
     /** Every delivery attempt of one article, oldest first. */

@@ -196,6 +196,30 @@ describe('dispatcher', () => {
     expect(t.entries.some((e) => e.level === 'error' && e.msg === 'article failed')).toBe(true);
   });
 
+  it.each([
+    ['retry <id>', (t: ReturnType<typeof setup>, id: number) => t.queue.retry(id, t.clock.now())],
+    ['queueing the same link again', (t: ReturnType<typeof setup>) => t.queue.enqueue({ headline: 'Story 1', url: 'https://news.example.com/1', priority: 'breaking' }, t.clock.now())],
+  ])('after %s, a failed post that landed late is found on the channel, not sent twice', async (_how, requeue) => {
+    const t = setup({ minGapMs: 0, maxAttempts: 1 });
+    t.dispatcher.start();
+    t.channel.nextSends.push('lost');
+    const article = t.enqueue(1, { priority: 'breaking' });
+    await t.run(10_000);
+    expect(t.queue.get(article.id)?.status).toBe('failed');
+    // The lost copy shows up on the channel after all.
+    const text = t.channel.sendCalls[0]!.post.text;
+    t.channel.posted.push({ articleId: article.id, text, messageId: 'late-1', at: t.clock.now() });
+    requeue(t, article.id);
+    t.dispatcher.wake('enqueue');
+    await t.run(10_000);
+    expect(t.channel.sendCalls).toHaveLength(1);
+    expect(t.queue.get(article.id)).toMatchObject({ status: 'posted', attempts: 1 });
+    expect(t.queue.deliveriesOf(article.id).map((d) => [d.status, d.messageId])).toEqual([
+      ['failed', 'fake-1'],
+      ['posted', 'late-1'],
+    ]);
+  });
+
   it('times out a send that hangs and retries it', async () => {
     const t = setup({ minGapMs: 0 });
     t.dispatcher.start();
