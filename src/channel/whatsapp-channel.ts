@@ -66,7 +66,7 @@ export async function sendPost(client: Pick<Client, 'sendMessage'>, channelId: s
     // being loaded yet. The dispatcher's attempt limit bounds the retries.
     throw new ChannelError(`WhatsApp returned no message for channel ${channelId} (channel not loaded in the page?); will retry`, true);
   }
-  if (serverIdOf(sent) === 'refused') {
+  if (!acceptedByServer(sent)) {
     // The library keeps the post in the page and marks it sent even when the server said no
     // (src/util/Injected/Utils.js: serverId is only set on success). It is not on the channel.
     throw new ChannelError('WhatsApp did not accept the channel post (the server gave it no id); will retry', true);
@@ -75,14 +75,15 @@ export async function sendPost(client: Pick<Client, 'sendMessage'>, channelId: s
 }
 
 /**
- * Whether the server accepted a channel message: whatsapp-web.js sets `serverId` only when the
- * newsletter send succeeded. `unknown` when the page does not report the field at all.
+ * Whether the server accepted a channel message: whatsapp-web.js 1.34.7 sets `serverId` only when the
+ * newsletter send succeeded (src/util/Injected/Utils.js), and the page returns messages by value, so a
+ * refused one arrives without the key at all. Only a present, non-empty id counts.
  */
-export function serverIdOf(message: object): 'accepted' | 'refused' | 'unknown' {
+export function acceptedByServer(message: object): boolean {
   const data = (message as { _data?: unknown })._data;
-  if (typeof data !== 'object' || data === null || !('serverId' in data)) return 'unknown';
+  if (typeof data !== 'object' || data === null) return false;
   const id = (data as { serverId?: unknown }).serverId;
-  return id === null || id === undefined || id === '' ? 'refused' : 'accepted';
+  return (typeof id === 'number' && Number.isFinite(id)) || (typeof id === 'string' && id.length > 0);
 }
 
 /**
@@ -104,7 +105,7 @@ export async function findOwnPost(client: Pick<Client, 'getChatById'>, channelId
   let best: ConfirmedPost | null = null;
   for (const message of messages) {
     if (typeof message.body !== 'string' || normalisePostText(message.body) !== wanted) continue;
-    if (serverIdOf(message) === 'refused') continue; // only in the page: the server refused it
+    if (!acceptedByServer(message)) continue; // only in the page: the server refused it (or never answered)
     const postedAt = message.timestamp * 1000;
     if (!best || postedAt >= best.postedAt) best = { messageId: message.id._serialized, postedAt };
   }

@@ -11,6 +11,7 @@ import {
   removeStaleProfileLocks,
   type WhatsAppChannelOptions,
 } from '../../src/channel/whatsapp.js';
+import { acceptedByServer } from '../../src/channel/whatsapp-channel.js';
 import type { ChannelTarget } from '../../src/config.js';
 import { createFakeClock, settle } from '../fakes/fake-clock.js';
 import { createFakeBrowser, createFakeWhatsApp, type FakeBrowser } from '../fakes/fake-whatsapp-client.js';
@@ -535,6 +536,17 @@ describe('server refusals hidden by the library', () => {
     expect(s.wa.channels.get(CHANNEL_ID)!.messages.map((m) => m.body)).toEqual(['Refused post']); // the page's copy
     expect(await s.channel.findPost({ articleId: 1, text: 'Refused post' })).toBeNull();
     await s.channel.stop();
+  });
+
+  it.each([
+    [{ _data: { serverId: 4711 } }, true],
+    [{ _data: { serverId: '4711' } }, true],
+    [{ _data: {} }, false], // refused: the page dropped the unset key on the way out
+    [{ _data: { serverId: null } }, false],
+    [{ _data: { serverId: '' } }, false],
+    [{}, false],
+  ])('a message %j counts as accepted by the server: %s', (message, accepted) => {
+    expect(acceptedByServer(message)).toBe(accepted);
   });
 });
 

@@ -14,7 +14,10 @@ export interface FakeMessage {
   /** Unix seconds, as WhatsApp gives it. */
   timestamp: number;
   fromMe: boolean;
-  /** Set by the server on success; null for a post the server refused (it stays in the page). */
+  /**
+   * Set by the server on success; null for a post the server refused (it stays in the page). The page
+   * returns messages by value, so a refused one reaches Node without the key at all (see toMessage).
+   */
   serverId?: number | null;
 }
 
@@ -237,7 +240,8 @@ function toMessage(m: FakeMessage): Message {
     timestamp: m.timestamp,
     fromMe: m.fromMe,
     ack: 1,
-    _data: { serverId: m.serverId === null ? null : (m.serverId ?? 1) },
+    // By value through puppeteer: an unset (undefined) serverId is dropped, not sent as null.
+    _data: m.serverId === null ? {} : { serverId: m.serverId ?? 1 },
   } as unknown as Message;
 }
 
