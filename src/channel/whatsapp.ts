@@ -53,6 +53,10 @@ export interface WhatsAppChannelOptions {
 
 type RetryState = 'starting' | 'disconnected';
 
+/** A channel the logged-in page cannot find is looked up again after 30 s, doubling up to 10 min. */
+const LOOKUP_RETRY_FIRST_MS = 30_000;
+const LOOKUP_RETRY_MAX_MS = 10 * 60_000;
+
 /**
  * The WhatsApp Channel adapter: one whatsapp-web.js client at a time, rebuilt with backoff when it
  * fails to start, disconnects or never becomes ready. Posting is only possible while the status is
@@ -80,6 +84,8 @@ export function createWhatsAppChannel(options: WhatsAppChannelOptions): Channel 
   let promptsShown = 0;
   let cancelRetry: (() => void) | null = null;
   let cancelWatchdog: (() => void) | null = null;
+  let lookupMisses = 0; // consecutive times the logged-in page could not find the channel
+  let cancelLookup: (() => void) | null = null;
   const initializing = new WeakMap<ClientLike, Promise<void>>();
   const messageHandlers = new Set<(m: IncomingMessage) => void | Promise<void>>();
   let inboxChain: Promise<void> = Promise.resolve();
@@ -228,11 +234,25 @@ export function createWhatsAppChannel(options: WhatsAppChannelOptions): Channel 
     if (client !== c || stopping) return;
     disarmWatchdog();
     if (!found) {
-      const detail = notFoundDetail(target);
-      log.error({ target: target.kind === 'id' ? target.id : target.link }, detail);
-      status.set({ state: 'failed', detail });
+      // The page answers "no such chat" for a network blip as well (getChat catches everything), so
+      // the lookup is repeated on the same login with growing pauses: posting resumes by itself once
+      // the channel loads, and a wrong setting stays visible as `failed` with the fix.
+      lookupMisses += 1;
+      const delayMs = Math.min(LOOKUP_RETRY_MAX_MS, LOOKUP_RETRY_FIRST_MS * 2 ** (lookupMisses - 1));
+      const known = lastInfo;
+      const detail = known
+        ? `the channel "${known.name}" (${known.id}) could not be loaded after reconnecting (WhatsApp Web may still be loading it)`
+        : notFoundDetail(target);
+      log.error({ target: target.kind === 'id' ? target.id : target.link, misses: lookupMisses, retryInMs: delayMs }, detail);
+      status.set({ state: known ? 'disconnected' : 'failed', detail: `${detail}; looking again in ${formatDelay(delayMs)}` });
+      cancelLookup?.();
+      cancelLookup = clock.setTimer(delayMs, () => {
+        cancelLookup = null;
+        if (client === c && !stopping) onReady(c).catch((err: unknown) => log.error(errorDetail(err), 'unexpected error while looking up the channel'));
+      });
       return;
     }
+    lookupMisses = 0;
     channel = found;
     lastInfo = found.info;
     failures = 0;
@@ -294,6 +314,9 @@ export function createWhatsAppChannel(options: WhatsAppChannelOptions): Channel 
   }
 
   function detach(): void {
+    cancelLookup?.();
+    cancelLookup = null;
+    lookupMisses = 0;
     prompt = null;
     client = null;
     channel = null;

@@ -224,8 +224,43 @@ describe('login and channel lookup', () => {
     expect(s.channel.status()).toMatchObject({ state: 'failed', detail: expect.stringContaining('NEWSDESK_CHANNEL') });
     expect(s.errors().some((e) => e.msg.includes('Copy link'))).toBe(true);
     expect(s.channel.info()).toBeNull();
-    s.clock.advance(30 * MIN);
-    expect(s.wa.clients).toHaveLength(1); // a person has to fix the setting: no rebuild loop
+    await s.clock.advanceAsync(30 * MIN, 10_000);
+    expect(s.wa.clients).toHaveLength(1); // looked up again on the same login: no browser rebuild loop
+    expect(s.channel.status()).toMatchObject({ state: 'failed', detail: expect.stringContaining('looking again in') });
+    await s.channel.stop();
+  });
+
+  it('looks the channel up again when the page could not load it, and posts once it can', async () => {
+    const s = setup();
+    const record = s.wa.channels.get(CHANNEL_ID)!;
+    s.wa.channels.delete(CHANNEL_ID); // a network blip while loading the channel: the page says "no such chat"
+    await s.channel.start();
+    (await s.clientCount(1)).emitReady();
+    await settle();
+    expect(s.channel.status()).toMatchObject({ state: 'failed', detail: expect.stringContaining('looking again in 30 s') });
+    s.wa.channels.set(CHANNEL_ID, record);
+    await s.clock.advanceAsync(30_000, 1_000);
+    expect(s.channel.status().state).toBe('ready');
+    expect(s.wa.clients).toHaveLength(1);
+    await s.channel.stop();
+  });
+
+  it('after a reconnect, a channel that cannot be loaded is a disconnection retried by itself, not a failure', async () => {
+    const s = setup();
+    const client = await s.startReady();
+    const record = s.wa.channels.get(CHANNEL_ID)!;
+    s.wa.channels.delete(CHANNEL_ID);
+    client.emitDisconnected('NAVIGATION');
+    await s.clock.advanceAsync(MIN, 1_000);
+    const second = await s.clientCount(2);
+    second.emitReady();
+    await settle();
+    expect(s.channel.status()).toMatchObject({ state: 'disconnected', detail: expect.stringContaining('"Daily Bulletin"') });
+    await s.clock.advanceAsync(30_000, 1_000);
+    expect(s.channel.status().detail).toContain('looking again in 1 min');
+    s.wa.channels.set(CHANNEL_ID, record);
+    await s.clock.advanceAsync(60_000, 1_000);
+    expect(s.channel.status().state).toBe('ready');
     await s.channel.stop();
   });
 });
