@@ -13,15 +13,16 @@ export function adminPhoneOf(article: Article): string | null {
 }
 
 /**
- * Delivery receipts: the admin who queued an article is told by WhatsApp message when it is posted
- * and when it finally fails. A receipt that cannot be sent is logged; posting is never held up.
+ * Delivery receipts: the admin who queued an article is told by WhatsApp message when it is posted.
+ * When an article finally fails, every admin is told (the one who queued it may be off shift), each
+ * once. A receipt that cannot be sent is logged; posting is never held up.
  */
 export function createReceipts(options: {
   messages: DirectMessages;
   channelInfo: () => ChannelInfo | null;
   timezone: string;
   log: Logger;
-  /** Every admin's phone: told about failures of articles no admin queued (feeds, CLI, API). */
+  /** Every admin's phone: all are told when an article finally fails. */
   admins?: readonly string[];
 }): DispatcherEvents {
   const sendTo = (phones: readonly string[], article: Article, text: string) => {
@@ -44,7 +45,7 @@ export function createReceipts(options: {
     failed(article: Article, error: string) {
       const text = `❌ #${article.id} could not be posted: ${error}\nSend /retry ${article.id} to try again.\n${article.headline}`;
       const phone = adminPhoneOf(article);
-      sendTo(phone ? [phone] : (options.admins ?? []), article, text);
+      sendTo([...new Set([...(phone ? [phone] : []), ...(options.admins ?? [])])], article, text);
     },
   };
 }

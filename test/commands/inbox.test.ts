@@ -133,7 +133,23 @@ describe('delivery receipts', () => {
     expect(messages.sent[0]!.text).toBe('❌ #12 could not be posted: send exploded (gave up after 5 attempts)\nSend /retry 12 to try again.\nQuake hits Sabah');
   });
 
-  it('sends nothing for articles that did not come from an admin', () => {
+  it('tells every admin, each once, when an article finally fails, whoever queued it', () => {
+    const messages = createFakeDirectMessages();
+    const t = commandSetup();
+    const receipts = createReceipts({ messages, channelInfo: () => CHANNEL, timezone: 'UTC', log: t.log, admins: [ADMIN_PHONE, '60199999999'] });
+    receipts.failed!(article({ status: 'failed' }), 'x');
+    receipts.failed!(article({ id: 13, status: 'failed', source: 'feed:3' }), 'y');
+    receipts.posted!(article(), delivery);
+    expect(messages.sent.map((m) => [m.phone, m.text.slice(0, 4)])).toEqual([
+      [ADMIN_PHONE, '❌ #1'],
+      ['60199999999', '❌ #1'],
+      [ADMIN_PHONE, '❌ #1'],
+      ['60199999999', '❌ #1'],
+      [ADMIN_PHONE, '✅ #1'],
+    ]);
+  });
+
+  it('sends nothing for articles that did not come from an admin when no admin list is given', () => {
     const messages = createFakeDirectMessages();
     const t = commandSetup();
     const receipts = createReceipts({ messages, channelInfo: () => CHANNEL, timezone: 'UTC', log: t.log });
