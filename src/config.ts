@@ -230,6 +230,35 @@ export interface Config {
   apiToken: string | undefined;
 }
 
+/** Read elsewhere: the log format (before the configuration is loaded) and the test and bench tools. */
+const OTHER_VARIABLES = ['NEWSDESK_LOG_FORMAT', 'NEWSDESK_CRASH_SEED', 'NEWSDESK_KEEP_SCREENSHOTS', 'NEWSDESK_TEST_SKIP_BUILD'];
+
+/** A misspelt NEWSDESK_ variable would otherwise be ignored without a word (and its default used). */
+function unknownVariables(env: NodeJS.ProcessEnv): ConfigProblem[] {
+  const known = [...Object.keys(envSchema.shape), ...OTHER_VARIABLES];
+  return Object.keys(env)
+    .filter((name) => name.startsWith('NEWSDESK_') && !known.includes(name))
+    .map((name) => {
+      // A name cut short or run on (NEWSDESK_MIN_GAP, NEWSDESK_ADMINS_LIST) first, else a few typos away.
+      const nearest =
+        known.find((k) => k.startsWith(name) || name.startsWith(k)) ??
+        known.map((k) => ({ k, d: editDistance(name, k) })).filter((c) => c.d <= 4).sort((a, b) => a.d - b.d)[0]?.k;
+      const hint = nearest ? `did you mean ${nearest}? ` : '';
+      return { variable: name, message: `is not a Newsdesk setting: ${hint}The settings are listed in the README's configuration table` };
+    });
+}
+
+/** Levenshtein distance, for "did you mean" (names are short). */
+function editDistance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i += 1) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j += 1) next.push(Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)));
+    row = next;
+  }
+  return row[b.length]!;
+}
+
 function channelTarget(value: string | undefined): ChannelTarget | undefined {
   if (!value) return undefined;
   const invite = INVITE_LINK.exec(value);
@@ -252,6 +281,7 @@ export function loadConfig(
         variable: String(issue.path[0] ?? 'environment'),
         message: `${issue.message} (got ${JSON.stringify(env[String(issue.path[0])] ?? '')})`,
       }));
+  problems.push(...unknownVariables(env));
   if (options.needsChannel && !env.NEWSDESK_CHANNEL?.trim()) {
     problems.push({
       variable: 'NEWSDESK_CHANNEL',

@@ -77,6 +77,16 @@ describe('loadConfig', () => {
     expect(byVar.NEWSDESK_SUMMARY_MAX_CHARS).toContain('at least 20');
   });
 
+  it('refuses a misspelt NEWSDESK_ variable instead of quietly using the default, and suggests the right name', () => {
+    const problems = problemsOf({ NEWSDESK_CHANNEL: '120363012345678901@newsletter', NEWSDESK_ADMIN: '+60123456789', NEWSDESK_MIN_GAP: '30', NEWSDESK_XYZZY_PLUGH_FROB: '1' });
+    const byVar = Object.fromEntries(problems.map((p) => [p.variable, p.message]));
+    expect(Object.keys(byVar).sort()).toEqual(['NEWSDESK_ADMIN', 'NEWSDESK_MIN_GAP', 'NEWSDESK_XYZZY_PLUGH_FROB']);
+    expect(byVar.NEWSDESK_ADMIN).toContain('did you mean NEWSDESK_ADMINS?');
+    expect(byVar.NEWSDESK_MIN_GAP).toContain('did you mean NEWSDESK_MIN_GAP_SECONDS?');
+    expect(byVar.NEWSDESK_XYZZY_PLUGH_FROB).not.toContain('did you mean');
+    expect(() => loadConfig({ NEWSDESK_CHANNEL: '120363012345678901@newsletter', NEWSDESK_LOG_FORMAT: 'json', NEWSDESK_CRASH_SEED: '7' })).not.toThrow();
+  });
+
   it('reads pacing settings: hourly cap, jitter, quiet hours and whether breaking news waits for them', () => {
     expect(loadConfig({}, { needsChannel: false })).toMatchObject({ maxPostsPerHour: 20, jitterMs: 20_000, quietHours: null, breakingInQuietHours: true });
     const config = loadConfig(
