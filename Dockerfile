@@ -3,18 +3,19 @@
 # Newsdesk: the bot plus Debian's Chromium, which whatsapp-web.js drives through puppeteer.
 #
 #   docker build -t newsdesk .
-#   docker run -d --name newsdesk --restart unless-stopped \
+#   docker run -d --name newsdesk --init --restart unless-stopped --stop-timeout 60 \
 #     -v newsdesk-data:/app/data -e NEWSDESK_CHANNEL=120363012345678901@newsletter newsdesk
 #   docker logs -f newsdesk          # first start: pair the phone (QR or pairing code)
 #   docker exec newsdesk newsdesk …  # admin CLI, same database
 #
 # A named volume takes /app/data's owner from the image; a bind-mounted host folder must be
-# writable by uid 1000 (the image's `node` user). Do not add `docker run --init`: tini is PID 1.
+# writable by uid 1000 (the image's `node` user). With or without `docker run --init` the image's
+# tini reaps Chromium's children: it runs as a subreaper (-s) when it is not PID 1.
 #
 # Stopping: on SIGTERM the bot finishes or abandons the post in flight, closes the browser and the
 # database, then exits 0. Closing Chromium can take longer than Docker's default 10 s, after which
-# Docker sends SIGKILL and leaves a stale profile behind: use `docker stop -t 30`, or
-# `stop_grace_period: 30s` in compose.
+# Docker sends SIGKILL and leaves a stale profile behind: use `docker stop -t 60`, or
+# `stop_grace_period: 60s` in compose (the bot itself gives up waiting after 45 s).
 #
 # Bumping Node: change both FROM lines together; better-sqlite3 is compiled in the first stage
 # against that Node's ABI and copied into the second.
@@ -50,7 +51,7 @@ FROM node:20-bookworm-slim AS runtime
 
 # chromium: the browser whatsapp-web.js drives. Fonts: Latin/Greek/Cyrillic and the other scripts
 # Noto covers, Chinese/Japanese/Korean, colour emoji, and Liberation (Chromium's usual
-# recommendation) for pages that ask for Arial or Times. tini: PID 1, reaps Chromium's children.
+# recommendation) for pages that ask for Arial or Times. tini reaps Chromium's children.
 # hadolint ignore=DL3008
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
@@ -103,6 +104,6 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
 # client.destroy(), so the profile is left clean. Stale Chromium locks from an unclean stop are
 # removed by the WhatsApp adapter at start.
 STOPSIGNAL SIGTERM
-ENTRYPOINT ["/usr/bin/tini", "--"]
+ENTRYPOINT ["/usr/bin/tini", "-s", "--"]
 # The command `npm start` runs after its build step.
 CMD ["node", "dist/main.js"]

@@ -11,6 +11,9 @@ const USAGE = `Usage: npm start [-- --dry-run]
 
 Configuration comes from NEWSDESK_* environment variables: see the README's configuration table.`;
 
+/** The longest a stop may take before the process exits anyway (the browser is killed on exit). */
+const STOP_DEADLINE_MS = 45_000;
+
 /** Entry point of the bot. Exit codes: 0 clean stop, 1 failure, 2 bad arguments or configuration. */
 async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   let args;
@@ -71,8 +74,18 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   return new Promise<number>((resolve) => {
     onStop = (signal) => {
       log.info({ signal }, 'stopping');
+      // Each step of a stop is bounded, but a hung browser can stack several bounds: never outlast the
+      // container's stop timeout (60 s in the README), which would SIGKILL us at a moment of its choosing.
+      const deadline = setTimeout(() => {
+        log.error({ deadlineMs: STOP_DEADLINE_MS }, 'stopping took too long; exiting now (a post in flight is checked against the channel at the next start)');
+        resolve(1);
+      }, STOP_DEADLINE_MS);
+      deadline.unref();
       app.stop().then(
-        () => resolve(0),
+        () => {
+          clearTimeout(deadline);
+          resolve(0);
+        },
         (err: unknown) => {
           log.error({ ...errorDetail(err) }, 'error while stopping');
           resolve(1);

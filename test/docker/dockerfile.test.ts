@@ -160,6 +160,7 @@ describe('Dockerfile', () => {
     const entrypoint = execForm(args(runtime, 'ENTRYPOINT').at(-1) ?? '');
     expect(entrypoint).not.toBeNull();
     expect(path.basename(entrypoint![0]!)).toBe('tini');
+    expect(entrypoint).toContain('-s'); // a subreaper under `docker run --init` / compose `init: true`
     expect(entrypoint).toContain('--');
     expect(cmd).toEqual(['node', 'dist/main.js']);
     const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
@@ -181,7 +182,7 @@ describe('Dockerfile', () => {
     for (const line of [
       /^\s+init: true/m,
       /^\s+restart: unless-stopped/m,
-      /^\s+stop_grace_period: 30s/m,
+      /^\s+stop_grace_period: 60s/m,
       /^\s+env_file: newsdesk\.env/m,
       /^\s+- "127\.0\.0\.1:8080:8080"/m,
       /^\s+- newsdesk-data:\/app\/data/m,
