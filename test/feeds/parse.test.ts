@@ -91,6 +91,18 @@ describe('text and keys', () => {
     expect(htmlToText('<p>One&nbsp;<b>bold</b>, two</p><p>Three<br>four</p><script>x()</script><!-- c --> &amp;&#8217;')).toBe('One bold, two Three four &’');
   });
 
+  it('drops scripts, styles and comments with their content, in any case; one left open hides the rest', () => {
+    expect(htmlToText('A<SCRIPT type="x">if (a<b) {}</Script >B<style>p{}</style>C<noscript>no</noscript>D<template><p>t</p></template>E<!-- <p>x</p> -->F')).toBe('A B C D E F');
+    expect(htmlToText('Kept <scripts>also kept</scripts>')).toBe('Kept also kept');
+    expect(htmlToText('Shown <style>p { color: red } and never closed')).toBe('Shown');
+    expect(htmlToText('Shown <!-- never closed <p>x</p>')).toBe('Shown');
+    expect(htmlToText('a < b and c<d')).toBe('a < b and c<d');
+  });
+
+  it('reads at most the first 64 KiB of markup of an item', () => {
+    expect(htmlToText(`<p>${'word '.repeat(20_000)}</p><p>TAIL</p>`)).not.toContain('TAIL');
+  });
+
   it('cuts at a word boundary with an ellipsis', () => {
     expect(truncateAtWord('The quick brown fox jumps', 15)).toBe('The quick…');
     expect(truncateAtWord('short', 15)).toBe('short');

@@ -1,10 +1,16 @@
 import { decode } from 'html-entities';
 
-const DROP_WITH_CONTENT = /<(script|style|noscript|template)\b[^>]*>[\s\S]*?<\/\1\s*>/gi;
-const COMMENT = /<!--[\s\S]*?-->/g;
+/**
+ * Markup read per item at most: the summary keeps 1,000 characters of text, and every pattern below
+ * is linear, so a hostile 10 MB description costs milliseconds, not minutes.
+ */
+export const MAX_HTML_CHARS = 64 * 1024;
+/** Elements whose content is never text, and comments; both dropped with what they hold. */
+const HIDDEN_START = /<(script|style|noscript|template)\b|<!--/gi;
 /** Tags that separate words when removed (blocks, breaks, cells); other tags vanish without a space. */
-const BLOCK_TAG = /<\/?(?:p|br|div|li|ul|ol|h[1-6]|tr|td|th|table|blockquote|figure|figcaption|section|article|header|footer|hr|pre|dd|dt|img)\b[^>]*>/gi;
-const ANY_TAG = /<\/?[a-zA-Z][^>]*>/g;
+const BLOCK_TAG = /<\/?(?:p|br|div|li|ul|ol|h[1-6]|tr|td|th|table|blockquote|figure|figcaption|section|article|header|footer|hr|pre|dd|dt|img)\b[^<>]*>/gi;
+// [^<>] rather than [^>]: a "<" that never closes ends the attempt at the next "<", not at the end.
+const ANY_TAG = /<\/?[a-zA-Z][^<>]*>/g;
 
 /** Collapses every run of whitespace (newlines, tabs, no-break spaces) to one space and trims. */
 export function collapseWhitespace(text: string): string {
@@ -14,12 +20,37 @@ export function collapseWhitespace(text: string): string {
 
 /** Plain text of an HTML fragment: scripts, styles and tags removed, entities decoded, whitespace collapsed. */
 export function htmlToText(html: string): string {
-  let text = html;
-  if (text.includes('<')) {
-    text = text.replace(DROP_WITH_CONTENT, ' ').replace(COMMENT, ' ').replace(BLOCK_TAG, ' ').replace(ANY_TAG, '');
-  }
+  let text = html.length > MAX_HTML_CHARS ? html.slice(0, MAX_HTML_CHARS) : html;
+  if (text.includes('<')) text = dropHidden(text).replace(BLOCK_TAG, ' ').replace(ANY_TAG, '');
   if (text.includes('&')) text = decode(text, { level: 'html5' });
   return collapseWhitespace(text);
+}
+
+/**
+ * Removes `<script>`, `<style>`, `<noscript>`, `<template>` with their content, and comments, in one
+ * pass. One left open hides the rest, as in a browser.
+ */
+function dropHidden(html: string): string {
+  let lower: string | null = null;
+  let out = '';
+  let from = 0;
+  HIDDEN_START.lastIndex = 0;
+  for (let m = HIDDEN_START.exec(html); m; m = HIDDEN_START.exec(html)) {
+    out += `${html.slice(from, m.index)} `;
+    let end: number;
+    if (m[1] === undefined) {
+      const close = html.indexOf('-->', m.index + 4);
+      end = close === -1 ? html.length : close + 3;
+    } else {
+      lower ??= html.toLowerCase();
+      const close = lower.indexOf(`</${m[1].toLowerCase()}`, m.index + 1);
+      const gt = close === -1 ? -1 : html.indexOf('>', close);
+      end = gt === -1 ? html.length : gt + 1;
+    }
+    from = end;
+    HIDDEN_START.lastIndex = end;
+  }
+  return from === 0 ? html : out + html.slice(from);
 }
 
 /**
@@ -35,7 +66,9 @@ export function truncateAtWord(text: string, max: number): string {
   return `${cut.replace(/[\s,;:.-]+$/u, '')}…`;
 }
 
-const IMG = /<img\b[^>]*>/gi;
+const IMG = /<img\b[^<>]*>/gi;
+/** No real `<img>` is longer (even with a long srcset); skipping longer ones keeps attribute matching linear. */
+const MAX_IMG_TAG_CHARS = 8 * 1024;
 const ATTR = (name: string) => new RegExp(`\\b${name}\\s*=\\s*(?:"([^"]*)"|'([^']*)'|([^\\s>]+))`, 'i');
 const SRC = ATTR('src');
 const WIDTH = ATTR('width');
@@ -48,8 +81,10 @@ const HEIGHT = ATTR('height');
  */
 export function firstImageInHtml(html: string): string | null {
   if (!html.includes('<img') && !html.includes('<IMG')) return null;
-  for (const match of html.matchAll(IMG)) {
+  const head = html.length > MAX_HTML_CHARS ? html.slice(0, MAX_HTML_CHARS) : html;
+  for (const match of head.matchAll(IMG)) {
     const tag = match[0];
+    if (tag.length > MAX_IMG_TAG_CHARS) continue;
     if (isSmall(attr(tag, WIDTH)) || isSmall(attr(tag, HEIGHT))) continue;
     const raw = attr(tag, SRC);
     const src = raw && raw.includes('&') ? decode(raw, { level: 'html5' }) : raw;

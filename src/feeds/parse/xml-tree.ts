@@ -62,6 +62,10 @@ export function createXmlScanner(text: string): XmlScanner {
   };
   const top: XmlElement = { name: '#document', attrs: {}, children: [], closed: true };
   const stack: XmlElement[] = [top];
+  // How many elements of each name are open: a stray end tag is recognised without walking the stack
+  // (100,000 of them under a deep stack would otherwise take minutes).
+  const open = new Map<string, number>();
+  const opened = (name: string, by: number) => open.set(name, (open.get(name) ?? 0) + by);
   // Prefix scopes, pushed only by elements that declare namespaces (rare), so the usual cost is nil.
   const scopes: { depth: number; map: Map<string, string> }[] = [];
   let current = top;
@@ -113,13 +117,14 @@ export function createXmlScanner(text: string): XmlScanner {
         const gt = text.indexOf('>', lt + 2);
         const end = gt === -1 ? n : gt;
         const name = resolveName(text.slice(lt + 2, end).trim().toLowerCase(), scopes);
-        let at = stack.length - 1;
-        while (at > 0 && stack[at]!.name !== name) at -= 1;
-        if (at === 0) {
+        if (!open.get(name)) {
           note(`end tag </${name}> without a start tag`);
         } else {
+          let at = stack.length - 1;
+          while (at > 0 && stack[at]!.name !== name) at -= 1;
           if (at !== stack.length - 1) note(`<${stack[stack.length - 1]!.name}> not closed before </${name}>`);
           stack[at]!.closed = true;
+          for (let k = at; k < stack.length; k += 1) opened(stack[k]!.name, -1);
           stack.length = at;
           while (scopes.length > 0 && scopes[scopes.length - 1]!.depth >= at) scopes.pop();
           current = stack[at - 1]!;
@@ -141,6 +146,7 @@ export function createXmlScanner(text: string): XmlScanner {
         if (declared) scopes.pop();
       } else {
         stack.push(element);
+        opened(element.name, 1);
         current = element;
       }
       i = tag.end;
@@ -161,9 +167,11 @@ export function createXmlScanner(text: string): XmlScanner {
 /** Skips `<!DOCTYPE …>` (with an internal subset in brackets) or any other `<!…>`; returns the next index. */
 function skipDeclaration(text: string, lt: number): number {
   const gt = text.indexOf('>', lt);
-  const bracket = text.indexOf('[', lt);
-  if (bracket !== -1 && (gt === -1 || bracket < gt)) {
-    const close = text.indexOf(']>', bracket);
+  // `[` is looked for only inside this declaration: searching on to the end for every `<!x>` of a
+  // hostile document would make the scan quadratic.
+  const bracket = text.slice(lt, gt === -1 ? text.length : gt).indexOf('[');
+  if (bracket !== -1) {
+    const close = text.indexOf(']>', lt + bracket);
     return close === -1 ? text.length : close + 2;
   }
   return gt === -1 ? text.length : gt + 1;
