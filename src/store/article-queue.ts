@@ -117,7 +117,7 @@ export function createArticleQueue(db: Db) {
   };
 
   /** Queues one validated article; the caller holds the write transaction. */
-  const enqueueValid = (valid: ValidArticleInput, now: number): EnqueueResult => {
+  const enqueueValid = (valid: ValidArticleInput, now: number, requeueEnded = true): EnqueueResult => {
     const canonical = canonicalUrl(valid.url);
     const values = {
       headline: valid.headline,
@@ -134,7 +134,7 @@ export function createArticleQueue(db: Db) {
     };
     const existing = s.byCanonical.get(canonical);
     if (existing) {
-      if (existing.status === 'cancelled' || existing.status === 'failed') {
+      if (requeueEnded && (existing.status === 'cancelled' || existing.status === 'failed')) {
         const row = s.requeue.get({ ...values, id: existing.id });
         if (!row) throw new Error(`article ${existing.id} vanished inside a transaction`);
         return { article: toArticle(row), outcome: 'requeued' };
@@ -221,12 +221,13 @@ export function createArticleQueue(db: Db) {
   return {
     /**
      * Validates and queues an article. A link already queued, posting or posted returns that article
-     * (outcome `existing`); a cancelled or failed one is queued again with the new content. Throws
-     * ZodError on invalid input, with nothing written.
+     * (outcome `existing`); a cancelled or failed one is queued again with the new content, unless
+     * `requeueEnded` is false (the API: a CMS retrying must not undo an editor's cancel), when it too is
+     * returned as `existing`. Throws ZodError on invalid input, with nothing written.
      */
-    enqueue(input: ArticleInput, now: number): EnqueueResult {
+    enqueue(input: ArticleInput, now: number, options: { requeueEnded?: boolean } = {}): EnqueueResult {
       const valid = articleInputSchema.parse(input);
-      return enqueueTx.immediate(valid, now);
+      return enqueueTx.immediate(valid, now, options.requeueEnded ?? true);
     },
 
     /**

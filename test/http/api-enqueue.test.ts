@@ -51,13 +51,22 @@ describe('POST /api/articles', () => {
     expect(t.wakes()).toBe(1);
   });
 
-  it('queues a cancelled link again with 201 and outcome requeued', async () => {
+  it('does not undo a cancel or a failure: a CMS retry of that link is 200 with the article as it is', async () => {
     const t = await httpSetup();
     const first = await t.post(article(3));
     await t.request(`/api/articles/${first.body.article.id}/cancel`, { method: 'POST', headers: AUTH });
     const again = await t.post(article(3));
-    expect(again.status).toBe(201);
-    expect(again.body).toMatchObject({ outcome: 'requeued', article: { id: first.body.article.id, status: 'queued' } });
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({ outcome: 'existing', article: { id: first.body.article.id, status: 'cancelled' } });
+    expect(again.body.message).toContain('only an editor can queue it again');
+
+    const second = await t.post(article(4));
+    t.db.prepare(`UPDATE articles SET status = 'failed' WHERE id = ?`).run(second.body.article.id);
+    const retried = await t.post(article(4));
+    expect(retried.status).toBe(200);
+    expect(retried.body).toMatchObject({ outcome: 'existing', article: { status: 'failed' } });
+    expect(retried.body.message).toContain(`POST /api/articles/${second.body.article.id}/retry`);
+    expect(t.ctx.reports.counts(t.clock.now()).queued).toBe(0);
   });
 
   it('schedules with publishAt (ISO with a zone) and refuses a time in the past', async () => {

@@ -25,10 +25,18 @@ export interface EnqueueRequest {
 export function enqueueArticle(ctx: CommandContext, actor: Actor, request: EnqueueRequest): CommandResult {
   const now = ctx.clock.now();
   const text = formatPost({ ...request, summary: request.summary ?? '' }, ctx.format);
-  const { article, outcome }: EnqueueResult = ctx.queue.enqueue({ ...request, source: actor.id }, now);
+  // A person queueing a cancelled or failed link again means it; a CMS retrying its request does not.
+  const requeueEnded = actor.door !== 'api';
+  const { article, outcome }: EnqueueResult = ctx.queue.enqueue({ ...request, source: actor.id }, now, { requeueEnded });
   const data = { outcome, article: articleData(article), text };
   if (outcome === 'existing') {
-    return ok(`Already known as #${article.id} (${article.status}): that link was queued before, so nothing new was added.`, data);
+    const how =
+      article.status === 'failed'
+        ? ` It failed: retry it (POST /api/articles/${article.id}/retry) to try again.`
+        : article.status === 'cancelled'
+          ? ' An editor cancelled it: only an editor can queue it again (from WhatsApp or the CLI).'
+          : '';
+    return ok(`Already known as #${article.id} (${article.status}): that link was queued before, so nothing new was added.${how}`, data);
   }
   ctx.wake();
   const { publishAt, priority } = request;
