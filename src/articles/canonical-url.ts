@@ -24,10 +24,11 @@ const TRACKING_EXACT = new Set([
   'igshid', 'igsh', 'mc_cid', 'mc_eid', 'mkt_tok', '_hsenc', '_hsmi', 'hsctatracking', 'oly_anon_id',
   'oly_enc_id', 'vero_id', 'wickedid', 'rb_clickid', 's_cid', 'ocid', 'cmpid', 'ncid', 'sr_share',
   'at_medium', 'at_campaign', 'at_custom1', 'at_custom2', 'at_custom3', 'at_custom4', 'ito', 'smid',
-  '__twitter_impression', 'ref_src', 'ref_url', 'icid',
+  '__twitter_impression', 'ref', 'ref_src', 'ref_url', 'icid',
 ]);
 
-function isTrackingParam(name: string): boolean {
+/** Whether a query parameter only tracks the click (utm_*, fbclid, ref, …) and so never names another page. */
+export function isTrackingParam(name: string): boolean {
   const n = name.toLowerCase();
   return n.startsWith('utm_') || n.startsWith('_ga') || n.startsWith('pk_') || n.startsWith('mtm_') || TRACKING_EXACT.has(n);
 }

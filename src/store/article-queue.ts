@@ -7,6 +7,7 @@ import {
 } from '../articles/article.js';
 import { ZodError } from 'zod';
 import { canonicalUrl } from '../articles/canonical-url.js';
+import { storyHash } from '../articles/story-hash.js';
 import type { Db } from './open-database.js';
 import { toArticle, toDelivery, type ArticleRow, type Delivery, type DeliveryRow } from './rows.js';
 
@@ -48,14 +49,16 @@ export function createArticleQueue(db: Db) {
   const s = {
     byId: db.prepare<[number], ArticleRow>('SELECT * FROM articles WHERE id = ?'),
     byCanonical: db.prepare<[string], ArticleRow>('SELECT * FROM articles WHERE canonical_url = ?'),
+    byStoryHash: db.prepare<[string], ArticleRow>('SELECT * FROM articles WHERE content_hash = ? ORDER BY id LIMIT 1'),
     insert: db.prepare(
-      `INSERT INTO articles (headline, summary, url, canonical_url, image_url, category, priority, publish_at, timed,
+      `INSERT INTO articles (headline, summary, url, canonical_url, content_hash, image_url, category, priority, publish_at, timed,
          source, status, attempts, next_attempt_at, created_at, updated_at)
-       VALUES (@headline, @summary, @url, @canonicalUrl, @imageUrl, @category, @priority, @publishAt, @timed,
+       VALUES (@headline, @summary, @url, @canonicalUrl, @contentHash, @imageUrl, @category, @priority, @publishAt, @timed,
          @source, 'queued', 0, 0, @now, @now)`,
     ),
     requeue: db.prepare<Record<string, unknown>, ArticleRow>(
-      `UPDATE articles SET headline = @headline, summary = @summary, url = @url, image_url = @imageUrl,
+      `UPDATE articles SET headline = @headline, summary = @summary, url = @url, canonical_url = @canonicalUrl,
+         content_hash = @contentHash, image_url = @imageUrl,
          category = @category, priority = @priority, publish_at = @publishAt, timed = @timed, source = @source,
          status = 'queued', attempts = 0, next_attempt_at = 0, last_error = NULL, created_at = @now, updated_at = @now
        WHERE id = @id
@@ -124,6 +127,7 @@ export function createArticleQueue(db: Db) {
       summary: valid.summary,
       url: valid.url,
       canonicalUrl: canonical,
+      contentHash: storyHash(valid.headline, canonical),
       imageUrl: valid.imageUrl ?? null,
       category: valid.category ?? null,
       priority: valid.priority,
@@ -132,7 +136,8 @@ export function createArticleQueue(db: Db) {
       source: valid.source,
       now,
     };
-    const existing = s.byCanonical.get(canonical);
+    // The same link in any spelling, or the same story at another URL of the site (www., a new GUID).
+    const existing = s.byCanonical.get(canonical) ?? s.byStoryHash.get(values.contentHash);
     if (existing) {
       if (requeueEnded && (existing.status === 'cancelled' || existing.status === 'failed')) {
         const row = s.requeue.get({ ...values, id: existing.id });

@@ -40,8 +40,8 @@ interface MatchRow {
 
 /**
  * Feed items: one row per story per feed, with its outcome. Dedupe looks a story up by its GUID key,
- * canonical URL and content hash across all feeds, and by canonical URL in the article queue (stories
- * queued by an admin, the CLI or the API).
+ * canonical URL and content hash across all feeds, and by canonical URL and content hash in the article
+ * queue (stories queued by an admin, the CLI or the API).
  */
 export function createFeedItemStore(db: Db, queue: ArticleQueue) {
   const s = {
@@ -50,6 +50,7 @@ export function createFeedItemStore(db: Db, queue: ArticleQueue) {
        WHERE guid_key = @guid OR canonical_url = @url OR content_hash = @hash LIMIT 8`,
     ),
     article: db.prepare<[string], { id: number; status: string }>('SELECT id, status FROM articles WHERE canonical_url = ?'),
+    articleByHash: db.prepare<[string], { id: number; status: string }>('SELECT id, status FROM articles WHERE content_hash = ? LIMIT 1'),
     feedExists: db.prepare<[number], { id: number }>('SELECT id FROM feeds WHERE id = ?'),
     insert: db.prepare(
       `INSERT INTO feed_items (feed_id, guid_key, canonical_url, content_hash, headline, outcome, article_id, seen_at)
@@ -65,7 +66,7 @@ export function createFeedItemStore(db: Db, queue: ArticleQueue) {
       if (first.article_id !== null) return { kind: 'duplicate', of: `article ${first.article_id}` };
       return { kind: 'duplicate', of: first.feed_id === null ? 'a story of a removed feed' : `a story of feed ${first.feed_id}` };
     }
-    const article = s.article.get(keys.canonicalUrl);
+    const article = s.article.get(keys.canonicalUrl) ?? s.articleByHash.get(keys.contentHash);
     if (article) return { kind: 'duplicate', of: `article ${article.id} (${article.status})` };
     return { kind: 'new' };
   }

@@ -88,7 +88,9 @@ function migrate(db: Db): void {
       // Re-check inside the write transaction: another process may have migrated meanwhile.
       const now = db.pragma('user_version', { simple: true }) as number;
       if (now >= version) return;
-      db.exec(MIGRATIONS[version - 1]!);
+      const migration = MIGRATIONS[version - 1]!;
+      if (typeof migration === 'string') db.exec(migration);
+      else migration(db);
       db.pragma(`user_version = ${version}`);
     });
     apply.immediate();

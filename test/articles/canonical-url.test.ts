@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalUrl } from '../../src/articles/canonical-url.js';
+import { canonicalUrl, isTrackingParam } from '../../src/articles/canonical-url.js';
 
 describe('canonicalUrl', () => {
   it.each([
@@ -55,8 +55,7 @@ function referenceCanonicalUrl(input: string): string {
   if (url.port === '443' || url.port === '80') url.port = '';
   url.username = '';
   url.password = '';
-  const tracking = (n: string) => /^(utm_|_ga|pk_|mtm_)/i.test(n) || ['fbclid', 'gclid'].includes(n.toLowerCase());
-  const kept = [...url.searchParams.entries()].filter(([name]) => !tracking(name));
+  const kept = [...url.searchParams.entries()].filter(([name]) => !isTrackingParam(name));
   kept.sort(([a, av], [b, bv]) => (a === b ? av.localeCompare(bv) : a < b ? -1 : 1));
   url.search = '';
   for (const [name, value] of kept) url.searchParams.append(name, value);

@@ -141,6 +141,39 @@ describe('dedupe', () => {
     expect(setup.queue.get(cancelled.article.id)?.status).toBe('cancelled');
   });
 
+  it('recognises across doors a story under another URL of the same site, in both directions', async () => {
+    const setup = await feedSetup();
+    const id = await addPrimed(setup, '/news.rss', []);
+    // The API queued it first; the feed carries it at www. with a referral parameter and its own GUID.
+    const api = setup.queue.enqueue({ headline: 'Minister resigns', url: 'https://news.example.com/politics/minister-resigns', source: 'api' }, setup.clock.now());
+    setup.server.serve('/news.rss', {
+      body: rss([
+        item(1, { title: 'Minister resigns', link: 'https://www.news.example.com/politics/minister-resigns?ref=rss', guid: 'cms-88' }),
+        item(2, { title: 'Budget passes', link: 'https://news.example.com/politics/budget' }),
+      ]),
+    });
+    const report = polled(await setup.service.pollNow(id));
+    expect(report.queued.map((q) => q.headline)).toEqual(['Budget passes']);
+    expect(report.skippedStories).toEqual([expect.objectContaining({ reason: 'duplicate', detail: `already article ${api.article.id} (queued)` })]);
+
+    // And the other way: the feed queued it first; the CMS pushes it at www.
+    const again = setup.queue.enqueue({ headline: 'Budget passes', url: 'https://www.news.example.com/politics/budget', source: 'api' }, setup.clock.now());
+    expect(again.outcome).toBe('existing');
+    expect(setup.articles()).toHaveLength(2);
+  });
+
+  it('queues two stories with one headline at one path told apart by their query string', async () => {
+    const setup = await feedSetup();
+    const id = await addPrimed(setup, '/news.rss', []);
+    setup.server.serve('/news.rss', {
+      body: rss([
+        item(1, { title: 'Weather forecast', link: 'https://news.example.com/article.php?id=100' }),
+        item(2, { title: 'Weather forecast', link: 'https://news.example.com/article.php?id=101' }),
+      ]),
+    });
+    expect(polled(await setup.service.pollNow(id)).queued).toHaveLength(2);
+  });
+
   it('keeps GUIDs like "1" apart between feeds (they are only unique within a feed)', async () => {
     const setup = await feedSetup();
     const a = await addPrimed(setup, '/a.rss', []);

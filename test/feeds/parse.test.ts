@@ -6,7 +6,9 @@ import { decodeBody } from '../../src/feeds/fetch/decode-body.js';
 import { containsWord, filterVerdict } from '../../src/feeds/ingest/keywords.js';
 import { firstImageInHtml, htmlToText, truncateAtWord } from '../../src/feeds/map/html-text.js';
 import { mapItem } from '../../src/feeds/map/map-item.js';
-import { contentHash, guidKey } from '../../src/feeds/map/story-keys.js';
+import { guidKey } from '../../src/feeds/map/story-keys.js';
+import { canonicalUrl } from '../../src/articles/canonical-url.js';
+import { storyHash } from '../../src/articles/story-hash.js';
 import { parseFeed } from '../../src/feeds/parse/parse-feed.js';
 import { textOf } from '../../src/feeds/parse/xml-query.js';
 import { parseXml, type XmlElement } from '../../src/feeds/parse/xml-tree.js';
@@ -113,10 +115,13 @@ describe('text and keys', () => {
     expect(firstImageInHtml(html)).toBe('a.jpg?x=1&y=2');
   });
 
-  it('gives the same content hash to one story under other query strings, schemes and www.', () => {
-    const a = contentHash('Rail strike: what you need to know', 'https://www.news.example.com/2026/rail?ref=home');
-    expect(contentHash('Rail Strike — What you need to know!', 'http://news.example.com/2026/rail/')).toBe(a);
-    expect(contentHash('Rail strike: what you need to know', 'https://news.example.com/2026/other')).not.toBe(a);
+  it('gives one story the same content hash under tracking parameters, schemes and www., but not two stories told apart by their query', () => {
+    const hash = (headline: string, url: string) => storyHash(headline, canonicalUrl(url));
+    const a = hash('Rail strike: what you need to know', 'https://www.news.example.com/2026/rail?ref=home&utm_source=x');
+    expect(hash('Rail Strike — What you need to know!', 'http://news.example.com/2026/rail/')).toBe(a);
+    expect(hash('Rail strike: what you need to know', 'https://news.example.com/2026/other')).not.toBe(a);
+    expect(hash('Weather forecast', 'https://news.example.com/article.php?id=100')).not.toBe(hash('Weather forecast', 'https://news.example.com/article.php?id=101'));
+    expect(hash('Daily briefing', 'https://blog.example.com/?p=10')).not.toBe(hash('Daily briefing', 'https://blog.example.com/?p=11'));
   });
 
   it('scopes GUIDs that are not URLs, tags or URNs to their feed', () => {

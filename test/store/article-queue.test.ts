@@ -1,6 +1,8 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ZodError } from 'zod';
+import Database from 'better-sqlite3';
+import { storyHash } from '../../src/articles/story-hash.js';
 import { createArticleQueue } from '../../src/store/article-queue.js';
 import { MIGRATIONS } from '../../src/store/migrations/index.js';
 import { openDatabase, StoreError } from '../../src/store/open-database.js';
@@ -33,6 +35,30 @@ describe('openDatabase', () => {
     const again = openDatabase(file);
     expect(createArticleQueue(again).get(1)?.headline).toBe('Story 1');
     again.close();
+  });
+
+  it('migrates a version 3 database: story hashes for existing articles and feed items, ref= dropped from canonical URLs', () => {
+    const file = path.join(tempDir(), 'newsdesk.db');
+    const old = new Database(file);
+    for (const sql of MIGRATIONS.slice(0, 3)) old.exec(sql as string);
+    old.pragma('user_version = 3');
+    old.prepare(
+      `INSERT INTO articles (headline, url, canonical_url, priority, publish_at, source, status, created_at, updated_at)
+       VALUES ('Rail strike', 'https://news.example.com/rail?ref=home', 'https://news.example.com/rail?ref=home', 'normal', 0, 'cli', 'posted', 0, 0)`,
+    ).run();
+    old.prepare(`INSERT INTO feeds (id, url, priority, every_minutes, max_per_poll, status, next_poll_at, created_at, updated_at) VALUES (1, 'https://x.example/f', 'normal', 5, 10, 'active', 0, 0, 0)`).run();
+    old.prepare(`INSERT INTO feed_items (feed_id, canonical_url, content_hash, headline, outcome, seen_at) VALUES (1, 'https://news.example.com/bus', 'old', 'Bus fares', 'seen', 0)`).run();
+    old.close();
+
+    const db = openDatabase(file);
+    expect(db.prepare('SELECT canonical_url, content_hash FROM articles').get()).toEqual({
+      canonical_url: 'https://news.example.com/rail',
+      content_hash: storyHash('Rail strike', 'https://news.example.com/rail'),
+    });
+    expect(db.prepare('SELECT content_hash FROM feed_items').get()).toEqual({ content_hash: storyHash('Bus fares', 'https://news.example.com/bus') });
+    // The migrated article is found by its story under another spelling of the site.
+    expect(createArticleQueue(db).enqueue({ headline: 'Rail Strike!', url: 'http://www.news.example.com/rail/' }, T0).outcome).toBe('existing');
+    db.close();
   });
 
   it('refuses a database from a newer Newsdesk with a message that says what to do', () => {

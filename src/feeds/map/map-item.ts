@@ -1,8 +1,9 @@
 import { LIMITS } from '../../articles/article.js';
 import { canonicalUrl } from '../../articles/canonical-url.js';
+import { storyHash } from '../../articles/story-hash.js';
 import type { RawItem, RichText } from '../parse/feed-document.js';
 import { collapseWhitespace, firstImageInHtml, htmlToText, truncateAtWord } from './html-text.js';
-import { contentHash, guidKey } from './story-keys.js';
+import { guidKey } from './story-keys.js';
 
 /** A feed item ready to be queued: clean text, absolute links, and the keys it is deduplicated by. */
 export interface MappedItem {
@@ -44,16 +45,17 @@ export function mapItem(raw: RawItem, position: number, feedId: number, feedUrl:
   if (!summary || summary === headline) summary = richToText(raw.content);
   if (summary === headline) summary = '';
 
+  const canonical = canonicalUrl(url);
   return {
     ok: true,
     item: {
       headline,
       summary: truncateAtWord(summary, SUMMARY_MAX_CHARS),
       url,
-      canonicalUrl: canonicalUrl(url),
+      canonicalUrl: canonical,
       imageUrl: pickImage(raw, base),
       guidKey: guidKey(raw.guid, feedId),
-      contentHash: contentHash(headline, link),
+      contentHash: storyHash(headline, canonical),
       publishedAt: raw.publishedAt,
       position,
     },
