@@ -46,7 +46,7 @@ export function createCommandCore(ctx: CommandContext, log: Logger, extra: reado
         if (!spec) return invalid(`There is no command "${name}". Send "help" for the list.`);
         return ok(`${spec.usage}\n${spec.summary}\nexample: ${spec.example}`, { command: describe(spec) });
       }
-      const all = [...specs.values(), helpCommand];
+      const all = [...specs.values()]; // help itself is registered below, so it is already listed (last)
       return ok(
         `Commands (headline | summary | link; the summary may be left out):\n${all.map((s) => `• ${s.usage} — ${s.summary}`).join('\n')}\nSend "help <command>" for an example.`,
         { commands: all.map(describe) },
