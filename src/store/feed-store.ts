@@ -119,9 +119,18 @@ export interface PollFailure {
 export function createFeedStore(db: Db) {
   const s = {
     insert: db.prepare(
-      `INSERT INTO feeds (url, category, priority, every_minutes, backfill, max_per_poll, include_words, exclude_words,
+      // The id is one past the highest ever given (kept in settings), never a removed feed's: a feed's
+      // stories stay keyed by its id (GUIDs like "1234" are only unique within a feed), so a new feed
+      // reusing a removed one's id would have its first stories taken for the old feed's.
+      `INSERT INTO feeds (id, url, category, priority, every_minutes, backfill, max_per_poll, include_words, exclude_words,
          status, next_poll_at, created_at, updated_at)
-       VALUES (@url, @category, @priority, @everyMinutes, @backfill, @maxPerPoll, @include, @exclude, 'active', @now, @now, @now)`,
+       VALUES (
+         MAX((SELECT COALESCE(MAX(id), 0) FROM feeds), (SELECT COALESCE(MAX(CAST(value AS INTEGER)), 0) FROM settings WHERE key = 'feeds.highest_id')) + 1,
+         @url, @category, @priority, @everyMinutes, @backfill, @maxPerPoll, @include, @exclude, 'active', @now, @now, @now)`,
+    ),
+    rememberId: db.prepare(
+      `INSERT INTO settings (key, value, updated_at) VALUES ('feeds.highest_id', @id, @now)
+       ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
     ),
     byId: db.prepare<[number], FeedRow>('SELECT * FROM feeds WHERE id = ?'),
     byUrl: db.prepare<[string], FeedRow>('SELECT * FROM feeds WHERE url = ?'),
@@ -155,11 +164,16 @@ export function createFeedStore(db: Db) {
     return row ? toFeed(row) : undefined;
   };
 
+  const insertTx = db.transaction((feed: NewFeed, now: number): Feed => {
+    const id = Number(s.insert.run({ ...feed, include: JSON.stringify(feed.include), exclude: JSON.stringify(feed.exclude), now }).lastInsertRowid);
+    s.rememberId.run({ id: String(id), now });
+    return get(id)!;
+  });
+
   return {
     /** Stores a new active feed, due for polling at `now`. The URL must not be stored yet (see byUrl). */
     insert(feed: NewFeed, now: number): Feed {
-      const info = s.insert.run({ ...feed, include: JSON.stringify(feed.include), exclude: JSON.stringify(feed.exclude), now });
-      return get(Number(info.lastInsertRowid))!;
+      return insertTx.immediate(feed, now);
     },
 
     get,

@@ -72,6 +72,19 @@ describe('the poller', () => {
     expect(again.poll.skipped).toEqual({ duplicate: 2 });
   });
 
+  it('never gives a new feed the id of a removed one, so its stories are not taken for the old feed\'s', async () => {
+    const setup = await feedSetup();
+    // Two sites whose GUIDs are bare numbers: "1" means another story on each.
+    const first = await setup.service.add(setup.server.serve('/one.rss', { body: rss([item(1, { guid: '1' })]) }));
+    if (first.status !== 'added') throw new Error('not added');
+    setup.service.remove(first.feed.id);
+    const other = rss([item(1, { guid: '1', title: 'Another site, another story', link: 'https://other.example.org/a' })]);
+    const second = await setup.service.add(setup.server.serve('/two.rss', { body: other }), { backfill: 1 });
+    if (second.status !== 'added' || second.poll.status !== 'polled') throw new Error('expected a poll');
+    expect(second.feed.id).toBe(first.feed.id + 1);
+    expect(second.poll.queued.map((q) => q.headline)).toEqual(['Another site, another story']);
+  });
+
   it('stop() aborts a hanging fetch and returns at once; the poll is reported abandoned', async () => {
     const setup = await feedSetup();
     const url = setup.server.route('/hang.rss', () => {
