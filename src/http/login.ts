@@ -49,7 +49,7 @@ export function registerLoginRoutes(app: FastifyInstance, options: LoginRoutesOp
       sameSite: 'strict',
       path: '/login',
       maxAge: COOKIE_MAX_AGE_SECONDS,
-      secure: request.protocol === 'https',
+      secure: reachedOverHttps(request),
     });
     log.info({ reqId: request.id, ip: request.ip }, 'login page opened');
     return reply.header('cache-control', 'no-store').redirect('/login', 303);
@@ -90,4 +90,15 @@ function html(reply: FastifyReply, code: number, page: (nonce: string) => string
     .header('x-frame-options', 'DENY')
     .type('text/html; charset=utf-8')
     .send(page(nonce));
+}
+
+/**
+ * Whether the browser reached us over HTTPS: directly, or through a reverse proxy that says so in
+ * X-Forwarded-Proto. Trusting the header is safe here: it can only add the Secure flag, and a client
+ * that forges it only keeps its own browser from storing the cookie.
+ */
+function reachedOverHttps(request: FastifyRequest): boolean {
+  const forwarded = request.headers['x-forwarded-proto'];
+  const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim().toLowerCase();
+  return request.protocol === 'https' || first === 'https';
 }

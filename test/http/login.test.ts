@@ -61,6 +61,12 @@ describe('GET /login', () => {
     expect(cookie).toContain(loginCookieValue(TOKEN));
   });
 
+  it('marks the cookie Secure behind an HTTPS reverse proxy (X-Forwarded-Proto: https)', async () => {
+    const t = await loginSetup();
+    const res = await t.request(`/login?token=${TOKEN}`, { headers: { 'x-forwarded-proto': 'https' } });
+    expect(res.headers.getSetCookie()[0]).toMatch(/; Secure(;|$)/);
+  });
+
   it('a wrong token (query or form) is 401 with the form and no cookie; an empty form is 400', async () => {
     const t = await loginSetup();
     const query = await t.request('/login?token=guess');
