@@ -101,8 +101,13 @@ describe('text and keys', () => {
     expect(htmlToText('a < b and c<d')).toBe('a < b and c<d');
   });
 
-  it('reads at most the first 64 KiB of markup of an item', () => {
+  it('reads at most the first 64 KiB of markup of an item, and drops a tag the cut leaves open', () => {
     expect(htmlToText(`<p>${'word '.repeat(20_000)}</p><p>TAIL</p>`)).not.toContain('TAIL');
+    expect(htmlToText(`<p>Short intro.</p><img src="data:image/png;base64,${'A'.repeat(70_000)}">`)).toBe('Short intro.');
+  });
+
+  it('finds the end of a script after text that lowercases to more characters (Turkish İ)', () => {
+    expect(htmlToText(`${'İ'.repeat(20)} <script async src="widgets.js">x()</script>Görünür metin burada <p>son</p>`)).toBe(`${'İ'.repeat(20)} Görünür metin burada son`);
   });
 
   it('cuts at a word boundary with an ellipsis', () => {

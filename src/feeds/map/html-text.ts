@@ -7,6 +7,7 @@ import { decode } from 'html-entities';
 export const MAX_HTML_CHARS = 64 * 1024;
 /** Elements whose content is never text, and comments; both dropped with what they hold. */
 const HIDDEN_START = /<(script|style|noscript|template)\b|<!--/gi;
+const HIDDEN_END = { script: /<\/script/gi, style: /<\/style/gi, noscript: /<\/noscript/gi, template: /<\/template/gi };
 /** Tags that separate words when removed (blocks, breaks, cells); other tags vanish without a space. */
 const BLOCK_TAG = /<\/?(?:p|br|div|li|ul|ol|h[1-6]|tr|td|th|table|blockquote|figure|figcaption|section|article|header|footer|hr|pre|dd|dt|img)\b[^<>]*>/gi;
 // [^<>] rather than [^>]: a "<" that never closes ends the attempt at the next "<", not at the end.
@@ -20,10 +21,16 @@ export function collapseWhitespace(text: string): string {
 
 /** Plain text of an HTML fragment: scripts, styles and tags removed, entities decoded, whitespace collapsed. */
 export function htmlToText(html: string): string {
-  let text = html.length > MAX_HTML_CHARS ? html.slice(0, MAX_HTML_CHARS) : html;
+  let text = html.length > MAX_HTML_CHARS ? withoutCutTag(html.slice(0, MAX_HTML_CHARS)) : html;
   if (text.includes('<')) text = dropHidden(text).replace(BLOCK_TAG, ' ').replace(ANY_TAG, '');
   if (text.includes('&')) text = decode(text, { level: 'html5' });
   return collapseWhitespace(text);
+}
+
+/** Markup cut short ends in a tag that never closes (`<img src="data:…`): drop it, not show it. */
+function withoutCutTag(html: string): string {
+  const lt = html.lastIndexOf('<');
+  return lt > html.lastIndexOf('>') ? html.slice(0, lt) : html;
 }
 
 /**
@@ -31,7 +38,6 @@ export function htmlToText(html: string): string {
  * pass. One left open hides the rest, as in a browser.
  */
 function dropHidden(html: string): string {
-  let lower: string | null = null;
   let out = '';
   let from = 0;
   HIDDEN_START.lastIndex = 0;
@@ -42,8 +48,11 @@ function dropHidden(html: string): string {
       const close = html.indexOf('-->', m.index + 4);
       end = close === -1 ? html.length : close + 3;
     } else {
-      lower ??= html.toLowerCase();
-      const close = lower.indexOf(`</${m[1].toLowerCase()}`, m.index + 1);
+      // Searched in the text itself, case-insensitively: a lowercased copy can be longer ("İ" becomes two
+      // characters), so its positions would not match the original's.
+      const closing = HIDDEN_END[m[1].toLowerCase() as keyof typeof HIDDEN_END];
+      closing.lastIndex = m.index + 1;
+      const close = closing.exec(html)?.index ?? -1;
       const gt = close === -1 ? -1 : html.indexOf('>', close);
       end = gt === -1 ? html.length : gt + 1;
     }
