@@ -2,15 +2,30 @@ import { createHash } from 'node:crypto';
 
 /**
  * The content key of a story, whichever door or feed it came through: its headline (lowercased,
- * letters and digits only) with its canonical URL less the scheme and a leading `www.`. The same story
- * at `www.` and bare host, or re-published under a new GUID, shares it; two stories at one path told
- * apart by their query (`article.php?id=100`, `?id=101`) do not.
+ * letters and digits only) with its canonical URL's host (less a leading `www.`) and path. The same
+ * story at `www.` and bare host, re-published under a new GUID, or carried by two feeds that tag their
+ * links with their own parameters (`?feedName=world`, `?from=rss`) shares it.
+ *
+ * The query string counts only where the path cannot tell stories apart: the site root and script
+ * paths (`/?p=10`, `article.php?id=100`, `/index.aspx?story=7`), whose stories differ only in it.
  *
  * Takes a URL already passed through canonicalUrl (callers have it at hand; computing it twice is the
  * dearest part of a big feed's ingest).
  */
 export function storyHash(headline: string, canonical: string): string {
-  const where = canonical.replace(/^https?:\/\/(?:www\.)?/i, '');
   const words = headline.normalize('NFKC').toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
-  return createHash('sha256').update(`${words}\n${where}`).digest('base64url').slice(0, 27);
+  return createHash('sha256').update(`${words}\n${storyPlace(canonical)}`).digest('base64url').slice(0, 27);
 }
+
+/** Where a story lives, for its key: host and path, plus the query where the path is generic. */
+export function storyPlace(canonical: string): string {
+  const bare = canonical.replace(/^https?:\/\/(?:www\.)?/i, '');
+  const q = bare.indexOf('?');
+  if (q === -1) return bare;
+  const slash = bare.indexOf('/');
+  const path = slash === -1 || slash > q ? '/' : bare.slice(slash, q);
+  return GENERIC_PATH.test(path) ? bare : bare.slice(0, q);
+}
+
+/** Paths that serve many stories told apart by the query: the root, an index page, a script. */
+const GENERIC_PATH = /^\/$|\/index\.[a-z]+$|\.(?:php\d?|aspx?|jsp|jspa|cfm|cgi|pl|do|action)$/i;

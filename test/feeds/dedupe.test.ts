@@ -108,6 +108,17 @@ describe('dedupe', () => {
     expect(setup.articles()).toHaveLength(1);
   });
 
+  it('queues a story carried by two feeds once when each tags the link with its own parameter', async () => {
+    const setup = await feedSetup();
+    const a = await addPrimed(setup, '/world.rss', []);
+    const b = await addPrimed(setup, '/top.rss', []);
+    setup.server.serve('/world.rss', { body: rss([item(7, { link: 'https://news.example.com/2026/story-7?feedName=world', guid: '101' })]) });
+    setup.server.serve('/top.rss', { body: rss([item(7, { link: 'https://news.example.com/2026/story-7?feedName=top', guid: 'x-101' })]) });
+    expect(polled(await setup.service.pollNow(a)).queued).toHaveLength(1);
+    expect(polled(await setup.service.pollNow(b)).queued).toHaveLength(0);
+    expect(setup.articles()).toHaveLength(1);
+  });
+
   it('does not queue a story re-published with a new GUID, or under another URL of the same site', async () => {
     const setup = await feedSetup();
     const id = await addPrimed(setup, '/news.rss', []);

@@ -8,7 +8,7 @@ import { firstImageInHtml, htmlToText, truncateAtWord } from '../../src/feeds/ma
 import { mapItem } from '../../src/feeds/map/map-item.js';
 import { guidKey } from '../../src/feeds/map/story-keys.js';
 import { canonicalUrl } from '../../src/articles/canonical-url.js';
-import { storyHash } from '../../src/articles/story-hash.js';
+import { storyHash, storyPlace } from '../../src/articles/story-hash.js';
 import { parseFeed } from '../../src/feeds/parse/parse-feed.js';
 import { textOf } from '../../src/feeds/parse/xml-query.js';
 import { parseXml, type XmlElement } from '../../src/feeds/parse/xml-tree.js';
@@ -127,6 +127,20 @@ describe('text and keys', () => {
     expect(hash('Rail strike: what you need to know', 'https://news.example.com/2026/other')).not.toBe(a);
     expect(hash('Weather forecast', 'https://news.example.com/article.php?id=100')).not.toBe(hash('Weather forecast', 'https://news.example.com/article.php?id=101'));
     expect(hash('Daily briefing', 'https://blog.example.com/?p=10')).not.toBe(hash('Daily briefing', 'https://blog.example.com/?p=11'));
+    expect(hash('Budget passes', 'https://news.example.com/index.aspx?story=7')).not.toBe(hash('Budget passes', 'https://news.example.com/index.aspx?story=8'));
+    // Feeds that tag their links with their own parameter still share the key of an ordinary path.
+    expect(hash('Minister resigns', 'https://news.example.com/politics/minister?feedName=world')).toBe(hash('Minister resigns', 'https://news.example.com/politics/minister?feedName=top'));
+  });
+
+  it.each([
+    ['https://news.example.com/a/b', 'news.example.com/a/b'],
+    ['https://www.news.example.com/a/b?x=1', 'news.example.com/a/b'],
+    ['https://news.example.com/?p=10', 'news.example.com/?p=10'],
+    ['https://news.example.com?p=10', 'news.example.com?p=10'],
+    ['https://news.example.com/article.php?id=100', 'news.example.com/article.php?id=100'],
+    ['https://news.example.com:8443/news/index.html?id=3', 'news.example.com:8443/news/index.html?id=3'],
+  ])('places %s at %s', (canonical, place) => {
+    expect(storyPlace(canonical)).toBe(place);
   });
 
   it('scopes GUIDs that are not URLs, tags or URNs to their feed', () => {
