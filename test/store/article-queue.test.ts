@@ -48,6 +48,8 @@ describe('openDatabase', () => {
     ).run();
     old.prepare(`INSERT INTO feeds (id, url, priority, every_minutes, max_per_poll, status, next_poll_at, created_at, updated_at) VALUES (1, 'https://x.example/f', 'normal', 5, 10, 'active', 0, 0, 0)`).run();
     old.prepare(`INSERT INTO feed_items (feed_id, canonical_url, content_hash, headline, outcome, seen_at) VALUES (1, 'https://news.example.com/bus', 'old', 'Bus fares', 'seen', 0)`).run();
+    // A feed 7 was removed before the upgrade: only its stories' GUID keys remember it.
+    old.prepare(`INSERT INTO feed_items (feed_id, guid_key, canonical_url, content_hash, headline, outcome, seen_at) VALUES (NULL, 'feed:7:1234', 'https://x.example/1', 'h', 'One', 'seen', 0)`).run();
     old.close();
 
     const db = openDatabase(file);
@@ -55,7 +57,8 @@ describe('openDatabase', () => {
       canonical_url: 'https://news.example.com/rail',
       content_hash: storyHash('Rail strike', 'https://news.example.com/rail'),
     });
-    expect(db.prepare('SELECT content_hash FROM feed_items').get()).toEqual({ content_hash: storyHash('Bus fares', 'https://news.example.com/bus') });
+    expect(db.prepare('SELECT content_hash FROM feed_items WHERE id = 1').get()).toEqual({ content_hash: storyHash('Bus fares', 'https://news.example.com/bus') });
+    expect(db.prepare(`SELECT value FROM settings WHERE key = 'feeds.highest_id'`).get()).toEqual({ value: '7' });
     // The migrated article is found by its story under another spelling of the site.
     expect(createArticleQueue(db).enqueue({ headline: 'Rail Strike!', url: 'http://www.news.example.com/rail/' }, T0).outcome).toBe('existing');
     db.close();

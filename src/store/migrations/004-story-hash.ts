@@ -6,7 +6,8 @@ import type { Db } from '../open-database.js';
  * Articles get the story hash feed items already had, so a story queued by an editor, the CLI or the
  * API is recognised when a feed brings it under another URL of the same site, and the other way round.
  * The hash now includes the query string (less tracking parameters): existing rows are recomputed, and
- * canonical URLs too, since `ref` is now a tracking parameter.
+ * canonical URLs too, since `ref` is now a tracking parameter. And the highest feed id ever given is
+ * recorded, so no new feed takes a removed one's id.
  */
 export function migrate(db: Db): void {
   db.exec(`ALTER TABLE articles ADD COLUMN content_hash TEXT;`);
@@ -35,4 +36,19 @@ export function migrate(db: Db): void {
     setItem.run(canonical, storyHash(row.headline, canonical), row.id);
   }
   db.exec(`CREATE INDEX articles_by_story_hash ON articles (content_hash);`);
+
+  // New feeds take ids past the highest ever given (feed-store.ts). A feed removed before this
+  // migration survives only in its stories' GUID keys (`feed:<id>:…`): count those too.
+  const highest = db
+    .prepare<[], { n: number | null }>(
+      `SELECT MAX(n) AS n FROM (
+         SELECT MAX(id) AS n FROM feeds
+         UNION ALL
+         SELECT MAX(CAST(substr(guid_key, 6, instr(substr(guid_key, 6), ':') - 1) AS INTEGER)) FROM feed_items WHERE guid_key LIKE 'feed:%:%'
+       )`,
+    )
+    .get()?.n;
+  if (highest) {
+    db.prepare(`INSERT INTO settings (key, value, updated_at) VALUES ('feeds.highest_id', ?, 0) ON CONFLICT (key) DO NOTHING`).run(String(highest));
+  }
 }
