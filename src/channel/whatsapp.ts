@@ -248,7 +248,9 @@ export function createWhatsAppChannel(options: WhatsAppChannelOptions): Channel 
       cancelLookup?.();
       cancelLookup = clock.setTimer(delayMs, () => {
         cancelLookup = null;
-        if (client === c && !stopping) onReady(c).catch((err: unknown) => log.error(errorDetail(err), 'unexpected error while looking up the channel'));
+        if (client !== c || stopping) return;
+        armWatchdog(c, 'channel lookup'); // a lookup that never answers rebuilds the browser
+        onReady(c).catch((err: unknown) => log.error(errorDetail(err), 'unexpected error while looking up the channel'));
       });
       return;
     }
@@ -323,7 +325,7 @@ export function createWhatsAppChannel(options: WhatsAppChannelOptions): Channel 
     disarmWatchdog();
   }
 
-  function armWatchdog(c: ClientLike, after: 'launch' | 'login'): void {
+  function armWatchdog(c: ClientLike, after: 'launch' | 'login' | 'channel lookup'): void {
     disarmWatchdog();
     cancelWatchdog = clock.setTimer(readyTimeoutMs, () => {
       cancelWatchdog = null;

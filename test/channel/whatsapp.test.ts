@@ -245,6 +245,26 @@ describe('login and channel lookup', () => {
     await s.channel.stop();
   });
 
+  it('a repeated lookup that never answers is caught by the watchdog, which rebuilds the browser', async () => {
+    const s = setup({ readyTimeoutMs: 2 * MIN });
+    const record = s.wa.channels.get(CHANNEL_ID)!;
+    s.wa.channels.delete(CHANNEL_ID);
+    await s.channel.start();
+    const first = await s.clientCount(1);
+    first.emitReady();
+    await settle();
+    first.lookupsHang = true;
+    s.wa.channels.set(CHANNEL_ID, record);
+    await s.clock.advanceAsync(30_000 + 2 * MIN, 1_000); // the retry starts, hangs, and the watchdog fires
+    expect(s.errors().some((e) => e.msg.includes('after channel lookup'))).toBe(true);
+    await s.clock.advanceAsync(MIN, 1_000);
+    const second = await s.clientCount(2);
+    second.emitReady();
+    await settle();
+    expect(s.channel.status().state).toBe('ready');
+    await s.channel.stop();
+  });
+
   it('after a reconnect, a channel that cannot be loaded is a disconnection retried by itself, not a failure', async () => {
     const s = setup();
     const client = await s.startReady();

@@ -140,7 +140,11 @@ export class FakeWhatsAppClient implements ClientLike {
     this.fakeBrowser?.close();
   }
 
+  /** Set to make getChatById never settle (a page stuck loading the chat). */
+  lookupsHang = false;
+
   async getChatById(chatId: string): Promise<Chat> {
+    if (this.lookupsHang) return new Promise<Chat>(() => undefined);
     const record = this.world.channels.get(chatId);
     if (record) return this.channelModel(record) as unknown as Chat;
     const other = this.world.otherChats.get(chatId);
