@@ -51,13 +51,20 @@ export interface ChannelInfo {
 
 /** Why a send or a read-back failed. `retryable: false` means retrying the same post cannot help. */
 export class ChannelError extends Error {
+  /**
+   * True when the attempt ended before anything was sent because an earlier copy is still waiting
+   * for the channel's answer: it is not held against the article's attempts.
+   */
+  readonly waiting: boolean;
+
   constructor(
     message: string,
     readonly retryable: boolean,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; waiting?: boolean },
   ) {
     super(message, options);
     this.name = 'ChannelError';
+    this.waiting = options?.waiting ?? false;
   }
 }
 

@@ -90,9 +90,15 @@ export function acceptedByServer(message: object): boolean {
  * Reads the channel back and returns the newest of the bot's own messages whose text is the post's.
  * whatsapp-web.js 1.34.7 (src/util/Injected/Utils.js) adds a channel message to the page's local store
  * before the server is asked, and fetchMessages reads that store first; a message the server refused has
- * no `serverId`, so such a copy is not counted as posted.
+ * no `serverId`, so such a copy is not counted as posted. One still waiting for the server's answer is
+ * neither found nor absent: the read-back throws a retryable error, so nothing is sent again meanwhile.
  */
-export async function findOwnPost(client: Pick<Client, 'getChatById'>, channelId: string, text: string): Promise<ConfirmedPost | null> {
+export async function findOwnPost(
+  client: Pick<Client, 'getChatById'>,
+  channelId: string,
+  text: string,
+  now: number = Date.now(),
+): Promise<ConfirmedPost | null> {
   let messages: Awaited<ReturnType<WaChannel['fetchMessages']>>;
   try {
     const channel = asChannel(await client.getChatById(channelId));
@@ -103,13 +109,35 @@ export async function findOwnPost(client: Pick<Client, 'getChatById'>, channelId
   }
   const wanted = normalisePostText(text);
   let best: ConfirmedPost | null = null;
+  let pending = false;
   for (const message of messages) {
     if (typeof message.body !== 'string' || normalisePostText(message.body) !== wanted) continue;
-    if (!acceptedByServer(message)) continue; // only in the page: the server refused it (or never answered)
+    const verdict = serverVerdict(message);
+    // The page gives up on the server well before this; an answer this late is not coming.
+    pending ||= verdict === 'pending' && now - message.timestamp * 1000 < PENDING_AT_MOST_MS;
+    if (verdict !== 'accepted') continue; // only in the page: refused, or not answered yet
     const postedAt = message.timestamp * 1000;
     if (!best || postedAt >= best.postedAt) best = { messageId: message.id._serialized, postedAt };
   }
+  if (!best && pending) {
+    // Sending again now could post it twice once the server answers: look again later instead.
+    throw new ChannelError('the post is still waiting for the WhatsApp server to answer; the channel is read again before any new send', true, {
+      waiting: true,
+    });
+  }
   return best;
+}
+
+/** How long a post may wait for the server's answer before the read-back counts it as not sent. */
+export const PENDING_AT_MOST_MS = 15 * 60_000;
+
+/**
+ * What the server said of one of our channel messages, as the page shows it. The page adds the post
+ * with ack 0, asks the server, then sets ack 1 whatever the answer, and `serverId` only on success.
+ */
+export function serverVerdict(message: object): 'accepted' | 'pending' | 'refused' {
+  if (acceptedByServer(message)) return 'accepted';
+  return (message as { ack?: unknown }).ack === 0 ? 'pending' : 'refused';
 }
 
 /** WhatsApp may store line ends and edge whitespace differently from what was sent. */

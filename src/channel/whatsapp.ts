@@ -393,7 +393,7 @@ export function createWhatsAppChannel(options: WhatsAppChannelOptions): Channel 
       if (now.state !== 'ready' || !c || !ch) {
         throw new ChannelError(`cannot read the channel back: WhatsApp is not ready (${now.state})`, true);
       }
-      return findOwnPost(c, ch.info.id, post.text);
+      return findOwnPost(c, ch.info.id, post.text, clock.now());
     },
 
     async restart(reason: string): Promise<void> {

@@ -54,6 +54,9 @@ export interface DispatcherStatus {
   releasedThrough: number;
 }
 
+
+/** How soon a post whose earlier copy still waits for the channel's answer is looked at again. */
+const WAITING_RECHECK_MS = 60_000;
 /**
  * The posting loop. Anything may wake it (a cron tick, an enqueue, a timer, the channel becoming ready);
  * the database decides what is due, so extra or missing wake-ups change nothing but latency. One post is
@@ -242,6 +245,15 @@ export function createDispatcher(options: DispatcherOptions) {
     const message = errorMessage(err);
     const retryable = !(err instanceof ChannelError) || err.retryable;
     const now = clock.now();
+    if (err instanceof ChannelError && err.waiting) {
+      // Nothing was sent: an earlier copy still waits for the channel's answer. Not held against the
+      // article; looked at again a minute later (the channel bounds how long a copy may wait).
+      const retryAt = now + WAITING_RECHECK_MS;
+      queue.markFailed(delivery.id, message, now, { retryAt }, 'abandoned');
+      attemptLog.info({ reason: message, retryAt: new Date(retryAt).toISOString() }, 'an earlier copy is still waiting for the channel; not sending again yet');
+      arm(retryAt);
+      return;
+    }
     const attemptsUsed = article.attempts;
     if (retryable && attemptsUsed < options.maxAttempts) {
       const retryAt = now + retryDelay(attemptsUsed);

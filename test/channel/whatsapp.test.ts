@@ -593,6 +593,19 @@ describe('server refusals hidden by the library', () => {
     await s.channel.stop();
   });
 
+  it('a copy still waiting for the server is neither found nor absent, until the page has surely given up on it', async () => {
+    const s = setup();
+    await s.startReady();
+    const record = s.wa.channels.get(CHANNEL_ID)!;
+    record.messages.push({ id: 'm-wait', body: 'Waiting post', timestamp: Math.floor(s.clock.now() / 1000), fromMe: true, serverId: null, ack: 0 });
+    const waiting = await s.channel.findPost({ articleId: 1, text: 'Waiting post' }).catch((e: unknown) => e);
+    expect(waiting).toBeInstanceOf(ChannelError);
+    expect(waiting).toMatchObject({ retryable: true, waiting: true, message: expect.stringContaining('still waiting for the WhatsApp server') });
+    s.clock.advance(16 * MIN);
+    expect(await s.channel.findPost({ articleId: 1, text: 'Waiting post' })).toBeNull();
+    await s.channel.stop();
+  });
+
   it.each([
     [{ _data: { serverId: 4711 } }, true],
     [{ _data: { serverId: '4711' } }, true],

@@ -124,6 +124,33 @@ describe('WhatsApp faults, end to end through the bot', () => {
     await t.cleanup();
   });
 
+  it.each([
+    ['accepts it late: it is recorded as posted from the first attempt, never sent twice', true, 1],
+    ['refuses it in the end: it is sent again, once', false, 2],
+  ])('a send still waiting for the server past the timeout is not sent again while it waits; when the server %s', async (_label, accepted, sends) => {
+    const t = await setup();
+    t.wa.sendScript.push('pending');
+    // Not through run(): waiting for the dispatcher to be idle would wait for the pending send itself.
+    t.wa.latest().emitMessage({ from: `${ADMIN}@c.us`, body: '/breaking Slow server | https://news.example.com/slow-server' });
+    await settle();
+    await t.clock.advanceAsync(11_000, 500);
+    await t.run(10 * MIN); // retries read the channel back, find the post pending, and do not send
+    const client = t.wa.latest();
+    expect(client.sendCalls.filter((c) => c.chatId === CHANNEL_ID)).toHaveLength(1);
+    const deliveries = t.app.queue.deliveriesOf(1);
+    expect(deliveries[0]).toMatchObject({ status: 'failed', error: 'sending the post did not finish within 10 s' });
+    expect(deliveries.slice(1).every((d) => d.status === 'abandoned' && d.error?.includes('still waiting for the WhatsApp server'))).toBe(true);
+    expect(deliveries.length).toBeLessThanOrEqual(12); // looked at about once a minute, not hammered
+    expect(t.app.queue.get(1)).toMatchObject({ status: 'queued', attempts: 1 }); // waiting is not held against it
+
+    t.wa.settlePending(accepted);
+    await t.run(30 * MIN);
+    expect(client.sendCalls.filter((c) => c.chatId === CHANNEL_ID)).toHaveLength(sends);
+    expect(t.postsOf('Slow server')).toHaveLength(1);
+    expect(t.app.queue.get(1)?.status).toBe('posted');
+    await t.cleanup();
+  });
+
   it('a lost session (QR after ready) pauses posting without touching the queue; after a new login the queue drains and admins hear of the outage', async () => {
     const t = await setup();
     t.wa.latest().emitQr('qr-after-ready');

@@ -19,6 +19,8 @@ export interface FakeMessage {
    * returns messages by value, so a refused one reaches Node without the key at all (see toMessage).
    */
   serverId?: number | null;
+  /** 0 while the page waits for the server's answer, 1 once it has it (success or not). Default 1. */
+  ack?: number;
 }
 
 export interface FakeChannelRecord {
@@ -33,7 +35,11 @@ export interface FakeChannelRecord {
 /** What one call of initialize() does. `hang` never settles. */
 export type InitializeBehaviour = 'resolve' | 'hang' | { reject: unknown };
 /** What one call of sendMessage() does: post ('ok'), return null/undefined, or throw the value. */
-export type SendBehaviour = 'ok' | 'null' | 'undefined' | 'refused' | { throw: unknown };
+/**
+ * What one channel send does. `pending`: the page keeps the post (ack 0, no server id) and the send
+ * never settles until `settlePending` gives the server's answer, as when WhatsApp's server is slow.
+ */
+export type SendBehaviour = 'ok' | 'null' | 'undefined' | 'refused' | 'pending' | { throw: unknown };
 
 export function createFakeWhatsApp(options: { now?: () => number } = {}) {
   const now = options.now ?? (() => Date.now());
@@ -45,6 +51,8 @@ export function createFakeWhatsApp(options: { now?: () => number } = {}) {
   const initializeScript: InitializeBehaviour[] = [];
   /** Consumed one per send, across clients; default 'ok'. */
   const sendScript: SendBehaviour[] = [];
+  /** Answers owed to `pending` sends, oldest first. */
+  const pendingSends: ((accepted: boolean) => void)[] = [];
   let seq = 0;
   /** When set, each new client gets this as its pupBrowser (the adapter watches its process). */
   let browserFactory: (() => FakeBrowser) | null = null;
@@ -55,6 +63,13 @@ export function createFakeWhatsApp(options: { now?: () => number } = {}) {
     clients,
     initializeScript,
     sendScript,
+    pendingSends,
+    /** The server answers the oldest pending send. */
+    settlePending(accepted: boolean): void {
+      const answer = pendingSends.shift();
+      if (!answer) throw new Error('no send is pending');
+      answer(accepted);
+    },
     now,
     nextMessageId: () => `true_${(seq += 1)}@newsletter_FAKE${seq}`,
     addChannel(record: Omit<FakeChannelRecord, 'messages'> & { messages?: FakeMessage[] }): FakeChannelRecord {
@@ -162,7 +177,7 @@ export class FakeWhatsAppClient implements ClientLike {
     const behaviour = this.world.sendScript.shift() ?? 'ok';
     if (behaviour === 'null') return null as unknown as Message;
     if (behaviour === 'undefined') return undefined as unknown as Message;
-    if (behaviour !== 'ok' && behaviour !== 'refused') throw behaviour.throw;
+    if (behaviour !== 'ok' && behaviour !== 'refused' && behaviour !== 'pending') throw behaviour.throw;
     const record = this.world.channels.get(chatId);
     if (!record && chatId.endsWith('@newsletter')) return undefined as unknown as Message;
     if (!record) {
@@ -170,9 +185,19 @@ export class FakeWhatsAppClient implements ClientLike {
       return toMessage({ id: this.world.nextMessageId(), body: String(content), timestamp: Math.floor(this.world.now() / 1000), fromMe: true });
     }
     const id = this.world.nextMessageId();
-    const serverId = behaviour === 'refused' ? null : this.world.channels.size * 1000 + record.messages.length + 1;
+    const serverId = behaviour === 'ok' ? this.world.channels.size * 1000 + record.messages.length + 1 : null;
     const message: FakeMessage = { id, body: String(content), timestamp: Math.floor(this.world.now() / 1000), fromMe: true, serverId };
     record.messages.push(message);
+    if (behaviour === 'pending') {
+      message.ack = 0;
+      return new Promise<Message>((resolve) => {
+        this.world.pendingSends.push((accepted) => {
+          message.ack = 1;
+          message.serverId = accepted ? this.world.channels.size * 1000 + record.messages.indexOf(message) + 1 : null;
+          resolve(toMessage(message));
+        });
+      });
+    }
     return toMessage(message);
   }
 
@@ -243,7 +268,7 @@ function toMessage(m: FakeMessage): Message {
     body: m.body,
     timestamp: m.timestamp,
     fromMe: m.fromMe,
-    ack: 1,
+    ack: m.ack ?? 1,
     // By value through puppeteer: an unset (undefined) serverId is dropped, not sent as null.
     _data: m.serverId === null ? {} : { serverId: m.serverId ?? 1 },
   } as unknown as Message;
