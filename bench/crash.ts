@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import readline from 'node:readline';
 import { describeReport, runCrashLoop, type BotProcess } from '../test/helpers/crash-harness.js';
-import { MAIN, ROOT } from '../test/helpers/processes.js';
+import { jsonLine, MAIN, ROOT } from '../test/helpers/processes.js';
 import { say, withTempDir, type Figures, type Target } from './support.js';
 
 const ARTICLES = 1_000;
@@ -65,14 +65,7 @@ function spawnBot(args: string[], env: NodeJS.ProcessEnv): BotProcess {
   const stderr: string[] = [];
   const waiters = new Set<(line: { raw: string; json: Record<string, unknown> | null }) => void>();
   readline.createInterface({ input: child.stdout }).on('line', (raw) => {
-    let json: Record<string, unknown> | null = null;
-    if (raw.startsWith('{')) {
-      try {
-        json = JSON.parse(raw) as Record<string, unknown>;
-      } catch {
-        json = null; // the outbox echo and other plain lines are not JSON
-      }
-    }
+    const json = jsonLine(raw);
     for (const waiter of [...waiters]) waiter({ raw, json });
   });
   readline.createInterface({ input: child.stderr }).on('line', (line) => stderr.push(line));

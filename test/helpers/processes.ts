@@ -36,6 +36,16 @@ export interface RunningBot {
   exited: Promise<number | null>;
 }
 
+/** A log line as JSON, or null for the outbox echo and other plain lines. */
+export function jsonLine(raw: string): Record<string, unknown> | null {
+  if (!raw.startsWith('{')) return null;
+  try {
+    return JSON.parse(raw) as Record<string, unknown>;
+  } catch {
+    return null;
+  }
+}
+
 /** Starts `node dist/main.js` (the command `npm start` and the Dockerfile run) with `args`. Killed after the test. */
 export function startBot(args: string[], env: NodeJS.ProcessEnv): RunningBot {
   const child = spawn(process.execPath, [MAIN, ...args], { env, cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
@@ -43,14 +53,7 @@ export function startBot(args: string[], env: NodeJS.ProcessEnv): RunningBot {
   const stderr: string[] = [];
   const waiters: { match: (l: RunningBot['lines'][number]) => boolean; resolve: () => void }[] = [];
   readline.createInterface({ input: child.stdout }).on('line', (raw) => {
-    let json: Record<string, unknown> | null = null;
-    if (raw.startsWith('{')) {
-      try {
-        json = JSON.parse(raw) as Record<string, unknown>;
-      } catch {
-        json = null; // the outbox echo and other plain lines are not JSON
-      }
-    }
+    const json = jsonLine(raw);
     const line = { raw, json };
     lines.push(line);
     for (const w of [...waiters]) if (w.match(line)) w.resolve();
