@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { startApp, type App } from './app.js';
+import { raceTimer, systemClock, TIMED_OUT } from './clock.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger, errorDetail } from './log.js';
 
@@ -76,15 +77,11 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
       log.info({ signal }, 'stopping');
       // Each step of a stop is bounded, but a hung browser can stack several bounds: never outlast the
       // container's stop timeout (60 s in the README), which would SIGKILL us at a moment of its choosing.
-      const deadline = setTimeout(() => {
-        log.error({ deadlineMs: STOP_DEADLINE_MS }, 'stopping took too long; exiting now (a post in flight is checked against the channel at the next start)');
-        resolve(1);
-      }, STOP_DEADLINE_MS);
-      deadline.unref();
-      app.stop().then(
-        () => {
-          clearTimeout(deadline);
-          resolve(0);
+      raceTimer(systemClock, STOP_DEADLINE_MS, app.stop()).then(
+        (result) => {
+          if (result !== TIMED_OUT) return resolve(0);
+          log.error({ deadlineMs: STOP_DEADLINE_MS }, 'stopping took too long; exiting now (a post in flight is checked against the channel at the next start)');
+          resolve(1);
         },
         (err: unknown) => {
           log.error({ ...errorDetail(err) }, 'error while stopping');

@@ -1,5 +1,6 @@
 import type { Priority } from '../articles/article.js';
 import type { Db } from './open-database.js';
+import { createSettings } from './settings.js';
 
 /** Whether the poller polls a feed. A paused feed can still be polled by hand. */
 export type FeedStatus = 'active' | 'paused';
@@ -112,11 +113,15 @@ export interface PollFailure {
   kind: string;
 }
 
+/** The settings key of the highest feed id ever given (migration 004 seeds it). */
+export const HIGHEST_ID_KEY = 'feeds.highest_id';
+
 /**
  * The feeds table: what to poll, when, and how the last polls went. The DB decides what is due (like
  * the dispatcher's queue), so a timer armed too early or too often changes nothing but wake-ups.
  */
 export function createFeedStore(db: Db) {
+  const settings = createSettings(db);
   const s = {
     insert: db.prepare(
       // The id is one past the highest ever given (kept in settings), never a removed feed's: a feed's
@@ -125,12 +130,8 @@ export function createFeedStore(db: Db) {
       `INSERT INTO feeds (id, url, category, priority, every_minutes, backfill, max_per_poll, include_words, exclude_words,
          status, next_poll_at, created_at, updated_at)
        VALUES (
-         MAX((SELECT COALESCE(MAX(id), 0) FROM feeds), (SELECT COALESCE(MAX(CAST(value AS INTEGER)), 0) FROM settings WHERE key = 'feeds.highest_id')) + 1,
+         MAX((SELECT COALESCE(MAX(id), 0) FROM feeds), (SELECT COALESCE(MAX(CAST(value AS INTEGER)), 0) FROM settings WHERE key = '${HIGHEST_ID_KEY}')) + 1,
          @url, @category, @priority, @everyMinutes, @backfill, @maxPerPoll, @include, @exclude, 'active', @now, @now, @now)`,
-    ),
-    rememberId: db.prepare(
-      `INSERT INTO settings (key, value, updated_at) VALUES ('feeds.highest_id', @id, @now)
-       ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
     ),
     byId: db.prepare<[number], FeedRow>('SELECT * FROM feeds WHERE id = ?'),
     byUrl: db.prepare<[string], FeedRow>('SELECT * FROM feeds WHERE url = ?'),
@@ -166,7 +167,7 @@ export function createFeedStore(db: Db) {
 
   const insertTx = db.transaction((feed: NewFeed, now: number): Feed => {
     const id = Number(s.insert.run({ ...feed, include: JSON.stringify(feed.include), exclude: JSON.stringify(feed.exclude), now }).lastInsertRowid);
-    s.rememberId.run({ id: String(id), now });
+    settings.write(HIGHEST_ID_KEY, String(id), now);
     return get(id)!;
   });
 

@@ -21,16 +21,18 @@ export function collapseWhitespace(text: string): string {
 
 /** Plain text of an HTML fragment: scripts, styles and tags removed, entities decoded, whitespace collapsed. */
 export function htmlToText(html: string): string {
-  let text = html.length > MAX_HTML_CHARS ? withoutCutTag(html.slice(0, MAX_HTML_CHARS)) : html;
+  let text = headOf(html);
   if (text.includes('<')) text = dropHidden(text).replace(BLOCK_TAG, ' ').replace(ANY_TAG, '');
   if (text.includes('&')) text = decode(text, { level: 'html5' });
   return collapseWhitespace(text);
 }
 
-/** Markup cut short ends in a tag that never closes (`<img src="data:…`): drop it, not show it. */
-function withoutCutTag(html: string): string {
-  const lt = html.lastIndexOf('<');
-  return lt > html.lastIndexOf('>') ? html.slice(0, lt) : html;
+/** The first MAX_HTML_CHARS of markup, less a tag the cut leaves open (`<img src="data:…`). */
+function headOf(html: string): string {
+  if (html.length <= MAX_HTML_CHARS) return html;
+  const head = html.slice(0, MAX_HTML_CHARS);
+  const lt = head.lastIndexOf('<');
+  return lt > head.lastIndexOf('>') ? head.slice(0, lt) : head;
 }
 
 /**
@@ -90,8 +92,7 @@ const HEIGHT = ATTR('height');
  */
 export function firstImageInHtml(html: string): string | null {
   if (!html.includes('<img') && !html.includes('<IMG')) return null;
-  const head = html.length > MAX_HTML_CHARS ? html.slice(0, MAX_HTML_CHARS) : html;
-  for (const match of head.matchAll(IMG)) {
+  for (const match of headOf(html).matchAll(IMG)) {
     const tag = match[0];
     if (tag.length > MAX_IMG_TAG_CHARS) continue;
     if (isSmall(attr(tag, WIDTH)) || isSmall(attr(tag, HEIGHT))) continue;
