@@ -1,0 +1,28 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * The tests Stryker runs against each mutant (`npm run mutate`): the fast, in-process tests of the
+ * mutated modules. No dist/ build (no global setup), no child processes, no browser: Stryker runs
+ * these hundreds of times, so they must be quick and must not depend on a build of unmutated code.
+ */
+export default defineConfig({
+  test: {
+    include: [
+      'test/articles/**/*.test.ts',
+      'test/channel/whatsapp.test.ts',
+      'test/channel/outbox.test.ts',
+      'test/commands/**/*.test.ts',
+      'test/dispatch/**/*.test.ts',
+      'test/store/article-queue.test.ts',
+      'test/store/backup.test.ts',
+      'test/config.test.ts',
+      'test/feeds/**/*.test.ts',
+      'test/http/login.test.ts',
+      'test/http/api-enqueue.test.ts',
+      'test/http/api-manage.test.ts',
+    ],
+    exclude: ['**/*.browser.test.ts', 'test/e2e/**', 'test/docker/**'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+  },
+});
