@@ -46,6 +46,28 @@ describe('GET /healthz', () => {
 });
 
 describe('GET /readyz', () => {
+  it('never shows the pairing code or a QR code while a login waits (no token needed there)', async () => {
+    const s = await httpSetup();
+    let prompt: { kind: 'qr' | 'code'; value: string; since: number } | null = { kind: 'code', value: 'WXYZ-7K3Q', since: s.clock.now() };
+    const channel = Object.assign(manualChannel(s.clock.now), { loginPrompt: () => prompt });
+    const t = await httpSetup({ channel });
+    channel.set({ state: 'waiting-for-login', detail: 'enter the pairing code WXYZ-7K3Q (WhatsApp → Linked devices → Link with phone number instead)' });
+    const codeWait = await t.request('/readyz');
+    expect(codeWait.status).toBe(503);
+    expect(codeWait.body.reason).toMatch(/waits for a login/);
+    expect(codeWait.text).not.toContain('WXYZ');
+
+    prompt = { kind: 'qr', value: '2@QRSECRETVALUE,abc', since: s.clock.now() };
+    channel.set({ state: 'waiting-for-login', detail: 'session lost: scan the QR code again' });
+    // A prompt value in any other state's detail is cut out too.
+    channel.set({ state: 'disconnected', detail: 'reconnecting (last prompt 2@QRSECRETVALUE,abc)' });
+    for (const path of ['/readyz', '/healthz', '/metrics']) {
+      const res = await t.request(path);
+      expect(res.text).not.toContain('QRSECRETVALUE');
+      expect(res.text).not.toMatch(/data:image|WXYZ/);
+    }
+  });
+
   it('503 with the channel detail until WhatsApp is ready and the channel resolved, then 200', async () => {
     const s = await httpSetup();
     const channel = manualChannel(s.clock.now);
@@ -57,7 +79,7 @@ describe('GET /readyz', () => {
     channel.set({ state: 'waiting-for-login', detail: 'scan the QR code printed in the terminal' });
     const waiting = await t.request('/readyz');
     expect(waiting.status).toBe(503);
-    expect(waiting.body).toMatchObject({ state: 'waiting-for-login', reason: 'scan the QR code printed in the terminal', error: 'not ready: scan the QR code printed in the terminal' });
+    expect(waiting.body).toMatchObject({ state: 'waiting-for-login', reason: expect.stringMatching(/^WhatsApp waits for a login: open \/login/) });
 
     channel.set({ state: 'ready' });
     const unresolved = await t.request('/readyz');
