@@ -1,6 +1,6 @@
 import type { Db } from './open-database.js';
 
-export type Door = 'whatsapp' | 'cli' | 'api';
+export type Door = 'whatsapp' | 'cli' | 'api' | 'web';
 export type AuditOutcome = 'ok' | 'rejected' | 'denied' | 'error';
 
 export interface AuditEntry {
