@@ -33,8 +33,22 @@ describe('formatPost', () => {
     const [head, , summary] = text.split('\n');
     expect(head).toMatch(/^\*[^*]+\*$/); // exactly one pair of asterisks: ours
     expect(head).not.toMatch(/[_~`]/);
-    expect(summary).not.toMatch(/^[>-]/);
+    // Folded onto one line, only the start of the summary can make a quote or a list: each marker on its own.
+    expect(summary).toBe('\u203a quoted - listed \u2217bold\u2217');
     expect(summary).not.toContain('*');
+  });
+
+  it.each([
+    ['> quoted', '\u203a quoted'],
+    ['>quoted', '\u203aquoted'],
+    ['- listed', '\u2013 listed'],
+    ['• bullet', '\u2013 bullet'],
+    ['  - indented then folded', '\u2013 indented then folded'],
+    ['-5 degrees overnight', '-5 degrees overnight'],
+    ['a - b > c', 'a - b > c'],
+  ])('a summary starting %j cannot become a quote or a list: %j', (raw, expected) => {
+    const summary = formatPost(article({ summary: raw }), options).split('\n')[2];
+    expect(summary).toBe(expected);
   });
 
   it('folds newlines and control characters in headline and summary into single spaces', () => {
