@@ -212,6 +212,7 @@ async function buildChannel(config: Config, log: Logger, clock: Clock, dryRun: b
     target: config.channel,
     sessionDir: config.sessionDir,
     chromiumPath: config.chromiumPath,
+    waWeb: config.waWeb,
     pairingNumber: config.pairingNumber,
     readyTimeoutMs: config.readyTimeoutMs,
     clock,

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { parseQuietHours, type QuietHours } from './dispatch/pacing.js';
 import { explainCronProblem } from './dispatch/wake-schedule.js';
 import { normaliseFeedUrl } from './feeds/settings.js';
+import { TOKEN_HINT, tokenWeakness } from './http/auth.js';
 
 /** A problem in the environment, with the variable it came from and how to fix it. */
 export interface ConfigProblem {
@@ -31,6 +32,36 @@ function isTimeZone(zone: string): boolean {
   } catch {
     return false; // Intl throws RangeError for unknown zones; that *is* the answer.
   }
+}
+
+/**
+ * The digits of a phone number in international form (E.164: country code first, 8 to 15 digits), or
+ * why it can never match a WhatsApp sender. WhatsApp ids carry no dialling prefix (`00`) and no national
+ * trunk `0`, so `0060…` and `0123…` would be accepted and then never recognised.
+ */
+export function internationalNumber(raw: string): { digits: string } | { problem: string } {
+  const form = 'write it in international form: + then the country code and the number, e.g. +60123456789';
+  const compact = raw.replace(/[\s().-]/g, '');
+  const bare = compact.replace(/^\+/, '');
+  if (!/^\d+$/.test(bare)) return { problem: `"${raw}" is not an international phone number: ${form}` };
+  if (bare.startsWith('00')) {
+    return { problem: `"${raw}" starts with 00, a dialling prefix that WhatsApp numbers never carry: write + instead of 00 (+${bare.slice(2)})` };
+  }
+  if (bare.startsWith('0')) {
+    return { problem: `"${raw}" starts with 0, a national prefix: replace the 0 with + and the country code (0123456789 in Malaysia is +60123456789)` };
+  }
+  if (bare.length < 8) return { problem: `"${raw}" is too short (${bare.length} digits; with the country code a number has 8 to 15): ${form}` };
+  if (bare.length > 15) return { problem: `"${raw}" is too long (${bare.length} digits; an international number has at most 15): ${form}` };
+  return { digits: bare };
+}
+
+/** Variables whose value is never printed, not even when it is invalid: the value is the secret. */
+const SECRET_VARIABLES = new Set(['NEWSDESK_API_TOKEN']);
+
+/** A variable's value as an error message may show it. */
+function shownValue(variable: string, env: NodeJS.ProcessEnv): string {
+  const value = env[variable] ?? '';
+  return SECRET_VARIABLES.has(variable) ? `got ${[...value].length} characters, not shown` : `got ${JSON.stringify(value)}`;
 }
 
 const intInRange = (min: number, max: number, fallback: number) =>
@@ -133,10 +164,9 @@ const envSchema = z.object({
     .transform((v, ctx) => {
       const numbers: string[] = [];
       for (const raw of (v ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
-        const digits = raw.replace(/[\s()+-]/g, '');
-        if (!/^\d{8,15}$/.test(digits)) {
-          ctx.addIssue({ code: 'custom', message: `"${raw}" is not an international phone number; write it like +60123456789` });
-        } else numbers.push(digits);
+        const number = internationalNumber(raw);
+        if ('problem' in number) ctx.addIssue({ code: 'custom', message: number.problem });
+        else numbers.push(number.digits);
       }
       return numbers;
     }),
@@ -151,6 +181,18 @@ const envSchema = z.object({
     .pipe(z.string().regex(/^([01]?\d|2[0-3]):[0-5]\d$/, 'must be a local time like 04:30').optional()),
   /** Chromium binary used by whatsapp-web.js. Default PUPPETEER_EXECUTABLE_PATH or /usr/bin/chromium. */
   NEWSDESK_CHROMIUM_PATH: optionalText,
+  /**
+   * Pin WhatsApp Web: load this build (e.g. 2.3000.1017054665) from `<NEWSDESK_WA_WEB_CACHE_DIR>/<version>.html`
+   * instead of the live page. Set both or neither. Default none (the current WhatsApp Web).
+   */
+  NEWSDESK_WA_WEB_VERSION: optionalText.pipe(
+    z
+      .string()
+      .regex(/^[0-9A-Za-z][\w.-]*$/, 'must be a WhatsApp Web version like 2.3000.1017054665 (letters, digits, dots, dashes)')
+      .optional(),
+  ),
+  /** Folder holding `<NEWSDESK_WA_WEB_VERSION>.html`. Set both or neither. Default none. */
+  NEWSDESK_WA_WEB_CACHE_DIR: optionalText,
   /** Feeds added at start (comma-separated RSS/Atom/JSON Feed URLs); ones already known are left as they are. */
   NEWSDESK_FEEDS: z
     .string()
@@ -182,8 +224,12 @@ const envSchema = z.object({
   NEWSDESK_API_TOKEN: optionalText.pipe(
     z
       .string()
-      .min(16, 'must be at least 16 characters, e.g. the output of "openssl rand -hex 32"')
-      .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces')
+      .min(16, `must be at least 16 characters: ${TOKEN_HINT}`)
+      .regex(/^[\x21-\x7e]+$/, `must be printable ASCII without spaces: ${TOKEN_HINT}`)
+      .superRefine((token, ctx) => {
+        const weakness = tokenWeakness(token);
+        if (weakness) ctx.addIssue({ code: 'custom', message: `${weakness}: ${TOKEN_HINT}` });
+      })
       .optional(),
   ),
   /** Log level: fatal, error, warn, info, debug. Default info. */
@@ -221,6 +267,8 @@ export interface Config {
   /** Cron expression for the daily browser restart, or undefined. */
   browserRestartCron: string | undefined;
   chromiumPath: string;
+  /** A pinned WhatsApp Web build (NEWSDESK_WA_WEB_VERSION, NEWSDESK_WA_WEB_CACHE_DIR), or undefined for the live page. */
+  waWeb: { version: string; cacheDir: string } | undefined;
   logLevel: string;
   feeds: string[];
   feedEveryMinutes: number;
@@ -279,7 +327,7 @@ export function loadConfig(
     ? []
     : parsed.error.issues.map((issue) => ({
         variable: String(issue.path[0] ?? 'environment'),
-        message: `${issue.message} (got ${JSON.stringify(env[String(issue.path[0])] ?? '')})`,
+        message: `${issue.message} (${shownValue(String(issue.path[0]), env)})`,
       }));
   problems.push(...unknownVariables(env));
   if (options.needsChannel && !env.NEWSDESK_CHANNEL?.trim()) {
@@ -287,6 +335,15 @@ export function loadConfig(
       variable: 'NEWSDESK_CHANNEL',
       message:
         'is required to post to WhatsApp: set it to the channel id (…@newsletter) or invite link, or start with --dry-run',
+    });
+  }
+  const waWebSet = ['NEWSDESK_WA_WEB_VERSION', 'NEWSDESK_WA_WEB_CACHE_DIR'].filter((name) => env[name]?.trim());
+  if (waWebSet.length === 1) {
+    const [given] = waWebSet;
+    const missing = given === 'NEWSDESK_WA_WEB_VERSION' ? 'NEWSDESK_WA_WEB_CACHE_DIR' : 'NEWSDESK_WA_WEB_VERSION';
+    problems.push({
+      variable: missing,
+      message: `must be set together with ${given} (a pinned WhatsApp Web build is loaded from NEWSDESK_WA_WEB_CACHE_DIR/<NEWSDESK_WA_WEB_VERSION>.html); set both, or neither for the live page`,
     });
   }
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
@@ -317,6 +374,10 @@ export function loadConfig(
       ? `${Number(e.NEWSDESK_BROWSER_RESTART_AT.split(':')[1])} ${Number(e.NEWSDESK_BROWSER_RESTART_AT.split(':')[0])} * * *`
       : undefined,
     chromiumPath: e.NEWSDESK_CHROMIUM_PATH ?? env.PUPPETEER_EXECUTABLE_PATH ?? '/usr/bin/chromium',
+    waWeb:
+      e.NEWSDESK_WA_WEB_VERSION && e.NEWSDESK_WA_WEB_CACHE_DIR
+        ? { version: e.NEWSDESK_WA_WEB_VERSION, cacheDir: path.resolve(e.NEWSDESK_WA_WEB_CACHE_DIR) }
+        : undefined,
     logLevel: e.NEWSDESK_LOG_LEVEL,
     feeds: e.NEWSDESK_FEEDS,
     feedEveryMinutes: e.NEWSDESK_FEED_EVERY_MINUTES,

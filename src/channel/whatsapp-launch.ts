@@ -49,6 +49,14 @@ export interface LaunchSettings {
   pairingNumber?: string;
   /** Default true. False only to watch the browser while debugging. */
   headless?: boolean;
+  /** A pinned WhatsApp Web build: `<cacheDir>/<version>.html` is served instead of the live page. */
+  waWeb?: PinnedWhatsAppWeb;
+}
+
+/** NEWSDESK_WA_WEB_VERSION and NEWSDESK_WA_WEB_CACHE_DIR. */
+export interface PinnedWhatsAppWeb {
+  version: string;
+  cacheDir: string;
 }
 
 /**
@@ -79,6 +87,13 @@ export function buildClientOptions(settings: LaunchSettings): ClientOptions {
       handleSIGHUP: false,
     },
   };
+  if (settings.waWeb) {
+    // A pinned build: the library intercepts https://web.whatsapp.com/ and answers with
+    // <cacheDir>/<version>.html (src/webCache/LocalWebCache.js). `strict` makes a missing file an error
+    // at start instead of a silent fall-back to the live page. Its other requests still go out.
+    options.webVersion = settings.waWeb.version;
+    options.webVersionCache = { type: 'local', path: settings.waWeb.cacheDir, strict: true };
+  }
   if (settings.pairingNumber) options.pairWithPhoneNumber = { phoneNumber: settings.pairingNumber };
   return options;
 }

@@ -13,6 +13,9 @@ export function startFailureHint(err: unknown, chromiumPath: string): string {
   if (/ProcessSingleton|profile appears to be in use|SingletonLock/i.test(message)) {
     return 'another Chromium is using the session folder: make sure only one Newsdesk runs per data folder';
   }
+  if (/Couldn't load version .* from the cache/.test(message)) {
+    return 'the pinned WhatsApp Web build is missing: put <NEWSDESK_WA_WEB_VERSION>.html in NEWSDESK_WA_WEB_CACHE_DIR (see the README, "Pinning WhatsApp Web"), or unset both to load the live page';
+  }
   if (/net::ERR_|ENOTFOUND|EAI_AGAIN|ECONNREFUSED/.test(message)) {
     return 'web.whatsapp.com is unreachable: check this host\'s network, DNS and proxy settings';
   }

@@ -7,7 +7,15 @@ import type { DirectMessages, IncomingMessage } from './direct-messages.js';
 import { createStatusHolder } from './status-holder.js';
 import { chatIdOfPhone, sendDirect, toIncoming } from './whatsapp-messages.js';
 import { findOwnPost, resolveChannel, sendPost, type ResolvedChannel } from './whatsapp-channel.js';
-import { buildClientOptions, closeClient, createRealClient, profileDir, removeStaleProfileLocks, type ClientLike } from './whatsapp-launch.js';
+import {
+  buildClientOptions,
+  closeClient,
+  createRealClient,
+  profileDir,
+  removeStaleProfileLocks,
+  type ClientLike,
+  type PinnedWhatsAppWeb,
+} from './whatsapp-launch.js';
 import {
   disconnectHint,
   formatDelay,
@@ -19,7 +27,7 @@ import {
   startFailureHint,
 } from './whatsapp-operator.js';
 
-export { buildClientOptions, CHROMIUM_ARGS, profileDir, removeStaleProfileLocks, type ClientLike } from './whatsapp-launch.js';
+export { buildClientOptions, CHROMIUM_ARGS, profileDir, removeStaleProfileLocks, type ClientLike, type PinnedWhatsAppWeb } from './whatsapp-launch.js';
 
 export interface WhatsAppChannelOptions {
   /** The channel to post to (NEWSDESK_CHANNEL). */
@@ -30,6 +38,8 @@ export interface WhatsAppChannelOptions {
   chromiumPath: string;
   /** Pair with a code sent for this number (international digits) instead of a QR code. */
   pairingNumber?: string;
+  /** A pinned WhatsApp Web build (NEWSDESK_WA_WEB_VERSION, NEWSDESK_WA_WEB_CACHE_DIR). Default: the live page. */
+  waWeb?: PinnedWhatsAppWeb;
   clock: Clock;
   log: Logger;
   /** Shows a login QR code. Default: qrcode-terminal, small, on stdout. */
@@ -112,7 +122,13 @@ export function createWhatsAppChannel(options: WhatsAppChannelOptions): Channel 
     let c: ClientLike;
     try {
       c = createClient(
-        buildClientOptions({ sessionDir: options.sessionDir, chromiumPath: options.chromiumPath, pairingNumber: options.pairingNumber, headless: options.headless }),
+        buildClientOptions({
+          sessionDir: options.sessionDir,
+          chromiumPath: options.chromiumPath,
+          pairingNumber: options.pairingNumber,
+          headless: options.headless,
+          waWeb: options.waWeb,
+        }),
       );
     } catch (err) {
       const hint = startFailureHint(err, options.chromiumPath);
