@@ -48,3 +48,41 @@ export const API_OFF_MESSAGE =
   'the HTTP API is off because NEWSDESK_API_TOKEN is not set: set it to a long random string (e.g. the output of "openssl rand -hex 32") and restart Newsdesk';
 export const LOGIN_OFF_MESSAGE =
   'the login page is off because NEWSDESK_API_TOKEN is not set: set it to a long random string (e.g. the output of "openssl rand -hex 32") and restart Newsdesk, or read the QR code from the logs';
+
+/** How to make a good token; every refusal of a weak one says it. */
+export const TOKEN_HINT = 'use a random one, e.g. the output of "openssl rand -hex 32"';
+
+/**
+ * Why `token` is too easy to guess, or null when it is not. A token is refused when it has
+ * - fewer than 16 distinct characters. Exception: a token of hex digits only (what `openssl rand -hex 32`
+ *   prints) can hold at most 16 distinct ones, and a quarter of random 64-digit hex strings lack one of
+ *   them; such a token needs 32 characters and 10 distinct ones instead;
+ * - low entropy: under 64 bits by its own character frequencies (length × Shannon entropy per
+ *   character), a repeated pattern (`abcdabcd…`), or mostly runs and steps (`aaaa`, `1234`, `abcd`).
+ * These catch what people type (`passwordpassword`, `1234567890abcdef`), not every weak token.
+ */
+export function tokenWeakness(token: string): string | null {
+  const chars = [...token];
+  const distinct = new Set(chars).size;
+  const hexOnly = /^[0-9a-f]+$/i.test(token);
+  if (hexOnly ? chars.length < 32 || distinct < 10 : distinct < 16) {
+    return hexOnly
+      ? `is too weak (${chars.length} hex digits, ${distinct} different ones; a hex token needs at least 32 digits and 10 different ones)`
+      : `is too weak (only ${distinct} different characters; at least 16 are needed)`;
+  }
+  const counts = new Map<string, number>();
+  for (const c of chars) counts.set(c, (counts.get(c) ?? 0) + 1);
+  let perChar = 0;
+  for (const n of counts.values()) perChar -= (n / chars.length) * Math.log2(n / chars.length);
+  const bits = Math.floor(perChar * chars.length);
+  if (bits < 64) return `is too weak (about ${bits} bits of entropy; at least 64 are needed)`;
+  for (let period = 1; period <= chars.length / 2; period += 1) {
+    if (chars.every((c, i) => i < period || c === chars[i - period])) return 'is too weak (a repeated pattern)';
+  }
+  let steps = 0;
+  for (let i = 1; i < chars.length; i += 1) {
+    if (Math.abs(chars[i]!.codePointAt(0)! - chars[i - 1]!.codePointAt(0)!) <= 1) steps += 1;
+  }
+  if (steps * 2 > chars.length - 1) return 'is too weak (mostly runs or sequences such as "aaaa" or "1234")';
+  return null;
+}
