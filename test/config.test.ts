@@ -134,3 +134,38 @@ describe('loadConfig', () => {
     expect(config.schedule).toBe('* * * * *');
   });
 });
+
+describe('bounds of every bounded setting', () => {
+  // [variable, lowest accepted, highest accepted, the config field, how the value is stored]
+  const bounded: [string, number, number, string, number][] = [
+    ['NEWSDESK_MIN_GAP_SECONDS', 0, 86_400, 'minGapMs', 1000],
+    ['NEWSDESK_MAX_POSTS_PER_HOUR', 0, 3_600, 'maxPostsPerHour', 1],
+    ['NEWSDESK_JITTER_SECONDS', 0, 3_600, 'jitterMs', 1000],
+    ['NEWSDESK_SUMMARY_MAX_CHARS', 20, 3_000, 'summaryMaxChars', 1],
+    ['NEWSDESK_MAX_ATTEMPTS', 1, 50, 'maxAttempts', 1],
+    ['NEWSDESK_SEND_TIMEOUT_SECONDS', 5, 600, 'sendTimeoutMs', 1000],
+    ['NEWSDESK_READY_TIMEOUT_SECONDS', 30, 3_600, 'readyTimeoutMs', 1000],
+    ['NEWSDESK_FEED_EVERY_MINUTES', 1, 1_440, 'feedEveryMinutes', 1],
+    ['NEWSDESK_FEED_MAX_PER_POLL', 1, 10_000, 'feedMaxPerPoll', 1],
+    ['NEWSDESK_HTTP_PORT', 0, 65_535, 'httpPort', 1],
+  ];
+
+  it.each(bounded)('%s accepts %i and %i, and refuses one step past either end', (variable, min, max, field, scale) => {
+    const read = (value: string) => (loadConfig({ [variable]: value }, { needsChannel: false }) as unknown as Record<string, unknown>)[field];
+    expect(read(String(min))).toBe(min * scale);
+    expect(read(String(max))).toBe(max * scale);
+    if (min > 0) expect(problemsOf({ [variable]: String(min - 1) }, false)).toEqual([{ variable, message: `must be at least ${min} (got "${min - 1}")` }]);
+    else expect(problemsOf({ [variable]: '-1' }, false)).toEqual([{ variable, message: `must be a whole number from ${min} to ${max} (got "-1")` }]);
+    expect(problemsOf({ [variable]: String(max + 1) }, false)).toEqual([{ variable, message: `must be at most ${max} (got "${max + 1}")` }]);
+    for (const bad of ['1.5', 'ten', '2e3', '0x10']) expect(problemsOf({ [variable]: bad }, false)).toEqual([expect.objectContaining({ variable })]);
+  });
+
+  it('NEWSDESK_MAX_ATTEMPTS=0 is refused: an article must get at least one attempt', () => {
+    expect(problemsOf({ NEWSDESK_MAX_ATTEMPTS: '0' }, false)).toEqual([{ variable: 'NEWSDESK_MAX_ATTEMPTS', message: 'must be at least 1 (got "0")' }]);
+  });
+
+  it('NEWSDESK_BREAKING_LABEL takes up to 40 characters', () => {
+    expect(loadConfig({ NEWSDESK_BREAKING_LABEL: 'x'.repeat(40) }, { needsChannel: false }).breakingLabel).toBe('x'.repeat(40));
+    expect(problemsOf({ NEWSDESK_BREAKING_LABEL: 'x'.repeat(41) }, false)).toEqual([expect.objectContaining({ variable: 'NEWSDESK_BREAKING_LABEL' })]);
+  });
+});
