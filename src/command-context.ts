@@ -7,6 +7,7 @@ import type { Logger } from './log.js';
 import { createArticleQueue } from './store/article-queue.js';
 import { createArticleReports } from './store/article-reports.js';
 import { createAuditLog } from './store/audit-log.js';
+import { createDeskStore } from './store/desk-store.js';
 import { backupDatabase } from './store/backup.js';
 import type { Db } from './store/open-database.js';
 import { createSettings } from './store/settings.js';
@@ -48,5 +49,6 @@ export function createCommandContext(
     format: { summaryMaxChars: config.summaryMaxChars, breakingLabel: config.breakingLabel },
     wake: hooks.wake,
     runtime: () => hooks.runtime(settings),
+    desk: createDeskStore(db),
   };
 }

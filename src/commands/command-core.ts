@@ -8,6 +8,7 @@ import { problemsOf, type Problem } from './problems.js';
 import { breakingCommand, previewCommand, queueCommand, scheduleCommand } from './handlers/enqueue.js';
 import { auditCommand, channelCommand, listCommand, logCommand, showCommand, statusCommand } from './handlers/inspect.js';
 import { cancelCommand, pauseCommand, resumeCommand, retryCommand } from './handlers/manage.js';
+import { DESK_QUERIES, postNowCommand, rescheduleCommand } from './handlers/desk.js';
 import { invalid, ok, type Actor, type CommandContext, type CommandResult, type CommandSpec, type StructuredSpec } from './types.js';
 
 /** The longest command text accepted; longer input is refused before any parsing. */
@@ -30,7 +31,7 @@ export function createCommandCore(ctx: CommandContext, log: Logger, extra: reado
   for (const spec of [
     queueCommand, breakingCommand, scheduleCommand, previewCommand, listCommand, showCommand, cancelCommand,
     retryCommand, pauseCommand, resumeCommand, statusCommand, logCommand, channelCommand, auditCommand, backupCommand,
-    feedsCommand, feedCommand,
+    feedsCommand, feedCommand, postNowCommand, rescheduleCommand,
   ] as CommandSpec<never>[]) add(spec);
   for (const spec of extra) add(spec);
 
@@ -79,6 +80,7 @@ export function createCommandCore(ctx: CommandContext, log: Logger, extra: reado
   }
 
   const structured = new Map<string, StructuredSpec<unknown>>([[enqueueSpec.name, enqueueSpec as StructuredSpec<unknown>]]);
+  const queries = new Map<string, StructuredSpec<unknown>>(DESK_QUERIES.map((q) => [q.name, q as StructuredSpec<unknown>]));
 
   async function executeStructured(spec: StructuredSpec<unknown>, body: unknown, actor: Actor): Promise<CommandResult> {
     try {
@@ -128,6 +130,16 @@ export function createCommandCore(ctx: CommandContext, log: Logger, extra: reado
       const spec = structured.get(name);
       if (!spec) return audited(name, actor, invalid(`Unknown command "${name}".`));
       return audited(`${name} ${describeInput(body)}`, actor, await executeStructured(spec, body, actor));
+    },
+    /**
+     * Runs a read-only query (the desk's pages: queue, log, preview…) with the same validation and
+     * error boundary as a command, but no audit entry: it changes nothing, and a page that redraws on
+     * every change would otherwise fill the audit log with page views.
+     */
+    async query(name: string, input: unknown, actor: Actor): Promise<CommandResult> {
+      const spec = queries.get(name);
+      if (!spec) return invalid(`Unknown query "${name.slice(0, 30)}".`);
+      return executeStructured(spec, input, actor);
     },
     /** Whether `name` is a command (for telling commands from chatter). */
     has: (name: string) => specs.has(name.toLowerCase()),

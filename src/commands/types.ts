@@ -6,6 +6,7 @@ import type { FeedService } from '../feeds/feed-service.js';
 import type { ArticleQueue } from '../store/article-queue.js';
 import type { ArticleReports } from '../store/article-reports.js';
 import type { AuditLog, Door } from '../store/audit-log.js';
+import type { DeskStore } from '../store/desk-store.js';
 import type { Settings } from '../store/settings.js';
 
 /** Who runs a command and through which door. `source` is what queued articles record as their origin. */
@@ -47,6 +48,8 @@ export interface CommandContext {
   /** Tells the posting loop to look now. From the CLI this is a no-op: the bot notices the write. */
   wake(): void;
   runtime(): RuntimeStatus;
+  /** The desk's paged reads and its edits (reschedule, post now); absent where no door needs them. */
+  desk?: DeskStore;
 }
 
 /**
