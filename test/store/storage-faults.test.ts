@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { formatPost } from '../../src/articles/format.js';
 import { createDispatcher } from '../../src/dispatch/dispatcher.js';
 import { createArticleQueue } from '../../src/store/article-queue.js';
+import { backupDatabase } from '../../src/store/backup.js';
 import { openDatabase, StoreError } from '../../src/store/open-database.js';
 import { createFakeChannel } from '../fakes/fake-channel.js';
 import { createFakeClock, settle } from '../fakes/fake-clock.js';
@@ -53,7 +54,16 @@ describe('backup command', () => {
     const copy = openDatabase(file);
     expect(createArticleQueue(copy).get(1)?.headline).toBe('Floods');
     copy.close();
+    // "Never overwrites" means the first backup's bytes stay as they were, not only the word `invalid`:
+    // the database changes, then a second backup to the same name is refused at both layers.
+    const first = fs.readFileSync(file);
+    await t.core.run('queue Storm | https://news.example.com/storm', ADMIN);
     expect((await t.core.run(`backup ${path.basename(file)}`, ADMIN))).toMatchObject({ status: 'invalid', text: expect.stringMatching(/already exists/) });
+    expect(() => backupDatabase(t.db, file)).toThrow(/already exists/);
+    expect(fs.readFileSync(file).equals(first)).toBe(true);
+    const again = openDatabase(file);
+    expect(createArticleQueue(again).get(2)).toBeUndefined();
+    again.close();
   });
 
   it('takes only a plain file name from WhatsApp, any path from the CLI', async () => {
