@@ -18,7 +18,15 @@ Send "help" for the commands, e.g.: npm run cli -- help queue`;
 
 /** The CLI door: argv → the command core → stdout and an exit code. */
 async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
-  const json = argv.includes('--json');
+  // Everything Newsdesk creates (data folder, database, backups, session, outbox) is the owner's only.
+  process.umask(0o077);
+  // `npm run cli status --json` (without "--") gives npm the --json: it never reaches argv, but npm
+  // tells its scripts through npm_config_json. The intent is plain, so honour it, and say how to write it.
+  const npmAteJson = env.npm_config_json === 'true' && !argv.includes('--json');
+  if (npmAteJson) {
+    process.stderr.write(`newsdesk: npm took --json for itself; write it after "--": npm run cli -- ${argv.join(' ')} --json\n`);
+  }
+  const json = npmAteJson || argv.includes('--json');
   const words = argv.filter((a) => a !== '--json');
   if (words.length === 0 || words[0] === '--help' || words[0] === '-h') {
     process.stdout.write(`${USAGE}\n`);

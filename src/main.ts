@@ -20,6 +20,8 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
   let args;
   try {
     args = parseArgs({ args: argv, options: { 'dry-run': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
+  // Everything Newsdesk creates (data folder, database, backups, session, outbox) is the owner's only.
+  process.umask(0o077);
   } catch (err) {
     process.stderr.write(`${(err as Error).message}\n\n${USAGE}\n`);
     return 2;

@@ -10,7 +10,10 @@ import type { ClientLike } from './whatsapp-launch.js';
  */
 export async function toIncoming(client: Pick<ClientLike, 'getContactLidAndPhone'>, msg: Message): Promise<IncomingMessage> {
   const chatId = String(msg.from ?? '');
-  const sender = String((msg.author as string | undefined) || chatId);
+  // In a direct chat the sender is the chat itself. `author` only means something in a group; a direct
+  // message carrying one (a forged or odd payload) must not pass for someone else, such as an admin.
+  const direct = /@(c\.us|lid|s\.whatsapp\.net)$/.test(chatId);
+  const sender = direct ? chatId : String((msg.author as string | undefined) || chatId);
   return {
     chatId,
     senderPhone: await phoneOf(client, sender),

@@ -1,9 +1,31 @@
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import { errorDetail, type Logger } from '../log.js';
 
-/** A URL as it may be logged: a token given as ?token= is replaced. */
+/** Query parameter names whose values are credentials (compared after percent-decoding). */
+const SECRET_PARAM = /token|secret|password|passwd|key|auth|session|code/i;
+
+/**
+ * A URL as it may be logged: the value of a credential-like query parameter (`?token=`, also spelled
+ * `?%74oken=` or `?TOKEN=`, which the query parser decodes to the same name) is replaced.
+ */
 export function loggableUrl(url: string): string {
-  return url.replace(/([?&]token=)[^&#]*/gi, '$1[redacted]');
+  const q = url.indexOf('?');
+  if (q === -1) return url;
+  const pairs = url
+    .slice(q + 1)
+    .split(/([&;])/)
+    .map((pair) => {
+      const eq = pair.indexOf('=');
+      const rawName = eq === -1 ? pair : pair.slice(0, eq);
+      let name = rawName;
+      try {
+        name = decodeURIComponent(rawName.replace(/\+/g, ' '));
+      } catch {
+        // A malformed escape stays as it is; the raw name is checked instead.
+      }
+      return eq !== -1 && SECRET_PARAM.test(name) ? `${rawName}=[redacted]` : pair;
+    });
+  return `${url.slice(0, q)}?${pairs.join('')}`;
 }
 
 /** What to tell a client about an error Fastify raised before a handler ran (body, type, JSON). */

@@ -24,7 +24,9 @@ export class StoreError extends Error {
  */
 export function openDatabase(file: string, options: { checkIntegrity?: boolean } = {}): Db {
   try {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
+    // Owner only: the database holds the audit log and the session the heartbeat describes.
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    createOwnerOnly(file);
   } catch (cause) {
     throw new StoreError(
       `cannot create the data folder ${path.dirname(file)}: ${(cause as Error).message}; set NEWSDESK_DATA_DIR to a writable folder`,
@@ -57,6 +59,18 @@ export function openDatabase(file: string, options: { checkIntegrity?: boolean }
     throw new StoreError(`cannot prepare database ${file}: ${(cause as Error).message}`, { cause });
   }
   return db;
+}
+
+/**
+ * Creates the database file readable by its owner only (0600), before SQLite does with the umask's
+ * 0644; SQLite gives the -wal and -shm files the database file's permissions.
+ */
+function createOwnerOnly(file: string): void {
+  try {
+    fs.closeSync(fs.openSync(file, 'wx', 0o600));
+  } catch (err) {
+    if ((err as { code?: unknown }).code !== 'EEXIST') throw err;
+  }
 }
 
 /** Refuses a damaged database file rather than posting from (and writing into) it. */
