@@ -1,19 +1,25 @@
 #!/usr/bin/env node
+/**
+ * The CLI door: argv → the same command core as the bot → stdout and an exit code.
+ *
+ * Each call is a new process, so start-up time is the CLI's speed: only Node's own modules are
+ * imported up front; the configuration, the database and the command core are imported when a command
+ * needs them (`--help` loads nothing), and pino only when JSON logs are asked for. The build also
+ * bundles this entry point into one file (scripts/build.mjs), which spares Node loading ~200 modules
+ * one by one.
+ */
 import os from 'node:os';
-import { systemClock } from './clock.js';
-import { createCommandContext } from './command-context.js';
-import { createCommandCore } from './commands/command-core.js';
-import { ConfigError, loadConfig } from './config.js';
-import { createLogger } from './log.js';
-import { storedRuntimeStatus } from './runtime-status.js';
-import { openDatabase } from './store/open-database.js';
 
 const USAGE = `Usage: npm run cli -- [--json] <command> [arguments]
-       newsdesk [--json] <command> [arguments]        (inside the container)
+       npx newsdesk [--json] <command> [arguments]     (same thing; inside the container: newsdesk …)
 
 Runs one admin command against the same database as the bot (it may be running).
-  --json   print one JSON object instead of text
+  --json                 print one JSON object instead of text (times in ISO 8601)
+  list … --offset <n>    skip the first n articles; list … --cursor <c> continues where the
+                         previous page ended ("nextCursor" in --json), so scripts can read every article
 Exit status: 0 done, 2 bad input (nothing written), 1 failure.
+With npm, put "--" before the command, or npm takes the options for itself:
+  npm run cli -- status --json
 Send "help" for the commands, e.g.: npm run cli -- help queue`;
 
 /** The CLI door: argv → the command core → stdout and an exit code. */
@@ -33,6 +39,7 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
     return words.length === 0 ? 2 : 0;
   }
 
+  const { ConfigError, loadConfig } = await import('./config.js');
   let config;
   try {
     config = loadConfig(env, { needsChannel: false });
@@ -41,15 +48,24 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
     return fail(json, 2, err.message, { problems: err.problems });
   }
 
+  const { openDatabase } = await import('./store/open-database.js');
   let db;
   try {
-    db = openDatabase(config.databasePath);
+    // The same integrity check as the bot's: never write into a database the bot would refuse.
+    db = openDatabase(config.databasePath, { checkIntegrity: true });
   } catch (err) {
     return fail(json, 1, (err as Error).message, {});
   }
   try {
+    const [{ createCliLogger }, { systemClock }, { createCommandContext }, { createCommandCore }, { storedRuntimeStatus }] = await Promise.all([
+      import('./cli-log.js'),
+      import('./clock.js'),
+      import('./command-context.js'),
+      import('./commands/command-core.js'),
+      import('./runtime-status.js'),
+    ]);
     // Logs go to stderr: stdout is the command's answer (and one JSON object with --json).
-    const log = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, { ...env, NEWSDESK_LOG_FORMAT: env.NEWSDESK_LOG_FORMAT ?? 'json' }, 2);
+    const log = await createCliLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, env);
     const ctx = createCommandContext(db, config, systemClock, {
       wake: () => undefined, // the running bot notices the write by itself
       runtime: (settings) => storedRuntimeStatus(settings, systemClock.now()),

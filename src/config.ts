@@ -334,7 +334,7 @@ export function loadConfig(
     problems.push({
       variable: 'NEWSDESK_CHANNEL',
       message:
-        'is required to post to WhatsApp: set it to the channel id (…@newsletter) or invite link, or start with --dry-run',
+        'is required to post to WhatsApp: set it to the channel id (…@newsletter) or invite link, or start a dry run with: npm start -- --dry-run',
     });
   }
   const waWebSet = ['NEWSDESK_WA_WEB_VERSION', 'NEWSDESK_WA_WEB_CACHE_DIR'].filter((name) => env[name]?.trim());

@@ -1,11 +1,14 @@
 #!/usr/bin/env node
+import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { startApp, type App } from './app.js';
 import { raceTimer, systemClock, TIMED_OUT } from './clock.js';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig, type Config } from './config.js';
 import { createLogger, errorDetail } from './log.js';
+import { DataFolderLockedError, lockDataFolder, type DataLock } from './store/data-lock.js';
 
-const USAGE = `Usage: npm start [-- --dry-run]
+const USAGE = `Usage: npm start -- [--dry-run]        (npm needs the "--", or it takes the options for itself)
+       node dist/main.js [--dry-run]
 
   --dry-run   post to <data>/outbox.jsonl and the terminal instead of WhatsApp (no phone needed)
   --help      show this help
@@ -17,11 +20,11 @@ const STOP_DEADLINE_MS = 45_000;
 
 /** Entry point of the bot. Exit codes: 0 clean stop, 1 failure, 2 bad arguments or configuration. */
 async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  // Everything Newsdesk creates (data folder, database, backups, session, outbox) is the owner's only.
+  process.umask(0o077);
   let args;
   try {
     args = parseArgs({ args: argv, options: { 'dry-run': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
-  // Everything Newsdesk creates (data folder, database, backups, session, outbox) is the owner's only.
-  process.umask(0o077);
   } catch (err) {
     process.stderr.write(`${(err as Error).message}\n\n${USAGE}\n`);
     return 2;
@@ -30,7 +33,11 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  const dryRun = args.values['dry-run'] === true;
+  // `npm start --dry-run` (without "--") gives the flag to npm, which only tells us through
+  // npm_config_dry_run. The intent is plain and a dry run posts nothing: honour it, and say how to write it.
+  const npmAteDryRun = args.values['dry-run'] !== true && env.npm_config_dry_run === 'true';
+  if (npmAteDryRun) process.stderr.write('npm took --dry-run for itself; starting a dry run anyway. Write it as: npm start -- --dry-run\n');
+  const dryRun = args.values['dry-run'] === true || npmAteDryRun;
 
   let config;
   try {
@@ -43,6 +50,35 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
     throw err;
   }
 
+  // Without a browser WhatsApp can never connect: say so now instead of retrying for ever.
+  if (!dryRun && !isExecutable(config.chromiumPath)) {
+    process.stderr.write(
+      `Chromium was not found at ${config.chromiumPath}: install it (apt-get install -y chromium) or set NEWSDESK_CHROMIUM_PATH to the browser. ` +
+        'Nothing was started. (No phone at hand? npm start -- --dry-run needs no browser.)\n',
+    );
+    return 2;
+  }
+
+  // One bot per data folder: a second one would re-queue the first one's posts in flight (a double
+  // post) and pull the browser profile from under it. The CLI and backups do not need this lock.
+  let lock: DataLock;
+  try {
+    lock = lockDataFolder(config.dataDir);
+  } catch (err) {
+    if (err instanceof DataFolderLockedError) {
+      process.stderr.write(`${err.message}\nNothing was started.\n`);
+      return 2;
+    }
+    process.stderr.write(`cannot lock the data folder ${config.dataDir}: ${(err as Error).message}; set NEWSDESK_DATA_DIR to a writable folder\n`);
+    return 1;
+  }
+  const code = await run(config, dryRun, env);
+  lock.release();
+  return code;
+}
+
+/** Runs the bot until a signal stops it. */
+async function run(config: Config, dryRun: boolean, env: NodeJS.ProcessEnv): Promise<number> {
   const log = createLogger(config.logLevel, env);
   process.on('unhandledRejection', (reason) => {
     // Last-resort boundary: whatsapp-web.js can reject promises nobody awaits. Log, keep running.
@@ -93,6 +129,15 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
     };
     if (signalled) onStop(signalled);
   });
+}
+
+function isExecutable(file: string): boolean {
+  try {
+    fs.accessSync(file, fs.constants.X_OK);
+    return fs.statSync(file).isFile();
+  } catch {
+    return false; // missing or not executable: the caller says how to install it
+  }
 }
 
 main(process.argv.slice(2), process.env).then(
