@@ -8,7 +8,8 @@ import path from 'node:path';
 export default function setup(): void {
   if (process.env.NEWSDESK_TEST_SKIP_BUILD === '1') return; // for quick runs of unit tests only
   const root = path.resolve(import.meta.dirname, '..');
-  execFileSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
+  // The same build as `npm run build` (tsc, then the bundled CLI), skipped when nothing changed since.
+  execFileSync(process.execPath, [path.join(root, 'scripts/build.mjs'), '--if-stale'], {
     cwd: root,
     stdio: 'inherit',
   });
