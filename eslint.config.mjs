@@ -27,6 +27,16 @@ export default tseslint.config(
   },
   ...doors.map((d) => ({ files: d.allowedIn, rules: { 'no-restricted-imports': 'off' } })),
   {
+    // The desk is one more door onto the command core (STYLE.md): never straight to the store.
+    files: ['src/http/desk/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: doors.map((d) => ({ name: d.name, message: d.why })), patterns: [{ group: ['**/store/*'], message: 'the desk goes through the command core, not the store' }] },
+      ],
+    },
+  },
+  {
     files: ['test/**/*.ts', 'bench/**/*.ts'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
   },

@@ -17,6 +17,7 @@ import { createApiCore } from './http/core-adapter.js';
 import { createMetrics } from './http/metrics.js';
 import { createHttpServer } from './http/server.js';
 import { watchForOtherWriters } from './store/change-watcher.js';
+import { createChangeFeed } from './store/change-feed.js';
 import { openDatabase } from './store/open-database.js';
 
 export interface AppOptions {
@@ -83,6 +84,8 @@ export async function startApp(options: AppOptions) {
     events,
   });
   const commands = createCommandCore(ctx, log.child({ part: 'commands' }));
+  // Every write, by any process: what the desk's live updates follow.
+  const changeFeed = createChangeFeed(db);
   // Up before WhatsApp starts, so /healthz answers and /login can show the first QR code.
   const http = createHttpServer({
     api: createApiCore({ commands }),
@@ -93,6 +96,7 @@ export async function startApp(options: AppOptions) {
     token: config.apiToken,
     host: config.httpHost,
     port: config.httpPort,
+    desk: { core: commands, timezone: config.timezone, clock, changes: (listener) => changeFeed.subscribe(listener) },
   });
   let httpUrl: string;
   try {
@@ -169,6 +173,7 @@ export async function startApp(options: AppOptions) {
       stopping ??= (async () => {
         await http.close(); // no API writes while shutting down
         stopWatching();
+        changeFeed.stop();
         stopInbox();
         stopNotices();
         await schedule.stop();

@@ -13,14 +13,14 @@ export interface ApiRoutesOptions {
   log: Logger;
 }
 
-const idParams = z.object({
+export const idParams = z.object({
   id: z
     .string()
     .regex(/^\d{1,12}$/, 'id must be an article id, a whole number such as 12')
     .transform(Number),
 });
 
-const listQuery = z.object({
+export const listQuery = z.object({
   status: z
     .enum(LIST_FILTERS as readonly [ListFilter, ...ListFilter[]], { error: `status must be one of ${LIST_FILTERS.join(', ')}` })
     .default('queued'),

@@ -5,11 +5,13 @@ import type { Channel } from '../channel/channel.js';
 import { errorMessage, type Logger } from '../log.js';
 import type { ApiCore } from './api-core.js';
 import { registerApiRoutes } from './api-articles.js';
+import { registerDesk, type DeskOptions } from './desk/desk.js';
 import { installErrorBoundary, loggableUrl } from './error-boundary.js';
 import { registerHealthRoutes } from './health.js';
 import { registerLoginRoutes } from './login.js';
 import type { Metrics } from './metrics.js';
 import { registerMetricsRoute } from './metrics-route.js';
+import { buildOpenApiDocument } from './openapi.js';
 
 /** Default largest request body: an article is a few KiB; this leaves room and stops floods early. */
 export const DEFAULT_BODY_LIMIT_BYTES = 64 * 1024;
@@ -31,6 +33,8 @@ export interface HttpServerOptions {
   port?: number;
   /** Largest request body in bytes (413 above it). Default 64 KiB. */
   bodyLimitBytes?: number;
+  /** The desk (the editors' web page at /), on with the token; without this option it is not served. */
+  desk?: Omit<DeskOptions, 'token' | 'log'>;
 }
 
 export interface HttpServer {
@@ -105,6 +109,10 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     await scope.register(fastifyCookie);
     registerLoginRoutes(scope, { channel: options.channel, token, log });
   });
+  // The API's description is public: it holds no secret, and integrators fetch it before they have one.
+  app.get('/api/openapi.json', async (_request, reply) => reply.header('cache-control', 'no-cache').send(buildOpenApiDocument()));
+  const desk = options.desk;
+  if (desk) app.register(async (scope) => registerDesk(scope, { ...desk, token, log: log.child({ part: 'desk' }) }));
 
   let listening: Promise<{ url: string; port: number }> | null = null;
   let closing: Promise<void> | null = null;

@@ -1,0 +1,219 @@
+import { z } from 'zod';
+import { ARTICLE_STATUSES } from '../articles/article.js';
+import { articleRequestSchema } from '../commands/handlers/enqueue-structured.js';
+import { idParams, listQuery } from './api-articles.js';
+
+/**
+ * The OpenAPI 3.1 description of the HTTP API (/api/*), built from the zod schemas the routes
+ * validate requests with (so it cannot drift from them) and from the response schemas below, which
+ * test/http/desk/openapi.test.ts checks every real answer against.
+ */
+
+const nullable = <T extends z.ZodType>(schema: T) => schema.nullable();
+const isoTime = z.string().describe('ISO 8601 date-time (UTC)');
+
+/** An article as the API shows it (commands/describe.ts articleData). Open to new fields. */
+const articleSchema = z
+  .looseObject({
+    id: z.number().int(),
+    headline: z.string(),
+    summary: z.string(),
+    url: z.string(),
+    canonicalUrl: z.string(),
+    imageUrl: nullable(z.string()),
+    category: nullable(z.string()),
+    priority: z.enum(['normal', 'breaking']),
+    publishAt: isoTime,
+    timed: z.boolean(),
+    source: z.string(),
+    status: z.enum(ARTICLE_STATUSES as [string, ...string[]]),
+    attempts: z.number().int(),
+    nextAttemptAt: nullable(isoTime),
+    lastError: nullable(z.string()),
+    createdAt: isoTime,
+    postedAt: nullable(isoTime),
+  });
+
+const deliverySchema = z
+  .looseObject({
+    id: z.number().int(),
+    articleId: z.number().int(),
+    attempt: z.number().int(),
+    channel: z.string(),
+    status: z.enum(['sending', 'posted', 'failed', 'abandoned']),
+    text: z.string(),
+    messageId: nullable(z.string()),
+    error: nullable(z.string()),
+    startedAt: nullable(isoTime),
+    finishedAt: nullable(isoTime),
+  });
+
+const message = z.string().describe('What a person reads: the same reply WhatsApp and the CLI give');
+
+const problemSchema = z.object({ field: z.string(), message: z.string() });
+const errorSchema = z
+  .looseObject({
+    error: z.string().describe('What went wrong and what to do about it'),
+    problems: z.array(problemSchema).optional().describe('Every problem found (400)'),
+    article: articleSchema.optional().describe('The article, when it exists but is in the wrong state (409)'),
+  });
+
+const enqueueSchema = z
+  .looseObject({ outcome: z.enum(['created', 'requeued', 'existing']), article: articleSchema, text: z.string().describe('The exact text that will be posted'), message });
+const listSchema = z.looseObject({ filter: z.string(), articles: z.array(articleSchema), message });
+const showSchema = z
+  .looseObject({ article: articleSchema, text: z.string(), deliveries: z.array(deliverySchema), message });
+const changedSchema = z.looseObject({ article: articleSchema, message });
+const statusSchema = z
+  .looseObject({
+    running: z.boolean(),
+    dryRun: z.boolean(),
+    channel: nullable(z.looseObject({ state: z.string(), since: nullable(isoTime), detail: z.string().optional() })),
+    paused: z.boolean(),
+    waiting: nullable(z.looseObject({ reason: z.string(), until: isoTime, breakingMayGo: z.boolean() })),
+    counts: z.record(z.string(), z.number().int()),
+    lastPost: nullable(articleSchema),
+    next: nullable(z.looseObject({ article: articleSchema, notBefore: nullable(isoTime) })),
+    message,
+  });
+
+type Schema = z.ZodType;
+
+/** The shared shapes, named: they go in components.schemas and responses point at them. */
+const named = z.registry<{ id: string }>();
+named.add(articleSchema, { id: 'Article' });
+named.add(deliverySchema, { id: 'Delivery' });
+named.add(problemSchema, { id: 'Problem' });
+named.add(errorSchema, { id: 'Error' });
+named.add(enqueueSchema, { id: 'EnqueueResult' });
+named.add(listSchema, { id: 'ArticleList' });
+named.add(showSchema, { id: 'ArticleWithDeliveries' });
+named.add(changedSchema, { id: 'ArticleChanged' });
+named.add(statusSchema, { id: 'Status' });
+const ERROR_REASONS: Record<number, string> = {
+  400: 'The request is invalid; every problem is listed. Nothing was changed',
+  401: 'No token, or the wrong one: send "Authorization: Bearer <NEWSDESK_API_TOKEN>"',
+  404: 'No such article',
+  409: 'The article is in the wrong state for this',
+  413: 'The body is larger than the limit (64 KiB by default)',
+  415: 'The body is not JSON',
+  429: 'Too many requests with a wrong token from this address: wait and try again',
+  500: 'Something broke; the reply names the request id to look up in the logs',
+  503: 'The API is off (NEWSDESK_API_TOKEN is not set), or the server is shutting down',
+};
+/** Codes every API route can answer: auth, throttling, breakage, off. */
+const ALWAYS = [401, 429, 500, 503];
+
+function responses(ok: Record<number, [string, Schema]>, errors: number[]) {
+  const out: Record<string, unknown> = {};
+  for (const [code, [description, schema]] of Object.entries(ok)) out[code] = { description, content: { 'application/json': { schema: ref(schema) } } };
+  for (const code of [...errors, ...ALWAYS].sort((a, b) => a - b)) {
+    out[String(code)] = { description: ERROR_REASONS[code], content: { 'application/json': { schema: ref(errorSchema) } } };
+  }
+  return out;
+}
+
+const ref = (schema: Schema) => ({ $ref: `#/components/schemas/${named.get(schema)?.id ?? 'unnamed'}` });
+
+/** A request schema's input side (what the client sends), inlined. */
+function jsonSchema(schema: Schema, io: 'input' | 'output'): Record<string, unknown> {
+  const out = z.toJSONSchema(schema, { io, target: 'draft-2020-12', unrepresentable: 'any' }) as Record<string, unknown>;
+  delete out.$schema;
+  return out;
+}
+
+/** Path and query parameters from a zod object (its input side: what the client sends). */
+function parameters(schema: z.ZodObject, where: 'path' | 'query') {
+  const json = jsonSchema(schema, 'input') as { properties?: Record<string, Record<string, unknown>>; required?: string[] };
+  return Object.entries(json.properties ?? {}).map(([name, s]) => ({
+    name,
+    in: where,
+    required: where === 'path' || (json.required ?? []).includes(name),
+    schema: s,
+  }));
+}
+
+let built: Record<string, unknown> | null = null;
+
+/** The OpenAPI 3.1 document for /api/*, built once. */
+export function buildOpenApiDocument(): Record<string, unknown> {
+  if (built) return built;
+  const bearer = [{ bearer: [] }];
+  const id = parameters(idParams, 'path');
+  const paths = {
+    '/api/articles': {
+      post: {
+        operationId: 'enqueueArticle',
+        summary: 'Queue an article (idempotent on its canonical link)',
+        security: bearer,
+        requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(articleRequestSchema(() => 0), 'input') } } },
+        responses: responses(
+          { 201: ['Queued (or queued again by an editor door); Location names the article', enqueueSchema], 200: ['The link is already known: the existing article, whatever its status', enqueueSchema] },
+          [400, 413, 415],
+        ),
+      },
+      get: {
+        operationId: 'listArticles',
+        summary: 'The newest articles with a status (like the list command)',
+        security: bearer,
+        parameters: parameters(listQuery, 'query'),
+        responses: responses({ 200: ['The articles, newest first (scheduled ones soonest first)', listSchema] }, [400]),
+      },
+    },
+    '/api/articles/{id}': {
+      get: {
+        operationId: 'showArticle',
+        summary: 'One article with every delivery attempt (like show)',
+        security: bearer,
+        parameters: id,
+        responses: responses({ 200: ['The article, its post text and its attempts', showSchema] }, [400, 404]),
+      },
+    },
+    '/api/articles/{id}/cancel': {
+      post: {
+        operationId: 'cancelArticle',
+        summary: 'Cancel a queued or scheduled article',
+        security: bearer,
+        parameters: id,
+        responses: responses({ 200: ['Cancelled', changedSchema] }, [400, 404, 409]),
+      },
+    },
+    '/api/articles/{id}/retry': {
+      post: {
+        operationId: 'retryArticle',
+        summary: 'Put a failed article back in the queue',
+        security: bearer,
+        parameters: id,
+        responses: responses({ 200: ['Back in the queue with fresh attempts', changedSchema] }, [400, 404, 409]),
+      },
+    },
+    '/api/status': {
+      get: {
+        operationId: 'status',
+        summary: 'Connection, paused or not, counts, last and next post (like status)',
+        security: bearer,
+        responses: responses({ 200: ['The bot as it is now', statusSchema] }, []),
+      },
+    },
+  };
+  const { schemas } = z.toJSONSchema(named, { io: 'output', target: 'draft-2020-12', unrepresentable: 'any', uri: (name) => `#/components/schemas/${name}` }) as {
+    schemas: Record<string, Record<string, unknown>>;
+  };
+  for (const schema of Object.values(schemas)) {
+    delete schema.$schema;
+    delete schema.$id;
+  }
+  built = {
+    openapi: '3.1.0',
+    jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
+    info: {
+      title: 'Newsdesk HTTP API',
+      version: '1',
+      description:
+        'Queue stories for a WhatsApp Channel from a CMS. Every call runs through the same command core as WhatsApp and the CLI and is in the audit log. Authenticate with "Authorization: Bearer <NEWSDESK_API_TOKEN>".',
+    },
+    paths,
+    components: { schemas, securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'The value of NEWSDESK_API_TOKEN' } } },
+  };
+  return built;
+}
