@@ -80,6 +80,9 @@ export function buildClientOptions(settings: LaunchSettings): ClientOptions {
       headless: settings.headless ?? true,
       executablePath: settings.chromiumPath,
       args: [...CHROMIUM_ARGS],
+      // DevTools over a pipe instead of a port: Chromium exits when the pipe closes, so a bot killed
+      // outright (SIGKILL, OOM) never leaves its browser behind holding the profile in data/session.
+      pipe: true,
       // Puppeteer's own signal handlers kill the browser (and on SIGINT exit the process) before
       // Newsdesk's shutdown has run; stop() closes the browser instead.
       handleSIGINT: false,

@@ -1,0 +1,4 @@
+/** WAWebSyncGatingUtils: whatsapp-web.js overwrites `isPlaceholderMessageResendEnabled`. */
+export const WAWebSyncGatingUtils: Record<string, () => boolean> = {
+  isPlaceholderMessageResendEnabled: () => false,
+};

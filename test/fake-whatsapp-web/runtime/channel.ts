@@ -1,0 +1,58 @@
+import { WAWebCollections } from '../modules/WAWebCollections.js';
+import { MsgKey } from '../modules/WAWebMsgKey.js';
+import { createWid } from '../modules/WAWebWidFactory.js';
+import { ChatModel, MsgModel, NewsletterMetadata } from './models.js';
+import { storage } from './storage.js';
+import { world } from './world.js';
+
+/** Puts the account's channel into WAWebNewsletterCollection (at sync, or when asked for). */
+export function loadChannel(): ChatModel {
+  const { channel } = world.options;
+  const existing = WAWebCollections.WAWebNewsletterCollection.getModelsArray()[0];
+  if (existing) return existing;
+  const chat = new ChatModel(createWid(channel.id), channel.name, new NewsletterMetadata(channel.name, channel.inviteCode, channel.role, 1_700_000_000));
+  WAWebCollections.WAWebNewsletterCollection.add(chat);
+  return chat;
+}
+
+/**
+ * The channel's earlier messages, once per page load: this page's stored records joined with what the
+ * server accepted. A stored copy the server has carries its `serverId`; one the server never answered
+ * comes back as failed (ack 1, no `serverId`): the page that was waiting for the answer is gone.
+ */
+export async function loadChannelHistory(chat: ChatModel): Promise<MsgModel[]> {
+  if (chat.historyLoaded) return [];
+  chat.historyLoaded = true;
+  const me = createWid(`${world.session?.phone ?? '0'}@c.us`);
+  const server = new Map((await storage.serverPosts()).map((p) => [p.id, p]));
+  const earlier: MsgModel[] = [];
+  for (const record of (await storage.localMsgs()).sort((a, b) => a.t - b.t)) {
+    if (chat.msgs.get(record.id)) continue;
+    const accepted = server.get(record.id);
+    const rawId = record.id.slice(record.id.lastIndexOf('_') + 1);
+    earlier.push(
+      new MsgModel({
+        id: new MsgKey({ from: me, to: chat.id, id: rawId, selfDir: 'out' }),
+        body: record.body,
+        type: record.type,
+        t: accepted?.t ?? record.t,
+        ack: Math.max(record.ack, 1),
+        from: me,
+        to: chat.id,
+        isNewMsg: false,
+        ...(accepted ? { serverId: accepted.serverId } : {}),
+      }),
+    );
+  }
+  // Posts the server has but this page never stored (a new login): the channel's history, from the server.
+  for (const post of server.values()) {
+    if (chat.msgs.get(post.id) || earlier.some((m) => m.id._serialized === post.id)) continue;
+    const rawId = post.id.slice(post.id.lastIndexOf('_') + 1);
+    earlier.push(
+      new MsgModel({ id: new MsgKey({ from: me, to: chat.id, id: rawId, selfDir: 'out' }), body: post.body, type: 'chat', t: post.t, ack: 1, from: me, to: chat.id, isNewMsg: false, serverId: post.serverId }),
+    );
+  }
+  earlier.sort((a, b) => a.t - b.t);
+  chat.msgs.add(earlier, { at: 'start' });
+  return earlier;
+}

@@ -1,0 +1,90 @@
+import type { FakeControl, FakeState, PagePost } from '../control.js';
+import { WABase64 } from '../modules/WABase64.js';
+import { WAWebCollections } from '../modules/WAWebCollections.js';
+import { WAWebCompanionRegClientUtils } from '../modules/WAWebCompanionRegClientUtils.js';
+import { WAWebConnModel } from '../modules/WAWebConnModel.js';
+import { MsgKey, newMessageId } from '../modules/WAWebMsgKey.js';
+import { WAWebSocketModel } from '../modules/WAWebSocketModel.js';
+import { WAWebUserPrefsMultiDevice } from '../modules/WAWebUserPrefsMultiDevice.js';
+import { createWid } from '../modules/WAWebWidFactory.js';
+import { IDENTITY_PUBLIC_KEY, NOISE_PUBLIC_KEY } from './keys.js';
+import { ChatModel, MsgModel } from './models.js';
+import { pair, unlink } from './session.js';
+import { storage } from './storage.js';
+import { world } from './world.js';
+
+/** `window.fakeWhatsApp`: what the phone, the server and the network do, on the harness's say-so. */
+export function createControl(): FakeControl {
+  return {
+    state(): FakeState {
+      const unpaired = world.session === null;
+      return {
+        socket: WAWebSocketModel.Socket.state,
+        paired: !unpaired,
+        qr: unpaired ? qrText() : null,
+        pairingCode: world.pairingCode,
+        injected: 'WWebJS' in window,
+      };
+    },
+
+    scan: () => pair(),
+
+    receive(from: string, body: string): void {
+      if (!world.session) throw new Error('fake WhatsApp Web: not logged in');
+      const wid = createWid(from);
+      const me = createWid(`${world.session.phone}@c.us`);
+      let chat = WAWebCollections.Chat.get(wid);
+      if (!chat) {
+        chat = new ChatModel(wid, wid.user);
+        WAWebCollections.Chat.add(chat);
+      }
+      const msg = new MsgModel({
+        id: new MsgKey({ from: wid, to: me, id: newMessageId(), selfDir: 'in' }),
+        body,
+        type: 'chat',
+        t: Math.floor(Date.now() / 1000),
+        ack: 1,
+        from: wid,
+        to: me,
+        notifyName: 'Tester',
+        isNewMsg: true,
+      });
+      chat.msgs.add(msg);
+      chat.unreadCount += 1;
+      WAWebCollections.Msg.add(msg);
+    },
+
+    serverPosts: async () => (await storage.serverPosts()).sort((a, b) => a.serverId - b.serverId),
+
+    pagePosts(): PagePost[] {
+      const chat = WAWebCollections.WAWebNewsletterCollection.getModelsArray()[0];
+      return (chat?.msgs.getModelsArray() ?? []).map((m) => ({ id: m.id._serialized, body: String(m.body ?? ''), ack: m.ack, serverId: m.serverId ?? null }));
+    },
+
+    sentDirect: () => [...world.sentDirect],
+    addSendFault: (rule) => void world.sendFaults.push({ ...rule }),
+    addFetchFault: (rule) => void world.fetchFaults.push({ ...rule }),
+    setChannelMissing: (missing) => void (world.channelMissing = missing),
+    pendingPosts: () => world.held.map((h) => h.body),
+
+    settlePending(verdict): number {
+      const held = world.held.splice(0);
+      for (const h of held) h.answer(verdict);
+      return held.length;
+    },
+
+    logout: () => unlink(),
+    setSocketState: (state) => WAWebSocketModel.Socket.setState(state),
+  };
+}
+
+/** The QR code's text exactly as whatsapp-web.js builds it: ref, noise key, identity key, ADV secret, platform. */
+function qrText(): string {
+  return [
+    WAWebConnModel.Conn.ref,
+    WABase64.encodeB64(NOISE_PUBLIC_KEY),
+    WABase64.encodeB64(IDENTITY_PUBLIC_KEY),
+    WAWebUserPrefsMultiDevice.getADVSecretKey(),
+    WAWebCompanionRegClientUtils.DEVICE_PLATFORM,
+  ].join(',');
+}
