@@ -3,7 +3,8 @@ import { z } from 'zod';
 import type { Logger } from '../log.js';
 import { LIST_FILTERS, type ListFilter } from '../store/article-reports.js';
 import { API_ACTOR, type ApiCore } from './api-core.js';
-import { API_OFF_MESSAGE, bearerFailureMessage, checkBearer } from './auth.js';
+import { bearerGuard } from './auth.js';
+import { createAuthLimiter, type AuthLimiter } from './auth-limiter.js';
 import { sendError, sendInvalid, sendResult } from './replies.js';
 
 export interface ApiRoutesOptions {
@@ -11,6 +12,8 @@ export interface ApiRoutesOptions {
   /** NEWSDESK_API_TOKEN; without it every /api route answers 503 with how to turn the API on. */
   token: string | undefined;
   log: Logger;
+  /** Failed-auth counter per client address, shared with /login. Default: one of its own. */
+  limiter?: AuthLimiter;
 }
 
 export const idParams = z.object({
@@ -40,15 +43,7 @@ export const listQuery = z.object({
 export function registerApiRoutes(app: FastifyInstance, options: ApiRoutesOptions): void {
   const { api, token, log } = options;
 
-  app.addHook('onRequest', async (request, reply) => {
-    if (!token) return sendError(reply, 503, API_OFF_MESSAGE);
-    const check = checkBearer(request.headers.authorization, token);
-    if (check.ok) return;
-    // Not in the audit log: anyone who can reach the port could fill it. The log has it.
-    log.warn({ reqId: request.id, ip: request.ip, method: request.method, path: request.routeOptions.url, failure: check.failure }, 'API request refused: bad token');
-    reply.header('www-authenticate', 'Bearer realm="newsdesk"');
-    return sendError(reply, 401, bearerFailureMessage(check.failure));
-  });
+  app.addHook('onRequest', bearerGuard({ token, limiter: options.limiter ?? createAuthLimiter({ log }), log }));
 
   app.post('/api/articles', async (request, reply) => {
     if (!isJson(request)) {

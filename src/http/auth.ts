@@ -1,4 +1,7 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from '../log.js';
+import type { AuthLimiter } from './auth-limiter.js';
 
 /** Why a request was not let in. */
 export type AuthFailure = 'missing' | 'malformed' | 'wrong';
@@ -85,4 +88,28 @@ export function tokenWeakness(token: string): string | null {
   }
   if (steps * 2 > chars.length - 1) return 'is too weak (mostly runs or sequences such as "aaaa" or "1234")';
   return null;
+}
+
+/** What a client that failed too often is told, with the wait also in Retry-After. */
+export function tooManyAttemptsMessage(seconds: number): string {
+  return `too many failed attempts from your address: wait ${seconds} s (Retry-After), then send the value of NEWSDESK_API_TOKEN`;
+}
+
+/**
+ * The /api door's check, as an onRequest hook (before any body is read): 503 when the API is off,
+ * 429 with Retry-After while the client's address is refused for failing too often, 401 for a missing
+ * or wrong token (counted against the address). A right token passes at once and is never counted.
+ */
+export function bearerGuard(options: { token: string | undefined; limiter: AuthLimiter; log: Logger }) {
+  const { token, limiter } = options;
+  return async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
+    if (!token) return reply.code(503).send({ error: API_OFF_MESSAGE });
+    const wait = limiter.retryAfter(request.ip);
+    if (wait > 0) return reply.code(429).header('retry-after', String(wait)).send({ error: tooManyAttemptsMessage(wait) });
+    const check = checkBearer(request.headers.authorization, token);
+    if (check.ok) return undefined;
+    // Not in the audit log: anyone who can reach the port could fill it. The log has it, sampled.
+    limiter.fail(request.ip, { door: 'api', method: request.method, path: request.routeOptions.url, failure: check.failure });
+    return reply.code(401).header('www-authenticate', 'Bearer realm="newsdesk"').send({ error: bearerFailureMessage(check.failure) });
+  };
 }

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Channel } from '../channel/channel.js';
 import type { Logger } from '../log.js';
-import { checkBearer, LOGIN_OFF_MESSAGE, loginCookieValue, tokensMatch } from './auth.js';
+import { checkBearer, LOGIN_OFF_MESSAGE, loginCookieValue, tokensMatch, tooManyAttemptsMessage } from './auth.js';
+import { createAuthLimiter, type AuthLimiter } from './auth-limiter.js';
 import { contentSecurityPolicy, loginOffPage, loginPage, tokenFormPage } from './login-page.js';
 import { createLoginViews } from './login-state.js';
 
@@ -10,6 +11,8 @@ export interface LoginRoutesOptions {
   channel: Pick<Channel, 'status' | 'info' | 'loginPrompt'>;
   token: string | undefined;
   log: Logger;
+  /** Failed-auth counter per client address, shared with the API. Default: one of its own. */
+  limiter?: AuthLimiter;
 }
 
 export const LOGIN_COOKIE = 'newsdesk_login';
@@ -25,6 +28,7 @@ const WRONG_TOKEN = 'That token is wrong: use the value of NEWSDESK_API_TOKEN th
  */
 export function registerLoginRoutes(app: FastifyInstance, options: LoginRoutesOptions): void {
   const { token, log } = options;
+  const limiter = options.limiter ?? createAuthLimiter({ log });
   const views = createLoginViews(options.channel);
   const cookieValue = token ? loginCookieValue(token) : null;
 
@@ -38,10 +42,21 @@ export function registerLoginRoutes(app: FastifyInstance, options: LoginRoutesOp
     return Boolean(value && cookieValue && tokensMatch(value, cookieValue));
   };
 
+  /** 429 with Retry-After while the client's address is refused for failing too often; else null. */
+  const refused = (request: FastifyRequest, reply: FastifyReply, page: boolean): FastifyReply | null => {
+    const wait = limiter.retryAfter(request.ip);
+    if (wait === 0) return null;
+    reply.header('retry-after', String(wait));
+    if (!page) return reply.code(429).send({ error: tooManyAttemptsMessage(wait) });
+    return html(reply, 429, (nonce) => tokenFormPage(nonce, `Too many wrong tokens from your address: wait ${wait} seconds, then try again.`));
+  };
+
   /** Accepts a token, or answers with the form again; shared by ?token= and the form's POST. */
   const tryToken = (request: FastifyRequest, reply: FastifyReply, given: string, expected: string): FastifyReply => {
+    const blocked = refused(request, reply, true);
+    if (blocked) return blocked;
     if (!tokensMatch(given, expected)) {
-      log.warn({ reqId: request.id, ip: request.ip }, 'login page: wrong token');
+      limiter.fail(request.ip, { door: 'login', failure: 'wrong' });
       return html(reply, 401, (nonce) => tokenFormPage(nonce, WRONG_TOKEN));
     }
     reply.setCookie(LOGIN_COOKIE, loginCookieValue(expected), {
@@ -59,7 +74,14 @@ export function registerLoginRoutes(app: FastifyInstance, options: LoginRoutesOp
     if (!token) return html(reply, 404, (nonce) => loginOffPage(nonce, LOGIN_OFF_MESSAGE));
     const given = (request.query as Record<string, unknown>).token;
     if (typeof given === 'string') return tryToken(request, reply, given, token);
-    if (!hasCookie(request)) return html(reply, 200, (nonce) => tokenFormPage(nonce));
+    if (request.cookies[LOGIN_COOKIE] !== undefined) {
+      const blocked = refused(request, reply, true);
+      if (blocked) return blocked;
+    }
+    if (!hasCookie(request)) {
+      if (request.cookies[LOGIN_COOKIE] !== undefined) limiter.fail(request.ip, { door: 'login', failure: 'wrong cookie' });
+      return html(reply, 200, (nonce) => tokenFormPage(nonce));
+    }
     const view = await views.current();
     return html(reply, 200, (nonce) => loginPage(nonce, view));
   });
@@ -73,7 +95,10 @@ export function registerLoginRoutes(app: FastifyInstance, options: LoginRoutesOp
 
   app.get('/login/state', async (request, reply) => {
     if (!token) return reply.code(404).send({ error: LOGIN_OFF_MESSAGE });
+    const blocked = refused(request, reply, false);
+    if (blocked) return blocked;
     if (!hasCookie(request) && !checkBearer(request.headers.authorization, token).ok) {
+      limiter.fail(request.ip, { door: 'login', failure: 'no cookie or token' });
       return reply.code(401).send({ error: 'open /login and enter the token first (or send "Authorization: Bearer <NEWSDESK_API_TOKEN>")' });
     }
     return reply.header('cache-control', 'no-store').send(await views.current());

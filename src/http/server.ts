@@ -6,6 +6,7 @@ import { errorMessage, type Logger } from '../log.js';
 import type { ApiCore } from './api-core.js';
 import { registerApiRoutes } from './api-articles.js';
 import { registerDesk, type DeskOptions } from './desk/desk.js';
+import { createAuthLimiter } from './auth-limiter.js';
 import { installErrorBoundary, loggableUrl } from './error-boundary.js';
 import { registerHealthRoutes } from './health.js';
 import { registerLoginRoutes } from './login.js';
@@ -96,6 +97,8 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     );
   });
   installErrorBoundary(app, { log, bodyLimitBytes });
+  // One count of failed authentication per client address for every door that takes the token.
+  const authLimiter = createAuthLimiter({ log });
 
   registerHealthRoutes(app, { channel: options.channel, checkDatabase: options.checkDatabase, log });
   registerMetricsRoute(app, options.metrics);
@@ -103,11 +106,11 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     scope.addHook('onSend', async (_request, reply) => {
       reply.header('cache-control', 'no-store');
     });
-    registerApiRoutes(scope, { api: options.api, token, log });
+    registerApiRoutes(scope, { api: options.api, token, log, limiter: authLimiter });
   });
   app.register(async (scope) => {
     await scope.register(fastifyCookie);
-    registerLoginRoutes(scope, { channel: options.channel, token, log });
+    registerLoginRoutes(scope, { channel: options.channel, token, log, limiter: authLimiter });
   });
   // The API's description is public: it holds no secret, and integrators fetch it before they have one.
   app.get('/api/openapi.json', async (_request, reply) => reply.header('cache-control', 'no-cache').send(buildOpenApiDocument()));

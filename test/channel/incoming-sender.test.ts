@@ -1,5 +1,6 @@
 import type { Message } from 'whatsapp-web.js';
 import { describe, expect, it } from 'vitest';
+import type { ClientLike } from '../../src/channel/whatsapp-launch.js';
 import { toIncoming } from '../../src/channel/whatsapp-messages.js';
 
 const ADMIN = '60123456789';
@@ -8,7 +9,7 @@ const STRANGER = '60198765432';
 /** The one client call toIncoming may make: resolving a @lid id to its phone number. */
 const client = {
   getContactLidAndPhone: async (ids: string[]) => ids.map((lid) => ({ lid, pn: lid === '555@lid' ? `${STRANGER}@c.us` : null })),
-};
+} as unknown as Pick<ClientLike, 'getContactLidAndPhone'>;
 
 const message = (m: Record<string, unknown>) => ({ fromMe: false, isStatus: false, type: 'chat', body: '/pause', timestamp: 1, ...m }) as unknown as Message;
 
