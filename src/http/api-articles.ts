@@ -33,6 +33,17 @@ export const listQuery = z.object({
     .transform(Number)
     .pipe(z.number().min(1, 'limit must be at least 1').max(100, 'limit must be at most 100'))
     .default(10),
+  /** Skip this many articles (a page by number); or use `cursor`, which stays right while articles are added. */
+  offset: z
+    .string()
+    .regex(/^\d{1,10}$/, 'offset must be a whole number such as 100')
+    .transform(Number)
+    .optional(),
+  /** The `nextCursor` of the previous page: the next page starts after it. */
+  cursor: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,80}$/, 'cursor must be the nextCursor of a previous answer, as it is')
+    .optional(),
 });
 
 /**
@@ -60,7 +71,8 @@ export function registerApiRoutes(app: FastifyInstance, options: ApiRoutesOption
   app.get('/api/articles', async (request, reply) => {
     const query = listQuery.safeParse(request.query);
     if (!query.success) return sendInvalid(reply, query.error);
-    return sendResult(reply, await api.list({ filter: query.data.status, limit: query.data.limit }, API_ACTOR));
+    const { status: filter, limit, offset, cursor } = query.data;
+    return sendResult(reply, await api.list({ filter, limit, offset, cursor }, API_ACTOR));
   });
 
   app.get('/api/articles/:id', async (request, reply) => {

@@ -37,7 +37,8 @@ export interface ApiResult {
 export interface ApiCore {
   /** Validates a JSON article (every problem reported) and queues it; idempotent on the canonical URL. */
   enqueue(body: unknown, actor: Actor): Promise<ApiResult>;
-  list(query: { filter: ListFilter; limit: number }, actor: Actor): Promise<ApiResult>;
+  /** One page of articles; the answer's `nextCursor` (null on the last page) fetches the next. */
+  list(query: { filter: ListFilter; limit: number; offset?: number; cursor?: string }, actor: Actor): Promise<ApiResult>;
   show(id: number, actor: Actor): Promise<ApiResult>;
   cancel(id: number, actor: Actor): Promise<ApiResult>;
   retry(id: number, actor: Actor): Promise<ApiResult>;

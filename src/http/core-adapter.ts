@@ -27,7 +27,9 @@ export function createApiCore(options: ApiCoreOptions): ApiCore {
       }
       return fromCommand(result);
     },
-    list: ({ filter, limit }, actor) => run(`list ${filter} ${limit}`, actor),
+    // The cursor is checked against /^[A-Za-z0-9_-]+$/ by the route: it stays one word of the command.
+    list: ({ filter, limit, offset, cursor }, actor) =>
+      run(`list ${filter} ${limit}${offset === undefined ? '' : ` --offset ${offset}`}${cursor === undefined ? '' : ` --cursor ${cursor}`}`, actor),
     show: (id, actor) => run(`show ${id}`, actor),
     cancel: (id, actor) => run(`cancel ${id}`, actor),
     retry: (id, actor) => run(`retry ${id}`, actor),

@@ -15,21 +15,43 @@ export interface QueueCounts {
   cancelled: number;
 }
 
+/** Where a page of `list` ends: the last row's sort key and id (the next page starts after it). */
+export interface ListCursor {
+  key: number;
+  id: number;
+}
+
+/** Which page of `list`: skip `offset` rows, or start after `after` (a keyset cursor: stable while rows are added). */
+export interface ListPage {
+  offset?: number;
+  after?: ListCursor | null;
+}
+
 /** A delivery attempt with the headline it was for. */
 export type DeliveryWithHeadline = Delivery & { headline: string };
 
 /** Read-only views of the queue for status, list, show and log. */
 export function createArticleReports(db: Db) {
-  const lists: Record<ListFilter, ReturnType<typeof db.prepare<{ now: number; limit: number }, ArticleRow>>> = {
-    queued: db.prepare(
-      `SELECT * FROM articles WHERE (status = 'queued' AND NOT (timed = 1 AND publish_at > @now)) OR status = 'posting'
-       ORDER BY id DESC LIMIT @limit`,
+  // Each list is ordered by a sort key and the id; `@key`/`@id` continue after a cursor (keyset paging).
+  type ListParams = { now: number; limit: number; offset: number; key: number | null; id: number | null };
+  type Listed = ArticleRow & { sort_key: number };
+  const newestFirst = (key: string, where: string) =>
+    db.prepare<ListParams, Listed>(
+      `SELECT *, ${key} AS sort_key FROM articles WHERE (${where}) AND (@key IS NULL OR (${key}, id) < (@key, @id))
+       ORDER BY ${key} DESC, id DESC LIMIT @limit OFFSET @offset`,
+    );
+  const lists: Record<ListFilter, ReturnType<typeof newestFirst>> = {
+    queued: newestFirst('id', `(status = 'queued' AND NOT (timed = 1 AND publish_at > @now)) OR status = 'posting'`),
+    // Soonest first: the next to go at the top.
+    scheduled: db.prepare<ListParams, Listed>(
+      `SELECT *, publish_at AS sort_key FROM articles WHERE status = 'queued' AND timed = 1 AND publish_at > @now
+         AND (@key IS NULL OR (publish_at, id) > (@key, @id))
+       ORDER BY publish_at, id LIMIT @limit OFFSET @offset`,
     ),
-    scheduled: db.prepare(`SELECT * FROM articles WHERE status = 'queued' AND timed = 1 AND publish_at > @now ORDER BY publish_at LIMIT @limit`),
-    posted: db.prepare(`SELECT * FROM articles WHERE status = 'posted' ORDER BY posted_at DESC, id DESC LIMIT @limit`),
-    failed: db.prepare(`SELECT * FROM articles WHERE status = 'failed' ORDER BY updated_at DESC, id DESC LIMIT @limit`),
-    cancelled: db.prepare(`SELECT * FROM articles WHERE status = 'cancelled' ORDER BY updated_at DESC, id DESC LIMIT @limit`),
-    all: db.prepare(`SELECT * FROM articles ORDER BY id DESC LIMIT @limit`),
+    posted: newestFirst('posted_at', `status = 'posted'`),
+    failed: newestFirst('updated_at', `status = 'failed'`),
+    cancelled: newestFirst('updated_at', `status = 'cancelled'`),
+    all: newestFirst('id', '1'),
   };
   const counts = db.prepare<{ now: number }, QueueCounts>(
     `SELECT
@@ -49,10 +71,23 @@ export function createArticleReports(db: Db) {
     `SELECT d.*, a.headline FROM deliveries d JOIN articles a ON a.id = d.article_id ORDER BY d.id DESC LIMIT ?`,
   );
 
+  /**
+   * The newest `limit` articles matching `filter` (scheduled ones soonest first), from `page`, and the
+   * cursor where the next page starts (null when there is none).
+   */
+  function listPage(filter: ListFilter, limit: number, now: number, page: ListPage = {}): { articles: Article[]; next: ListCursor | null } {
+    const rows = lists[filter].all({ now, limit: limit + 1, offset: page.offset ?? 0, key: page.after?.key ?? null, id: page.after?.id ?? null });
+    const shown = rows.slice(0, limit);
+    const last = shown.at(-1);
+    return { articles: shown.map(toArticle), next: rows.length > limit && last ? { key: last.sort_key, id: last.id } : null };
+  }
+
   return {
-    /** The newest `limit` articles matching `filter` (scheduled ones soonest first). */
+    /** One page of `list` and where the next one starts. */
+    page: listPage,
+    /** The newest `limit` articles matching `filter` (the first page). */
     list(filter: ListFilter, limit: number, now: number): Article[] {
-      return lists[filter].all({ now, limit }).map(toArticle);
+      return listPage(filter, limit, now).articles;
     },
     counts(now: number): QueueCounts {
       return counts.get({ now }) ?? { queued: 0, scheduled: 0, posting: 0, posted: 0, failed: 0, cancelled: 0 };

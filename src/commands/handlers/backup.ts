@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
+import { BackupTargetError } from '../../store/backup.js';
 import { invalid, ok, type CommandSpec } from '../types.js';
 
 const backupArgs = z
@@ -23,8 +24,13 @@ export const backupCommand: CommandSpec<string> = {
     }
     const stamp = DateTime.fromMillis(ctx.clock.now(), { zone: ctx.timezone }).toFormat("yyyyLLdd'-'HHmmss");
     const file = path.resolve(path.join(ctx.dataDir, 'backups'), name || `newsdesk-${stamp}.db`);
-    if (fs.existsSync(file)) return invalid(`${file} already exists; choose another name (nothing is overwritten).`, { file });
-    ctx.backup(file);
+    try {
+      ctx.backup(file);
+    } catch (err) {
+      // A path that cannot be used is bad input (exit 2), like any other; a failing disk stays an error.
+      if (err instanceof BackupTargetError) return invalid(`${err.message}.`, { file });
+      throw err;
+    }
     const bytes = fs.statSync(file).size;
     return ok(`Backup written: ${file} (${(bytes / 1024).toFixed(0)} KiB). Restore: stop Newsdesk, copy it over ${path.join(ctx.dataDir, 'newsdesk.db')} (and delete newsdesk.db-wal / -shm), start again.`, { file, bytes });
   },

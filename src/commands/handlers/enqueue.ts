@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { Priority } from '../../articles/article.js';
-import { formatPost } from '../../articles/format.js';
+import type { Article, Priority } from '../../articles/article.js';
+import { formatPost, FormatError } from '../../articles/format.js';
 import type { EnqueueResult } from '../../store/article-queue.js';
 import { articleId, firstWordAndRest, pipedArticle } from '../args.js';
 import { articleData } from '../describe.js';
@@ -28,7 +28,8 @@ export function enqueueArticle(ctx: CommandContext, actor: Actor, request: Enque
   // A person queueing a cancelled or failed link again means it; a CMS retrying its request does not.
   const requeueEnded = actor.door !== 'api';
   const { article, outcome }: EnqueueResult = ctx.queue.enqueue({ ...request, source: actor.id }, now, { requeueEnded });
-  const data = { outcome, article: articleData(article), text };
+  // An existing article answers with its own text (what was or will be posted), not the request's.
+  const data = { outcome, article: articleData(article), text: outcome === 'existing' ? storedText(article, ctx, text) : text };
   if (outcome === 'existing') {
     const how =
       article.status === 'failed'
@@ -50,6 +51,16 @@ export function enqueueArticle(ctx: CommandContext, actor: Actor, request: Enque
   // Only admins on WhatsApp get delivery receipts (see receipts.ts).
   const receipt = actor.door === 'whatsapp' ? '\nYou will get a message when it is posted.' : '';
   return ok(`${verb} #${article.id}${priority === 'breaking' ? ' ⚡ BREAKING' : ''}: ${when}.${receipt}`, data);
+}
+
+/** The post text of a stored article; the request's text only if the stored one no longer formats (settings changed). */
+function storedText(article: Article, ctx: CommandContext, fallback: string): string {
+  try {
+    return formatPost(article, ctx.format);
+  } catch (err) {
+    if (err instanceof FormatError) return fallback;
+    throw err;
+  }
 }
 
 export const queueCommand: CommandSpec<z.output<typeof pipedArticle>> = {

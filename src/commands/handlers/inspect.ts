@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { formatPost } from '../../articles/format.js';
-import { LIST_FILTERS, type ListFilter } from '../../store/article-reports.js';
+import { LIST_FILTERS, type ListCursor, type ListFilter } from '../../store/article-reports.js';
 import { articleId, count, noArgs } from '../args.js';
 import { articleData, articleLine } from '../describe.js';
 import { invalid, ok, type CommandSpec } from '../types.js';
@@ -8,16 +8,62 @@ import { formatTime } from '../when.js';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
+/** Deepest `--offset` accepted: far past any real queue, small enough for SQLite. */
+const MAX_OFFSET = 1_000_000_000;
+
+/**
+ * `list` cursors are opaque to callers: the filter and the last row's sort key and id, base64url.
+ * A cursor is only good for the filter it came from.
+ */
+export function encodeListCursor(filter: ListFilter, cursor: ListCursor): string {
+  return Buffer.from(`${filter}.${cursor.key}.${cursor.id}`).toString('base64url');
+}
+
+function decodeListCursor(text: string): { filter: ListFilter; cursor: ListCursor } | null {
+  if (!/^[A-Za-z0-9_-]{1,80}$/.test(text)) return null;
+  const match = /^([a-z]+)\.(-?\d{1,16})\.(\d{1,16})$/.exec(Buffer.from(text, 'base64url').toString('utf8'));
+  if (!match || !(LIST_FILTERS as readonly string[]).includes(match[1]!)) return null;
+  return { filter: match[1] as ListFilter, cursor: { key: Number(match[2]), id: Number(match[3]) } };
+}
+
+/** `--offset 100`, `--offset=100` and `offset=100` (the same for cursor): the name and the value, or null. */
+function pagingOption(words: string[], index: number): { name: 'offset' | 'cursor'; value: string | undefined; used: number } | null {
+  const match = /^(?:--)?(offset|cursor)(?:=(.*))?$/i.exec(words[index]!);
+  if (!match || (!words[index]!.startsWith('--') && match[2] === undefined)) return null;
+  const name = match[1]!.toLowerCase() as 'offset' | 'cursor';
+  if (match[2] !== undefined) return { name, value: match[2], used: 1 };
+  return { name, value: words[index + 1], used: 2 };
+}
+
 const listArgs = z.string().transform((text, ctx) => {
   const words = text.trim().split(/\s+/).filter(Boolean);
   let filter: ListFilter = 'queued';
   let n = '';
-  for (const word of words) {
+  let offset: number | undefined;
+  let cursorText: string | undefined;
+  for (let i = 0; i < words.length; i += 1) {
+    const word = words[i]!;
     const lower = word.toLowerCase();
-    if ((LIST_FILTERS as readonly string[]).includes(lower)) filter = lower as ListFilter;
+    const option = pagingOption(words, i);
+    if (option) {
+      i += option.used - 1;
+      if (option.name === 'offset') {
+        if (!option.value || !/^\d{1,10}$/.test(option.value) || Number(option.value) > MAX_OFFSET) {
+          ctx.addIssue({ code: 'custom', message: 'the offset must be a whole number, e.g. --offset 100' });
+          return z.NEVER;
+        }
+        offset = Number(option.value);
+      } else {
+        if (!option.value) {
+          ctx.addIssue({ code: 'custom', message: 'the cursor is missing: give the nextCursor of the previous page, e.g. --cursor cG9zdGVkLjE3LjQy' });
+          return z.NEVER;
+        }
+        cursorText = option.value;
+      }
+    } else if ((LIST_FILTERS as readonly string[]).includes(lower)) filter = lower as ListFilter;
     else if (/^\d+$/.test(word) && !n) n = word;
     else {
-      ctx.addIssue({ code: 'custom', message: `"${word.slice(0, 30)}" is neither a status (${LIST_FILTERS.join(', ')}) nor a count` });
+      ctx.addIssue({ code: 'custom', message: `"${word.slice(0, 30)}" is neither a status (${LIST_FILTERS.join(', ')}), a count, --offset <n> nor --cursor <c>` });
       return z.NEVER;
     }
   }
@@ -26,21 +72,40 @@ const listArgs = z.string().transform((text, ctx) => {
     ctx.addIssue({ code: 'custom', message: limit.error.issues[0]?.message ?? 'bad count' });
     return z.NEVER;
   }
-  return { filter, limit: limit.data };
+  if (offset !== undefined && cursorText !== undefined) {
+    ctx.addIssue({ code: 'custom', message: 'give --offset or --cursor, not both' });
+    return z.NEVER;
+  }
+  let after: ListCursor | undefined;
+  if (cursorText !== undefined) {
+    const decoded = decodeListCursor(cursorText);
+    if (!decoded) {
+      ctx.addIssue({ code: 'custom', message: 'that cursor is not one a list answer gave (use its nextCursor as it is)' });
+      return z.NEVER;
+    }
+    if (decoded.filter !== filter) {
+      ctx.addIssue({ code: 'custom', message: `that cursor continues "list ${decoded.filter}", not "list ${filter}"` });
+      return z.NEVER;
+    }
+    after = decoded.cursor;
+  }
+  return { filter, limit: limit.data, offset, after };
 });
 
 export const listCommand: CommandSpec<z.output<typeof listArgs>> = {
   name: 'list',
-  usage: `list [${LIST_FILTERS.join('|')}] [n]`,
+  usage: `list [${LIST_FILTERS.join('|')}] [n] [--offset <n> | --cursor <c>]`,
   example: 'list posted 5',
-  summary: 'the newest n articles (default 10 queued) with id, status, time and headline',
+  summary: 'the newest n articles (default 10 queued, at most 100 a page) with id, status, time and headline; --cursor continues with the next page',
   args: listArgs,
-  run({ filter, limit }, ctx) {
+  run({ filter, limit, offset, after }, ctx) {
     const now = ctx.clock.now();
-    const articles = ctx.reports.list(filter, limit, now);
+    const { articles, next } = ctx.reports.page(filter, limit, now, { offset, after });
+    const nextCursor = next ? encodeListCursor(filter, next) : null;
     const lines = articles.map((a) => articleLine(a, ctx.timezone, now));
-    const text = lines.length ? `${filter} (${lines.length}):\n${lines.join('\n')}` : `No ${filter === 'all' ? '' : `${filter} `}articles.`;
-    return ok(text, { filter, articles: articles.map(articleData) });
+    const more = nextCursor ? `\nmore: list ${filter} ${limit} --cursor ${nextCursor}` : '';
+    const text = lines.length ? `${filter} (${lines.length}):\n${lines.join('\n')}${more}` : `No ${filter === 'all' ? '' : `${filter} `}articles${offset || after ? ' on this page' : ''}.`;
+    return ok(text, { filter, articles: articles.map(articleData), nextCursor, ...(offset === undefined ? {} : { offset }) });
   },
 };
 
