@@ -65,7 +65,7 @@ export function registerLive(app: FastifyInstance, options: { changes: ChangeSou
         unsubscribe = undefined;
       }
     };
-    request.raw.on('close', drop);
+    res.on('close', drop);
     res.on('error', (err) => {
       drop();
       options.log.debug({ reqId: request.id, ...errorDetail(err) }, 'desk: event stream closed with an error');

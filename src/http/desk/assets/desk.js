@@ -54,7 +54,12 @@
 
   if (document.body.dataset.liveUpdates === 'on' && 'EventSource' in window) {
     const events = new EventSource('/events');
-    events.addEventListener('hello', () => say('Live'));
+    // On (re)connecting, fetch once: whatever changed between this page being drawn and the stream
+    // opening (or while it was down) is not sent as an event.
+    events.addEventListener('hello', () => {
+      say('Live');
+      refresh();
+    });
     events.addEventListener('change', () => refresh());
     events.addEventListener('error', () => {
       say('Live updates paused: reconnecting…');
