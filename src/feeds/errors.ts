@@ -39,11 +39,14 @@ export class FeedFetchError extends Error {
 /** The body is not a feed we can read (a web page, a binary file, broken XML). */
 export class FeedParseError extends Error {
   readonly kind: ParseFailureKind;
+  /** The feed a web page names in its `<link rel="alternate">`, when the answer was such a page. */
+  readonly advertisedFeed: string | null;
 
-  constructor(kind: ParseFailureKind, message: string, options: { cause?: unknown } = {}) {
-    super(message, options);
+  constructor(kind: ParseFailureKind, message: string, options: { cause?: unknown; advertisedFeed?: string | null } = {}) {
+    super(message, { cause: options.cause });
     this.name = 'FeedParseError';
     this.kind = kind;
+    this.advertisedFeed = options.advertisedFeed ?? null;
   }
 }
 

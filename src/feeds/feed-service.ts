@@ -4,9 +4,10 @@ import type { ArticleQueue } from '../store/article-queue.js';
 import { createFeedItemStore } from '../store/feed-item-store.js';
 import { createFeedStore, type Feed } from '../store/feed-store.js';
 import type { Db } from '../store/open-database.js';
-import { FeedSettingsError } from './errors.js';
-import { USER_AGENT } from './fetch/fetch-feed.js';
-import { pollFeed, type HttpSettings } from './poll/poll-feed.js';
+import { FeedFetchError, FeedParseError, FeedSettingsError, type FeedFailureKind } from './errors.js';
+import { createGuardedAgent, type GuardOptions } from './fetch/address-guard.js';
+import { USER_AGENT, type FetchFunction } from './fetch/fetch-feed.js';
+import { pollFeed, readFeed, type HttpSettings, type ReadResult } from './poll/poll-feed.js';
 import type { PollReport } from './poll/poll-report.js';
 import { createPoller } from './poll/poller.js';
 import { DEFAULT_FEED_DEFAULTS, normaliseFeedUrl, resolveFeedSettings, type FeedDefaults, type FeedSettingsInput } from './settings.js';
@@ -16,8 +17,13 @@ export interface FeedServiceOptions {
   queue: ArticleQueue;
   clock: Clock;
   log: Logger;
-  /** Replaces node's fetch (tests of the network edge only; the feed tests use a real server). */
-  fetch?: typeof globalThis.fetch;
+  /** Replaces undici's fetch (tests of the network edge only; the feed tests use a real server). */
+  fetch?: FetchFunction;
+  /**
+   * How host names are resolved and a hook before each connection (tests: no name or connection leaves
+   * loopback). Link-local and cloud metadata addresses are refused either way (address-guard.ts).
+   */
+  guard?: GuardOptions;
   /** Called after a batch of stories was queued: wire it to the dispatcher's wake(). */
   onQueued?: (count: number) => void;
   /** Called with every poll's report (metrics count the failed ones). */
@@ -45,8 +51,19 @@ export interface FeedView extends Omit<Feed, 'etag' | 'lastModified'> {
   stories: Record<string, number>;
 }
 
-/** What `feed add` did: added and polled once, or found the URL already there. */
-export type AddResult = { status: 'added'; feed: FeedView; poll: PollReport } | { status: 'exists'; feed: FeedView };
+/**
+ * What `feed add` did: added and polled once; found the URL already there; or refused it because its
+ * first read failed (a 404, a web page, not a feed …), with the feed a web page names, if it does.
+ */
+export type AddResult =
+  | { status: 'added'; feed: FeedView; poll: PollReport }
+  | { status: 'exists'; feed: FeedView }
+  | { status: 'refused'; url: string; kind: FeedFailureKind; reason: string; advertisedFeed: string | null };
+
+export interface AddOptions {
+  /** Store the feed even when its first read fails (it is only down for now): it is retried with back-off. */
+  force?: boolean;
+}
 
 /** What seeding from NEWSDESK_FEEDS did, URL by URL. */
 export interface SeedResult {
@@ -72,6 +89,9 @@ export function createFeedService(options: FeedServiceOptions) {
     userAgent: options.http?.userAgent ?? USER_AGENT,
     fetch: options.fetch,
   };
+  // The guarded connection pool, made on first use and closed by stop() (keep-alive sockets die with it).
+  let agent: ReturnType<typeof createGuardedAgent> | null = null;
+  const httpNow = (): HttpSettings => ({ ...http, dispatcher: (agent ??= createGuardedAgent(options.guard)) });
   const sliceMs = options.sliceMs ?? 5;
   const inFlight = new Map<number, Promise<PollReport>>();
   let stopController = new AbortController();
@@ -87,23 +107,18 @@ export function createFeedService(options: FeedServiceOptions) {
   });
 
   /** Starts a poll of a feed, or joins the one already running; null for an unknown feed. */
-  function pollOnce(id: number): Promise<PollReport> | null {
+  function pollOnce(id: number, alreadyRead?: ReadResult): Promise<PollReport> | null {
     const running = inFlight.get(id);
     if (running) return running;
     const feed = feeds.get(id);
     if (!feed) return null;
     const now = clock.now();
     feeds.pollStarted(id, now, now + feed.everyMinutes * 60_000); // before any await: the poller must not pick it again
-    const polling = pollFeed(feed, {
-      feeds,
-      items,
-      clock,
-      log,
-      http,
-      signal: stopController.signal,
-      sliceMs,
-      onQueued: options.onQueued,
-    })
+    const polling = pollFeed(
+      feed,
+      { feeds, items, clock, log, http: httpNow(), signal: stopController.signal, sliceMs, onQueued: options.onQueued },
+      alreadyRead,
+    )
       .then((report) => {
         options.onPolled?.(report);
         return report;
@@ -133,15 +148,30 @@ export function createFeedService(options: FeedServiceOptions) {
   return {
     /**
      * Adds a feed and polls it at once: its current stories are marked seen (the newest `backfill` are
-     * queued). A feed whose first poll fails stays added, with the error shown and retries backed off.
+     * queued). The URL is read first: when that fails (a 404, a web page, not a feed, no answer) nothing
+     * is stored and the reason is returned, unless `force` (then it stays added, retried with back-off).
      */
-    async add(url: string, settings: FeedSettingsInput = {}): Promise<AddResult> {
+    async add(url: string, settings: FeedSettingsInput = {}, addOptions: AddOptions = {}): Promise<AddResult> {
       const normalised = normaliseFeedUrl(url);
       const existing = feeds.byUrl(normalised);
       if (existing) return { status: 'exists', feed: view(existing) };
+      resolveFeedSettings(settings, defaults); // bad settings are refused before anything is fetched
+      let read: ReadResult | undefined;
+      if (!addOptions.force) {
+        try {
+          read = await readFeed(normalised, { etag: null, lastModified: null }, { clock, http: httpNow(), signal: stopController.signal, sliceMs });
+        } catch (err) {
+          if (!(err instanceof FeedFetchError || err instanceof FeedParseError)) throw err;
+          log.info({ feedUrl: normalised, kind: err.kind, error: err.message }, 'feed not added: its first read failed');
+          const advertisedFeed = err instanceof FeedParseError ? err.advertisedFeed : null;
+          return { status: 'refused', url: normalised, kind: err.kind, reason: err.message, advertisedFeed };
+        }
+        const raced = feeds.byUrl(normalised); // added by another process while we read it
+        if (raced) return { status: 'exists', feed: view(raced) };
+      }
       const feed = insert(normalised, settings);
-      log.info({ feedId: feed.id, feedUrl: feed.url }, 'feed added');
-      const poll = await pollOnce(feed.id)!;
+      log.info({ feedId: feed.id, feedUrl: feed.url, forced: addOptions.force === true }, 'feed added');
+      const poll = await pollOnce(feed.id, read)!;
       poller.rearm();
       return { status: 'added', feed: viewOf(feed.id) ?? view(feed), poll };
     },
@@ -223,6 +253,9 @@ export function createFeedService(options: FeedServiceOptions) {
       poller.stop();
       stopController.abort();
       await Promise.allSettled([...inFlight.values()]);
+      const closing = agent;
+      agent = null;
+      await closing?.close();
     },
 
     /** Feeds being polled right now. */

@@ -27,6 +27,9 @@ export interface Feed extends FeedSettings {
   primed: boolean;
   etag: string | null;
   lastModified: string | null;
+  /** Character set the last body read was decoded with, and why that one (null until a body is read). */
+  charset: string | null;
+  charsetReason: string | null;
   lastPollAt: number | null;
   lastSuccessAt: number | null;
   lastError: string | null;
@@ -58,6 +61,8 @@ interface FeedRow {
   primed: number;
   etag: string | null;
   last_modified: string | null;
+  charset: string | null;
+  charset_reason: string | null;
   last_poll_at: number | null;
   last_success_at: number | null;
   last_error: string | null;
@@ -85,6 +90,8 @@ function toFeed(row: FeedRow): Feed {
     primed: row.primed === 1,
     etag: row.etag,
     lastModified: row.last_modified,
+    charset: row.charset,
+    charsetReason: row.charset_reason,
     lastPollAt: row.last_poll_at,
     lastSuccessAt: row.last_success_at,
     lastError: row.last_error,
@@ -103,6 +110,8 @@ export interface PollSuccess {
   nextPollAt: number;
   validators: { etag: string | null; lastModified: string | null } | null;
   title: string | null;
+  /** How the body was decoded; null keeps what is stored (a 304 has no body). */
+  charset?: { charset: string; reason: string } | null;
 }
 
 /** How a failed poll leaves a feed. */
@@ -143,7 +152,8 @@ export function createFeedStore(db: Db) {
       `UPDATE feeds SET primed = 1, last_success_at = @now, consecutive_failures = 0, next_poll_at = @nextPollAt,
          etag = CASE WHEN @keep = 1 THEN etag ELSE @etag END,
          last_modified = CASE WHEN @keep = 1 THEN last_modified ELSE @lastModified END,
-         title = COALESCE(@title, title), updated_at = @now
+         title = COALESCE(@title, title), charset = COALESCE(@charset, charset),
+         charset_reason = COALESCE(@charsetReason, charset_reason), updated_at = @now
        WHERE id = @id`,
     ),
     failed: db.prepare(
@@ -215,6 +225,8 @@ export function createFeedStore(db: Db) {
         etag: result.validators?.etag ?? null,
         lastModified: result.validators?.lastModified ?? null,
         title: result.title,
+        charset: result.charset?.charset ?? null,
+        charsetReason: result.charset?.reason ?? null,
       });
     },
 

@@ -36,11 +36,14 @@ describe('feed commands', () => {
     expect((await t.core.run('feeds', ADMIN)).text).toBe('No feeds yet. Add one with "feed add <url>".');
   });
 
-  it('adds a feed whose first poll fails, shows the error, and backs off', async () => {
+  it('adds a feed whose first poll fails only with force, shows the error, and backs off', async () => {
     const t = commandSetup();
     const server = await startFeedServer();
     const url = server.serve('/down.rss', { body: 'oops', status: 500, contentType: 'text/plain' });
-    const added = await t.core.run(`feed add ${url}`, ADMIN);
+    const refused = await t.core.run(`feed add ${url}`, ADMIN);
+    expect(refused).toMatchObject({ status: 'invalid', text: expect.stringMatching(/^Not added: .*answered HTTP 500.*\n.*feed add .* force/s) });
+    expect(t.db.prepare('SELECT * FROM feeds').all()).toEqual([]);
+    const added = await t.core.run(`feed add ${url} force`, ADMIN);
     expect(added.status).toBe('ok');
     expect(added.text).toMatch(/First poll: The poll failed \(http-status\): .*answered HTTP 500.*Next try 20:05\./);
     expect((await t.core.run('feeds', ADMIN)).text).toMatch(/failing ×1: .*500.* · next try 20:05/);

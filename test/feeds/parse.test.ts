@@ -84,7 +84,7 @@ describe('decodeBody', () => {
   });
 
   it('reads an unknown charset as UTF-8 with a warning instead of failing', () => {
-    expect(decodeBody(Buffer.from(text), 'text/xml; charset=klingon')).toEqual({ text, charset: 'utf-8', warning: 'unknown character set "klingon"; read as UTF-8' });
+    expect(decodeBody(Buffer.from(text), 'text/xml; charset=klingon')).toEqual({ text, charset: 'utf-8', reason: 'the bytes are valid UTF-8', warning: 'unknown character set "klingon"; read as utf-8' });
   });
 });
 

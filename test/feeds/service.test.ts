@@ -90,7 +90,7 @@ describe('the poller', () => {
     const url = setup.server.route('/hang.rss', () => {
       /* never answers */
     });
-    const polling = setup.service.add(url);
+    const polling = setup.service.add(url, {}, { force: true });
     await settle();
     await setup.service.stop();
     const added = await polling;
@@ -104,7 +104,7 @@ describe('the poller', () => {
     const url = setup.server.route('/slow.rss', (_req, res) => {
       answer = () => res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(rss([item(1)]));
     });
-    const adding = setup.service.add(url, { backfill: 1 });
+    const adding = setup.service.add(url, { backfill: 1 }, { force: true });
     while (!answer) await settle();
     const id = setup.service.list()[0]!.id;
     setup.service.remove(id);

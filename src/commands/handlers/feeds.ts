@@ -34,12 +34,17 @@ const feedArgs = z.string().transform((text, ctx) => {
     return z.NEVER;
   }
   const settings: Record<string, unknown> = {};
+  let force = false;
   for (const option of options) {
+    if (option.toLowerCase() === 'force') {
+      force = true;
+      continue;
+    }
     const eq = option.indexOf('=');
     const key = eq > 0 ? option.slice(0, eq).toLowerCase() : '';
     const value = eq > 0 ? option.slice(eq + 1) : '';
     if (!(OPTION_KEYS as readonly string[]).includes(key) || !value) {
-      ctx.addIssue({ code: 'custom', message: `"${option.slice(0, 30)}" is not an option: use ${OPTION_KEYS.map((k) => `${k}=…`).join(' ')}` });
+      ctx.addIssue({ code: 'custom', message: `"${option.slice(0, 30)}" is not an option: use ${OPTION_KEYS.map((k) => `${k}=…`).join(' ')} or force` });
       continue;
     }
     try {
@@ -53,7 +58,7 @@ const feedArgs = z.string().transform((text, ctx) => {
       ctx.addIssue({ code: 'custom', message: (err as Error).message });
     }
   }
-  return { action: 'add' as const, url, settings };
+  return { action: 'add' as const, url, settings, force };
 });
 
 const health = (f: FeedView, zone: string, now: number): string => {
@@ -111,21 +116,28 @@ export const feedsCommand: CommandSpec<string> = {
 
 export const feedCommand: CommandSpec<z.output<typeof feedArgs>> = {
   name: 'feed',
-  usage: 'feed add <url> [category=<name>] [priority=breaking] [every=<minutes>] [backfill=<n>] [cap=<n>] [include=a,b] [exclude=c]  |  feed remove|pause|resume|poll <id>',
+  usage: 'feed add <url> [category=<name>] [priority=breaking] [every=<minutes>] [backfill=<n>] [cap=<n>] [include=a,b] [exclude=c] [force]  |  feed remove|pause|resume|poll <id>',
   example: 'feed add https://example.com/rss category=World every=10',
-  summary: 'manage feeds: add (polls once at once; current stories are only marked seen unless backfill=n), remove, pause, resume, poll now',
+  summary: 'manage feeds: add (reads it at once, refused if that fails unless force; current stories are only marked seen unless backfill=n), remove, pause, resume, poll now',
   args: feedArgs,
   async run(input, ctx): Promise<CommandResult> {
     const now = ctx.clock.now();
     if (input.action === 'add') {
       let result: AddResult;
       try {
-        result = await ctx.feeds.add(input.url, input.settings);
+        result = await ctx.feeds.add(input.url, input.settings, { force: input.force });
       } catch (err) {
         if (err instanceof FeedSettingsError) return invalid(`${err.message}\nusage: ${feedCommand.usage}`, { problems: [err.message] });
         throw err;
       }
       if (result.status === 'exists') return invalid(`That feed is already #${result.feed.id}.`, { feed: result.feed }, 'conflict');
+      if (result.status === 'refused') {
+        const instead = result.advertisedFeed ? `\nThe page names its feed: feed add ${result.advertisedFeed}` : '';
+        return invalid(
+          `Not added: ${result.reason}.${instead}\nIf the feed is only down for now, add it anyway with "feed add ${result.url} force": it is retried with back-off.`,
+          { url: result.url, kind: result.kind, problems: [result.reason], advertisedFeed: result.advertisedFeed },
+        );
+      }
       ctx.wake();
       const first = describePoll(result.poll, ctx.timezone, now);
       return ok(`Added feed #${result.feed.id} (${result.feed.title ?? result.feed.url}), polled every ${result.feed.everyMinutes} min.\nFirst poll: ${first}`, {

@@ -1,5 +1,18 @@
+import { fetch as undiciFetch, type Dispatcher } from 'undici';
 import type { Clock } from '../../clock.js';
 import { FeedFetchError } from '../errors.js';
+import { isForbiddenAddress } from './address-guard.js';
+
+/** A fetch function: undici's by default (it takes our guarded dispatcher), or a test's own. */
+export type FetchFunction = (url: string, init: FetchInit) => Promise<Response>;
+
+/** What fetchFeed asks of a fetch: its own headers, redirects by hand, the abort signal, and the guarded pool. */
+export interface FetchInit {
+  headers: Record<string, string>;
+  redirect: 'manual';
+  signal: AbortSignal;
+  dispatcher?: Dispatcher;
+}
 
 /** The conditional-request validators a site gave for the last copy we read. */
 export interface Validators {
@@ -23,8 +36,10 @@ export interface FetchOptions {
   userAgent: string;
   /** Aborts the fetch when the service stops. */
   signal?: AbortSignal;
-  /** Injectable for tests of the fetch edge; production uses node's fetch (undici). */
-  fetch?: typeof globalThis.fetch;
+  /** Injectable for tests of the fetch edge; production uses undici's fetch. */
+  fetch?: FetchFunction;
+  /** Opens the connections: the address guard (address-guard.ts), which refuses link-local and metadata addresses. */
+  dispatcher?: Dispatcher;
 }
 
 /** Sent on every request: who we are and where to read about it, as polite crawlers do. */
@@ -56,6 +71,8 @@ export async function fetchFeed(url: string, validators: Validators, options: Fe
     }
     if (options.signal?.aborted) throw new FeedFetchError('stopped', 'the feed poller stopped during the fetch', { cause });
     if (cause instanceof FeedFetchError) throw cause;
+    const forbidden = forbiddenCause(cause);
+    if (forbidden) throw new FeedFetchError('bad-url', `${url}: ${forbidden}; Newsdesk never fetches feeds from there`, { cause });
     throw new FeedFetchError('network', `cannot reach ${url}: ${networkReason(cause)}`, { cause });
   } finally {
     cancelTimer();
@@ -64,7 +81,7 @@ export async function fetchFeed(url: string, validators: Validators, options: Fe
 }
 
 async function follow(start: string, validators: Validators, options: FetchOptions, controller: AbortController): Promise<FetchResult> {
-  const doFetch = options.fetch ?? globalThis.fetch;
+  const doFetch = options.fetch ?? (undiciFetch as unknown as FetchFunction);
   const visited = new Set<string>();
   let url = checkUrl(start);
   for (let hop = 0; ; hop += 1) {
@@ -72,7 +89,7 @@ async function follow(start: string, validators: Validators, options: FetchOptio
     const headers: Record<string, string> = { 'user-agent': options.userAgent, accept: ACCEPT };
     if (validators.etag) headers['if-none-match'] = validators.etag;
     if (validators.lastModified) headers['if-modified-since'] = validators.lastModified;
-    const response = await doFetch(url, { headers, redirect: 'manual', signal: controller.signal });
+    const response = await doFetch(url, { headers, redirect: 'manual', signal: controller.signal, ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}) });
 
     if (response.status >= 300 && response.status < 400 && response.status !== 304) {
       await discard(response);
@@ -169,6 +186,9 @@ function checkUrl(value: string): string {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new FeedFetchError('bad-url', `${value}: only http:// and https:// feeds can be fetched`);
   }
+  if (isForbiddenAddress(url.hostname)) {
+    throw new FeedFetchError('bad-url', `${value}: ${url.hostname} is a link-local or cloud metadata address; Newsdesk never fetches feeds from there`);
+  }
   return url.toString();
 }
 
@@ -182,12 +202,29 @@ async function discard(response: Response): Promise<void> {
   }
 }
 
-/** undici hides the useful part (ECONNREFUSED, ENOTFOUND, a TLS problem) in `cause`. */
+/** The address guard's refusal, found in undici's "fetch failed" wrapping, as a sentence. */
+function forbiddenCause(err: unknown): string | null {
+  for (let e = err as { cause?: unknown; code?: string; message?: string } | undefined, depth = 0; e && depth < 4; e = e.cause as typeof e, depth += 1) {
+    if (e.code === 'ENEWSDESK_FORBIDDEN_ADDRESS') return e.message ?? 'a link-local or cloud metadata address';
+  }
+  return null;
+}
+
+/**
+ * Why a connection gave no answer, in words that do not tell a closed port from an open one that
+ * speaks something else (refused, reset, not HTTP, a TLS failure): otherwise `feed add` would let
+ * anyone who may add feeds map which ports are open on the newsroom's internal machines. The exact
+ * reason goes to the log only. A name that does not resolve is said as such (it says nothing of ports).
+ */
 function networkReason(err: unknown): string {
-  const cause = (err as { cause?: { code?: string; message?: string } })?.cause;
-  if (cause?.code === 'ENOTFOUND') return 'the host name does not resolve; check the URL';
-  if (cause?.code === 'ECONNREFUSED') return 'the connection was refused';
-  if (cause?.code) return `${cause.code}${cause.message ? ` (${cause.message})` : ''}`;
-  if (cause?.message) return cause.message; // e.g. "bad port": a port fetch refuses to use
-  return err instanceof Error ? err.message : String(err);
+  const cause = (err as { cause?: { code?: string } })?.cause;
+  if (cause?.code === 'ENOTFOUND' || cause?.code === 'EAI_AGAIN') return 'the host name does not resolve; check the URL';
+  return 'no HTTP answer (nothing listening there, the connection was cut, the server does not speak HTTP, or its HTTPS certificate is not valid); check the URL in a browser';
+}
+
+/** The exact network error under undici's "fetch failed", for the log. */
+export function networkDetail(err: unknown): string {
+  const cause = (err as { cause?: { cause?: { code?: string; message?: string }; code?: string; message?: string } })?.cause;
+  const inner = cause?.cause ?? cause;
+  return [inner?.code, inner?.message].filter(Boolean).join(': ') || (err instanceof Error ? err.message : String(err));
 }

@@ -1,17 +1,50 @@
 import { decode } from 'html-entities';
+import { Parser } from 'htmlparser2';
 
 /**
- * Markup read per item at most: the summary keeps 1,000 characters of text, and every pattern below
- * is linear, so a hostile 10 MB description costs milliseconds, not minutes.
+ * Markup read per item at most: the summary keeps 1,000 characters of text, and the tokenizer
+ * (htmlparser2) is linear, so a hostile 10 MB description costs milliseconds, not minutes.
  */
 export const MAX_HTML_CHARS = 64 * 1024;
-/** Elements whose content is never text, and comments; both dropped with what they hold. */
-const HIDDEN_START = /<(script|style|noscript|template)\b|<!--/gi;
-const HIDDEN_END = { script: /<\/script/gi, style: /<\/style/gi, noscript: /<\/noscript/gi, template: /<\/template/gi };
-/** Tags that separate words when removed (blocks, breaks, cells); other tags vanish without a space. */
-const BLOCK_TAG = /<\/?(?:p|br|div|li|ul|ol|h[1-6]|tr|td|th|table|blockquote|figure|figcaption|section|article|header|footer|hr|pre|dd|dt|img)\b[^<>]*>/gi;
-// [^<>] rather than [^>]: a "<" that never closes ends the attempt at the next "<", not at the end.
-const ANY_TAG = /<\/?[a-zA-Z][^<>]*>/g;
+
+/** Elements whose content is never text: dropped with what they hold (one left open hides the rest, as in a browser). */
+const HIDDEN = new Set(['script', 'style', 'noscript', 'template', 'iframe', 'object', 'head', 'svg', 'math', 'select']);
+
+/** Elements that separate words when removed (blocks, breaks, cells, images); other tags vanish without a space. */
+const BLOCK = new Set([
+  'address', 'article', 'aside', 'blockquote', 'br', 'caption', 'dd', 'details', 'dialog', 'div', 'dl', 'dt', 'fieldset',
+  'figcaption', 'figure', 'footer', 'form', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'header', 'hgroup', 'hr', 'img', 'li', 'main',
+  'nav', 'ol', 'p', 'pre', 'section', 'summary', 'table', 'tbody', 'td', 'tfoot', 'th', 'thead', 'tr', 'ul', 'video', 'audio',
+]);
+
+/**
+ * Every HTML element name (current and obsolete). In a headline, a "tag" whose name is none of these
+ * (`vector<int>`, `x<y and y>z`) is text a writer meant, not markup, and is kept as written.
+ */
+const HTML_ELEMENTS = new Set([
+  ...BLOCK, ...HIDDEN,
+  'a', 'abbr', 'acronym', 'area', 'b', 'base', 'basefont', 'bdi', 'bdo', 'big', 'blink', 'body', 'button', 'canvas', 'center',
+  'cite', 'code', 'col', 'colgroup', 'data', 'datalist', 'del', 'dfn', 'dir', 'em', 'embed', 'font', 'frame', 'frameset', 'html',
+  'i', 'input', 'ins', 'kbd', 'label', 'legend', 'link', 'map', 'mark', 'marquee', 'menu', 'meta', 'meter', 'nobr', 'optgroup',
+  'option', 'output', 'param', 'picture', 'plaintext', 'progress', 'q', 'rp', 'rt', 'ruby', 's', 'samp', 'slot', 'small',
+  'source', 'span', 'strike', 'strong', 'sub', 'sup', 'textarea', 'time', 'title', 'track', 'tt', 'u', 'var', 'wbr', 'xmp',
+]);
+
+/** What one fragment of HTML holds for a story: its text and its first usable picture. */
+export interface HtmlContent {
+  /** Plain text, whitespace collapsed to single spaces. */
+  text: string;
+  /** src of the first `<img>` that can be the story's picture (see firstImageInHtml), entities decoded. */
+  image: string | null;
+}
+
+export interface HtmlOptions {
+  /**
+   * Headlines: a tag whose name is not an HTML element is kept as text (`vector<int>`), and escaped
+   * markup is never unescaped a second time (a title that shows `<b>` literally stays so).
+   */
+  headline?: boolean;
+}
 
 /** Collapses every run of whitespace (newlines, tabs, no-break spaces) to one space and trims. */
 export function collapseWhitespace(text: string): string {
@@ -19,49 +52,125 @@ export function collapseWhitespace(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
 }
 
-/** Plain text of an HTML fragment: scripts, styles and tags removed, entities decoded, whitespace collapsed. */
-export function htmlToText(html: string): string {
-  let text = headOf(html);
-  if (text.includes('<')) text = dropHidden(text).replace(BLOCK_TAG, ' ').replace(ANY_TAG, '');
-  if (text.includes('&')) text = decode(text, { level: 'html5' });
-  return collapseWhitespace(text);
-}
-
-/** The first MAX_HTML_CHARS of markup, less a tag the cut leaves open (`<img src="data:…`). */
-function headOf(html: string): string {
-  if (html.length <= MAX_HTML_CHARS) return html;
-  const head = html.slice(0, MAX_HTML_CHARS);
-  const lt = head.lastIndexOf('<');
-  return lt > head.lastIndexOf('>') ? head.slice(0, lt) : head;
+/** Plain text of an HTML fragment: scripts, styles, comments and tags removed, entities decoded once, whitespace collapsed. */
+export function htmlToText(html: string, options: HtmlOptions = {}): string {
+  return readHtml(html, options).text;
 }
 
 /**
- * Removes `<script>`, `<style>`, `<noscript>`, `<template>` with their content, and comments, in one
- * pass. One left open hides the rest, as in a browser.
+ * Reads an HTML fragment with htmlparser2 (a tokenizer that follows the HTML rules browsers use):
+ * text with blocks turned into spaces, entities decoded exactly once after tokenizing, comments,
+ * doctypes, processing instructions and hidden elements dropped; and the first picture.
+ *
+ * A fragment whose only markup was escaped twice (`&amp;lt;p&amp;gt;Hello &amp;amp;amp; bye`, common in
+ * feeds written by templates that escape twice) shows HTML once read: a summary is read once more then.
  */
-function dropHidden(html: string): string {
-  let out = '';
-  let from = 0;
-  HIDDEN_START.lastIndex = 0;
-  for (let m = HIDDEN_START.exec(html); m; m = HIDDEN_START.exec(html)) {
-    out += `${html.slice(from, m.index)} `;
-    let end: number;
-    if (m[1] === undefined) {
-      const close = html.indexOf('-->', m.index + 4);
-      end = close === -1 ? html.length : close + 3;
-    } else {
-      // Searched in the text itself, case-insensitively: a lowercased copy can be longer ("İ" becomes two
-      // characters), so its positions would not match the original's.
-      const closing = HIDDEN_END[m[1].toLowerCase() as keyof typeof HIDDEN_END];
-      closing.lastIndex = m.index + 1;
-      const close = closing.exec(html)?.index ?? -1;
-      const gt = close === -1 ? -1 : html.indexOf('>', close);
-      end = gt === -1 ? html.length : gt + 1;
-    }
-    from = end;
-    HIDDEN_START.lastIndex = end;
+export function readHtml(html: string, options: HtmlOptions = {}): HtmlContent {
+  const first = tokenize(html, options.headline === true);
+  if (options.headline || first.markup || !first.raw.includes('<')) return finish(first);
+  const second = tokenize(first.raw, false);
+  return finish(second.markup ? second : first);
+}
+
+/** src of the first `<img>` in an HTML fragment that can be the story's picture, entities decoded. */
+export function firstImageInHtml(html: string): string | null {
+  if (!/<img/i.test(html)) return null;
+  return readHtml(html).image;
+}
+
+interface Tokens {
+  raw: string;
+  image: string | null;
+  /** Whether any real element (an HTML tag) was read. */
+  markup: boolean;
+}
+
+function finish(tokens: Tokens): HtmlContent {
+  return { text: collapseWhitespace(tokens.raw), image: tokens.image };
+}
+
+function tokenize(html: string, headline: boolean): Tokens {
+  const cut = html.length > MAX_HTML_CHARS;
+  let source = cut ? html.slice(0, MAX_HTML_CHARS) : html;
+  // The fragment ends inside something that looks like a tag: a tag the 64 KiB cut left open is
+  // dropped; at the true end it was a lone "<" in text ("a <b and c", "x<y"), kept as text.
+  let tail = '';
+  const lt = source.lastIndexOf('<');
+  if (lt !== -1 && lt > source.lastIndexOf('>')) {
+    const unclosedComment = source.lastIndexOf('<!--') > source.lastIndexOf('-->');
+    if (!cut && !unclosedComment && /^<\/?[^!?]/.test(source.slice(lt))) tail = source.slice(lt);
+    source = source.slice(0, lt);
   }
-  return from === 0 ? html : out + html.slice(from);
+
+  let raw = '';
+  let hidden = 0;
+  let markup = false;
+  let image: string | null = null;
+  const parser = new Parser(
+    {
+      onopentag(name, attrs) {
+        if (headline && !isHtmlElement(name)) {
+          if (hidden === 0) raw += decode(source.slice(parser.startIndex, parser.endIndex + 1), { level: 'html5' });
+          return;
+        }
+        markup = true;
+        if (HIDDEN.has(name)) {
+          if (hidden === 0) raw += '\n';
+          hidden += 1;
+        }
+        if (hidden > 0) return;
+        if (BLOCK.has(name)) raw += '\n';
+        if (name === 'img' && image === null) image = usableImage(attrs);
+      },
+      onclosetag(name, implied) {
+        if (headline && !isHtmlElement(name)) {
+          if (!implied && hidden === 0) raw += source.slice(parser.startIndex, parser.endIndex + 1);
+          return;
+        }
+        if (HIDDEN.has(name)) hidden = Math.max(0, hidden - 1);
+        else if (hidden === 0 && BLOCK.has(name)) raw += '\n';
+      },
+      ontext(text) {
+        if (hidden === 0) raw += text;
+      },
+      // Comments, <!DOCTYPE …> and <?xml …?> are markup too: dropped, and they mark the fragment as HTML.
+      oncomment() {
+        markup = true;
+        if (hidden === 0) raw += '\n';
+      },
+      onprocessinginstruction() {
+        markup = true;
+      },
+    },
+    { decodeEntities: true, lowerCaseTags: true, lowerCaseAttributeNames: true },
+  );
+  parser.write(source);
+  parser.end();
+  if (tail && hidden === 0) raw += decode(tail, { level: 'html5' });
+  return { raw, image, markup };
+}
+
+const isHtmlElement = (name: string) => HTML_ELEMENTS.has(name) || name.includes(':') || name.includes('-');
+
+/** No real image URL is longer (data: URIs excepted, which are never taken). */
+const MAX_SRC_CHARS = 4 * 1024;
+const NOT_A_PICTURE = /^(https?:)?\/\/feeds\.feedburner\.com\/~(ff|r)\/|^data:/i;
+
+/**
+ * An `<img>` that can be the story's picture. Skipped: images declared smaller than 80 px (tracking
+ * pixels, avatars, icons), inline data, and FeedBurner's share buttons and counters.
+ */
+function usableImage(attrs: Record<string, string>): string | null {
+  if (isSmall(attrs.width) || isSmall(attrs.height)) return null;
+  const src = attrs.src?.trim();
+  if (!src || src.length > MAX_SRC_CHARS || NOT_A_PICTURE.test(src)) return null;
+  return src;
+}
+
+/** A declared size under 80 px; sizes in other units (%, em) or none at all do not count as small. */
+function isSmall(value: string | undefined): boolean {
+  const m = value ? /^\s*(\d+)(px)?\s*$/.exec(value) : null;
+  return m !== null && Number(m[1]) < 80;
 }
 
 /**
@@ -75,44 +184,4 @@ export function truncateAtWord(text: string, max: number): string {
   if (space > max / 2) cut = cut.slice(0, space); // a word boundary, unless that loses over half
   if (/[\uD800-\uDBFF]$/.test(cut)) cut = cut.slice(0, -1);
   return `${cut.replace(/[\s,;:.-]+$/u, '')}…`;
-}
-
-const IMG = /<img\b[^<>]*>/gi;
-/** No real `<img>` is longer (even with a long srcset); skipping longer ones keeps attribute matching linear. */
-const MAX_IMG_TAG_CHARS = 8 * 1024;
-const ATTR = (name: string) => new RegExp(`\\b${name}\\s*=\\s*(?:"([^"]*)"|'([^']*)'|([^\\s>]+))`, 'i');
-const SRC = ATTR('src');
-const WIDTH = ATTR('width');
-const HEIGHT = ATTR('height');
-
-/**
- * src of the first `<img>` in an HTML fragment that can be the story's picture, entities decoded.
- * Skipped: images declared smaller than 80 px (tracking pixels, avatars, icons) and FeedBurner's
- * share buttons and counters.
- */
-export function firstImageInHtml(html: string): string | null {
-  if (!html.includes('<img') && !html.includes('<IMG')) return null;
-  for (const match of headOf(html).matchAll(IMG)) {
-    const tag = match[0];
-    if (tag.length > MAX_IMG_TAG_CHARS) continue;
-    if (isSmall(attr(tag, WIDTH)) || isSmall(attr(tag, HEIGHT))) continue;
-    const raw = attr(tag, SRC);
-    const src = raw && raw.includes('&') ? decode(raw, { level: 'html5' }) : raw;
-    if (src && !NOT_A_PICTURE.test(src)) return src;
-  }
-  return null;
-}
-
-const NOT_A_PICTURE = /^(https?:)?\/\/feeds\.feedburner\.com\/~(ff|r)\/|^data:/i;
-
-function attr(tag: string, pattern: RegExp): string | null {
-  const m = pattern.exec(tag);
-  const value = m?.[1] ?? m?.[2] ?? m?.[3];
-  return value?.trim() || null;
-}
-
-/** A declared size under 80 px; sizes in other units (%, em) or none at all do not count as small. */
-function isSmall(value: string | null): boolean {
-  const m = value ? /^(\d+)(px)?$/.exec(value) : null;
-  return m !== null && Number(m[1]) < 80;
 }

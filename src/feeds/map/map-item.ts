@@ -2,7 +2,7 @@ import { LIMITS } from '../../articles/article.js';
 import { canonicalUrl } from '../../articles/canonical-url.js';
 import { storyHash } from '../../articles/story-hash.js';
 import type { RawItem, RichText } from '../parse/feed-document.js';
-import { collapseWhitespace, firstImageInHtml, htmlToText, truncateAtWord } from './html-text.js';
+import { collapseWhitespace, readHtml, truncateAtWord, type HtmlContent } from './html-text.js';
 import { guidKey } from './story-keys.js';
 
 /** A feed item ready to be queued: clean text, absolute links, and the keys it is deduplicated by. */
@@ -33,7 +33,7 @@ export const SUMMARY_MAX_CHARS = 1_000;
  * xml:base, else the feed's final URL). Items without a usable title or link are reported, not mapped.
  */
 export function mapItem(raw: RawItem, position: number, feedId: number, feedUrl: string): MapResult {
-  const headline = truncateAtWord(richToText(raw.title), LIMITS.headline);
+  const headline = truncateAtWord(readRich(raw.title, true).text, LIMITS.headline);
   const base = raw.base ? (absolute(raw.base, feedUrl)?.toString() ?? feedUrl) : feedUrl;
   const link = raw.link ? absolute(raw.link, base) : null;
   const url = link?.toString() ?? null;
@@ -41,19 +41,17 @@ export function mapItem(raw: RawItem, position: number, feedId: number, feedUrl:
   if (!headline) return { ok: false, reason: 'no-title', headline: null, link: url };
   if (!link || !url || url.length > LIMITS.url) return { ok: false, reason: 'no-link', headline, link: raw.link };
 
-  let summary = richToText(raw.summary);
-  if (!summary || summary === headline) summary = richToText(raw.content);
-  if (summary === headline) summary = '';
-
+  const description = readRich(raw.summary);
+  const content = readRich(raw.content);
   const canonical = canonicalUrl(url);
   return {
     ok: true,
     item: {
       headline,
-      summary: truncateAtWord(summary, SUMMARY_MAX_CHARS),
+      summary: truncateAtWord(pickSummary(headline, description, content, raw.extraSummaries), SUMMARY_MAX_CHARS),
       url,
       canonicalUrl: canonical,
-      imageUrl: pickImage(raw, base),
+      imageUrl: pickImage(raw, [content.image, description.image], base),
       guidKey: guidKey(raw.guid, feedId),
       contentHash: storyHash(headline, canonical),
       publishedAt: raw.publishedAt,
@@ -62,18 +60,42 @@ export function mapItem(raw: RawItem, position: number, feedId: number, feedUrl:
   };
 }
 
-function richToText(value: RichText | null): string {
-  if (!value) return '';
-  return value.html ? htmlToText(value.text) : collapseWhitespace(value.text);
+const NOTHING: HtmlContent = { text: '', image: null };
+
+function readRich(value: RichText | null, headline = false): HtmlContent {
+  if (!value) return NOTHING;
+  return value.html ? readHtml(value.text, { headline }) : { text: collapseWhitespace(value.text), image: null };
 }
 
-function pickImage(raw: RawItem, base: string): string | null {
-  const candidates = [...raw.images];
-  for (const html of [raw.content, raw.summary]) {
-    const src = html?.html ? firstImageInHtml(html.text) : null;
-    if (src) candidates.push(src);
+/** A teaser that only points at the story ("Continue reading…", "Read more »") says nothing. */
+const BOILERPLATE = /^(continue reading|read more|read the full (story|article)|more|comments?|\[?(…|\.\.\.)\]?)\W*$/i;
+/** A teaser cut short by the publisher: ends with "…", "[…]" or "[...]". */
+const CUT_SHORT = /\s*(\[(…|\.\.\.)\]|…|\.\.\.)\s*(continue reading.*|read more.*)?$/i;
+
+/**
+ * The summary: the description (RSS description, Atom summary), unless it is empty, the headline again,
+ * only a "read more" link, or a teaser the publisher cut short of the content (then the fuller content);
+ * else the content (content:encoded, Atom content), then media:description, itunes:summary.
+ */
+function pickSummary(headline: string, description: HtmlContent, content: HtmlContent, extra: readonly RichText[]): string {
+  const useful = (text: string) => text.length > 0 && text !== headline && !BOILERPLATE.test(text);
+  const teaser = description.text;
+  if (useful(teaser)) {
+    const stem = teaser.replace(CUT_SHORT, '');
+    const cut = stem.length < teaser.length && stem.length >= 20 && content.text.startsWith(stem) && content.text.length > stem.length;
+    return cut ? content.text : teaser;
   }
-  for (const candidate of candidates) {
+  if (useful(content.text)) return content.text;
+  for (const candidate of extra) {
+    const text = readRich(candidate).text;
+    if (useful(text)) return text;
+  }
+  return '';
+}
+
+function pickImage(raw: RawItem, inHtml: (string | null)[], base: string): string | null {
+  for (const candidate of [...raw.images, ...inHtml]) {
+    if (!candidate) continue;
     const url = absolute(candidate, base)?.toString();
     if (url && url.length <= LIMITS.url) return url;
   }

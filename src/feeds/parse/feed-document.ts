@@ -18,6 +18,8 @@ export interface RawItem {
   summary: RichText | null;
   /** content:encoded (RSS), content (Atom), content_html/content_text (JSON Feed). */
   content: RichText | null;
+  /** Further summaries, tried in order when neither of the above gives one: media:description, itunes:summary. */
+  extraSummaries: RichText[];
   /** Image URLs from enclosures and Media RSS, best first (may be relative). */
   images: string[];
   /** Epoch ms of publication (or last update), when the feed says. */

@@ -20,6 +20,7 @@
  * expands DTD entities and never recurses. The mapping rules (headline, summary, image, link) are
  * Newsdesk's own either way. JSON Feed is JSON.parse plus a small reader.
  */
+import { decode } from 'html-entities';
 import { FeedParseError } from '../errors.js';
 import type { TimeSlicer } from '../ingest/time-slicer.js';
 import type { ParsedFeed } from './feed-document.js';
@@ -31,29 +32,35 @@ import { createXmlScanner, parseXml, type XmlDocument } from './xml-tree.js';
  * Reads a decoded body as RSS 2.0, RSS 1.0 (RDF), Atom 1.0 or JSON Feed 1.x. Throws FeedParseError
  * (`binary`, `not-a-feed`, `malformed`) with a message an admin can act on.
  */
-export function parseFeed(text: string, url?: string): ParsedFeed {
-  const json = precheck(text);
-  return json ?? readDocument(text, parseXml(text), url);
+export function parseFeed(body: string, url?: string): ParsedFeed {
+  const text = precheck(body);
+  if (typeof text !== 'string') return text;
+  return readDocument(text, parseXml(text), url);
 }
 
 /** Characters scanned between two looks at the clock (well under a millisecond of work). */
 const SCAN_STEP_CHARS = 16 * 1024;
 
 /** parseFeed, scanning big XML documents in time slices with the event loop free in between. */
-export async function parseFeedInSlices(text: string, url: string, slicer: TimeSlicer): Promise<ParsedFeed> {
-  const json = precheck(text);
-  if (json) return json;
+export async function parseFeedInSlices(body: string, url: string, slicer: TimeSlicer): Promise<ParsedFeed> {
+  const text = precheck(body);
+  if (typeof text !== 'string') return text;
   const scanner = createXmlScanner(text);
   while (!scanner.scan(SCAN_STEP_CHARS)) await slicer.tick();
   return readDocument(text, scanner.document(), url);
 }
 
-/** Refuses binaries; reads JSON Feeds whole. Null means: XML, go on. */
-function precheck(text: string): ParsedFeed | null {
+/** Refuses binaries; reads JSON Feeds whole. A string is the XML to scan, less control characters. */
+function precheck(text: string): ParsedFeed | string {
   if (looksBinary(text)) throw new FeedParseError('binary', 'the answer is a binary file, not a feed; check the URL');
   const start = firstSignificant(text);
-  return text[start] === '{' || text[start] === '[' ? readJson(text) : null;
+  if (text[start] === '{' || text[start] === '[') return readJson(text);
+  // A stray NUL or other control character (never allowed in XML, found in real feeds) is dropped, not fatal.
+  return CONTROL.test(text) ? text.replace(CONTROLS, '') : text;
 }
+
+const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F]/;
+const CONTROLS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F]/g;
 
 function readDocument(text: string, doc: XmlDocument, url: string | undefined): ParsedFeed {
   const start = firstSignificant(text);
@@ -61,7 +68,10 @@ function readDocument(text: string, doc: XmlDocument, url: string | undefined): 
   if (!root) throw new FeedParseError('not-a-feed', 'the answer contains no XML; check the URL');
   const reader = root.name === 'rss' ? readRss : root.name === 'rdf:rdf' ? readRdf : root.name === 'feed' || root.name === 'atom:feed' ? readAtom : null;
   if (!reader) {
-    if (root.name === 'html' || /^<!doctype html/i.test(text.slice(start, start + 20))) throw new FeedParseError('not-a-feed', webPageMessage(text, url));
+    if (HTML_ROOTS.has(root.name) || /^<!doctype html/i.test(text.slice(start, start + 20)) || /<html[\s>]/i.test(text.slice(0, 4096))) {
+      const advertisedFeed = advertisedFeedOf(text, url);
+      throw new FeedParseError('not-a-feed', webPageMessage(advertisedFeed), { advertisedFeed });
+    }
     throw new FeedParseError('not-a-feed', `the answer is XML with a <${root.name}> root, not RSS, RDF or Atom`);
   }
   if (!root.closed) {
@@ -80,9 +90,20 @@ function readJson(text: string): ParsedFeed {
   return readJsonFeed(doc);
 }
 
-/** A NUL in the first few KB never occurs in a text feed and almost always in images, archives, PDFs. */
+const HTML_ROOTS = new Set(['html', 'head', 'body', 'div', 'p', 'br', 'meta', 'title', 'script', 'table', 'span', 'a', 'h1', 'link', 'style']);
+
+/**
+ * Images, archives and PDFs decoded as text are full of control characters (one byte in eight or so);
+ * a text feed has none, or one stray NUL. More than 1% of the first 4 KB (and at least 8) is binary.
+ */
 function looksBinary(text: string): boolean {
-  return text.slice(0, 4096).includes('\u0000');
+  const head = text.slice(0, 4096);
+  let controls = 0;
+  for (let i = 0; i < head.length; i += 1) {
+    const c = head.charCodeAt(i);
+    if ((c < 32 && c !== 9 && c !== 10 && c !== 13) || c === 0xfffd) controls += 1;
+  }
+  return controls >= 8 && controls > head.length / 100;
 }
 
 function firstSignificant(text: string): number {
@@ -91,16 +112,23 @@ function firstSignificant(text: string): number {
   return i;
 }
 
-/** "Not a feed", plus the feed the page advertises (`<link rel="alternate" type="application/rss+xml">`) if any. */
-function webPageMessage(html: string, url: string | undefined): string {
-  const head = html.slice(0, 100_000);
-  for (const match of head.matchAll(/<link\b[^>]*>/gi)) {
-    const tag = match[0];
-    if (!/rel\s*=\s*["']?alternate/i.test(tag) || !/type\s*=\s*["']?application\/(rss|atom|feed)\+(xml|json)/i.test(tag)) continue;
-    const href = /href\s*=\s*["']([^"']+)["']/i.exec(tag)?.[1];
-    if (href) return `the answer is a web page, not a feed; the page names its feed as ${resolve(href, url)}: add that instead`;
-  }
+/** "Not a feed", plus the feed the page advertises, if it does. */
+function webPageMessage(advertised: string | null): string {
+  if (advertised) return `the answer is a web page, not a feed; the page names its feed as ${advertised}: add that instead`;
   return 'the answer is a web page, not a feed; find the feed link on the page (often /feed, /rss or /atom.xml)';
+}
+
+/** The feed a page names in `<link rel="alternate" type="application/rss+xml" href="…">`, resolved against the page. */
+function advertisedFeedOf(html: string, url: string | undefined): string | null {
+  const head = html.slice(0, 100_000);
+  for (const match of head.matchAll(/<link\b[^<>]*>/gi)) {
+    const tag = match[0];
+    if (!/rel\s*=\s*["']?[^"'>]*\balternate/i.test(tag) || !/type\s*=\s*["']?application\/(rss|atom|feed|rdf)\+(xml|json)/i.test(tag)) continue;
+    const href = /href\s*=\s*(?:"([^"]+)"|'([^']+)'|([^\s"'>]+))/i.exec(tag);
+    const value = href?.[1] ?? href?.[2] ?? href?.[3];
+    if (value) return resolve(decode(value, { level: 'html5' }), url);
+  }
+  return null;
 }
 
 

@@ -36,6 +36,7 @@ function jsonItem(item: Record<string, unknown>): RawItem {
     guid: typeof id === 'string' || typeof id === 'number' ? String(id) : null,
     summary: summary ? { text: summary, html: false } : null,
     content: html ? { text: html, html: true } : text ? { text, html: false } : null,
+    extraSummaries: [],
     images,
     publishedAt: parseDate(str(item.date_published) ?? str(item.date_modified)),
     base: null,

@@ -1,20 +1,22 @@
 import { looksLikeImage, parseDate, type ParsedFeed, type RawItem, type RichText } from './feed-document.js';
 import { child, childText, children, htmlOf, textOf } from './xml-query.js';
 import type { XmlElement } from './xml-tree.js';
+import { collapseWhitespace, htmlToText, MAX_HTML_CHARS } from '../map/html-text.js';
 
 /** Reads an RSS 2.0 (or 0.9x) document whose root is `<rss>`. */
 export function readRss(root: XmlElement, warnings: string[]): ParsedFeed {
-  const channel = child(root, 'channel') ?? root;
-  let elements = children(channel, 'item');
-  if (elements.length === 0) elements = children(root, 'item');
-  return { format: 'rss', title: childText(channel, 'title'), count: elements.length, item: (i) => rssItem(elements[i]!), warnings };
+  const channels = children(root, 'channel');
+  const channel = channels[0] ?? root;
+  // Items after a stray </channel> (or in a second channel) land beside the channel: read them all, in order.
+  const elements = [...channels.flatMap((c) => children(c, 'item')), ...children(root, 'item')];
+  return { format: 'rss', title: feedTitle(child(channel, 'title'), true), count: elements.length, item: (i) => rssItem(elements[i]!), warnings };
 }
 
 /** Reads an RSS 1.0 (RDF) document: items are siblings of the channel, identified by rdf:about. */
 export function readRdf(root: XmlElement, warnings: string[]): ParsedFeed {
   const channel = child(root, 'channel');
-  const elements = children(root, 'item');
-  return { format: 'rdf', title: channel ? childText(channel, 'title') : null, count: elements.length, item: (i) => rssItem(elements[i]!), warnings };
+  const elements = [...children(root, 'item'), ...(channel ? children(channel, 'item') : [])];
+  return { format: 'rdf', title: channel ? feedTitle(child(channel, 'title'), true) : null, count: elements.length, item: (i) => rssItem(elements[i]!), warnings };
 }
 
 function rssItem(item: XmlElement): RawItem {
@@ -22,16 +24,18 @@ function rssItem(item: XmlElement): RawItem {
   const guidEl = child(item, 'guid');
   const guid = guidEl ? textOf(guidEl).trim() || null : about;
   const permalink = guidEl && guid && guidEl.attrs.ispermalink !== 'false' && /^https?:\/\//i.test(guid) ? guid : null;
-  const title = child(item, 'title') ?? child(item, 'dc:title');
-  const description = child(item, 'description') ?? child(item, 'dc:description');
-  const encoded = child(item, 'content:encoded');
+  const title = nonBlank(child(item, 'title')) ?? nonBlank(child(item, 'dc:title')) ?? mediaChild(item, 'media:title');
+  const description = nonBlank(child(item, 'description')) ?? nonBlank(child(item, 'dc:description'));
+  const encoded = nonBlank(child(item, 'content:encoded'));
   return {
-    title: title ? { text: textOf(title), html: true } : null,
+    // An RSS title may hold HTML; html-text.ts keeps what is not markup (`vector<int>`) as text.
+    title: title ? richOf(title, title.name !== 'media:title' || title.attrs.type === 'html') : null,
     // FeedBurner rewrites links to its redirector; origLink is the publisher's own URL (better for dedupe).
     link: childText(item, 'feedburner:origlink') ?? childText(item, 'link') ?? alternateHref(item, 'atom:') ?? permalink ?? about,
     guid,
-    summary: description ? { text: textOf(description), html: true } : null,
-    content: encoded ? { text: textOf(encoded), html: true } : null,
+    summary: description ? richOf(description, true) : null,
+    content: encoded ? richOf(encoded, true) : null,
+    extraSummaries: extraSummaries(item),
     images: imagesOf(item),
     publishedAt: parseDate(childText(item, 'pubdate') ?? childText(item, 'dc:date') ?? childText(item, 'atom:updated')),
     base: item.attrs['xml:base'] ?? null,
@@ -48,27 +52,79 @@ export function readAtom(root: XmlElement, warnings: string[]): ParsedFeed {
     const entry = entries[i]!;
     const content = child(entry, `${p}content`);
     const entryBase = entry.attrs['xml:base'];
+    const mediaTitle = mediaChild(entry, 'media:title');
     return {
-      title: textConstruct(child(entry, `${p}title`)),
+      title: textConstruct(nonBlank(child(entry, `${p}title`))) ?? (mediaTitle ? richOf(mediaTitle, mediaTitle.attrs.type === 'html') : null),
       link: childText(entry, 'feedburner:origlink') ?? alternateHref(entry, p),
       guid: childText(entry, `${p}id`),
       summary: textConstruct(child(entry, `${p}summary`)),
       content: content && content.attrs.src === undefined ? textConstruct(content) : null,
+      extraSummaries: extraSummaries(entry),
       images: [...enclosureImages(entry, p), ...imagesOf(entry)],
       publishedAt: parseDate(childText(entry, `${p}published`) ?? childText(entry, `${p}updated`)),
       base: entryBase !== undefined ? resolveBase(entryBase, feedBase) : feedBase,
       complete: entry.closed,
     };
   };
-  return { format: 'atom', title: textConstruct(child(root, `${p}title`))?.text.trim() || null, count: entries.length, item, warnings };
+  return { format: 'atom', title: feedTitle(child(root, `${p}title`), false), count: entries.length, item, warnings };
 }
 
 /** An Atom text construct: `text` (default) is plain, `html` is escaped markup, `xhtml` is inline elements. */
 function textConstruct(el: XmlElement | undefined): RichText | null {
   if (!el) return null;
   const type = (el.attrs.type ?? 'text').toLowerCase();
-  if (type === 'xhtml') return { text: htmlOf(el), html: true };
-  return { text: textOf(el), html: type === 'html' || type === 'text/html' };
+  if (type === 'xhtml' || type === 'application/xhtml+xml') return { text: htmlOf(el), html: true };
+  return richOf(el, type === 'html' || type === 'text/html');
+}
+
+/**
+ * An element's content: markup when the feed says so, or when it holds elements itself (a description
+ * with raw, unescaped `<p>` and `<img>` in it), else text as written.
+ */
+function richOf(el: XmlElement, html: boolean): RichText {
+  if (el.children.some((c) => typeof c !== 'string')) {
+    const markup = htmlOf(el);
+    // Past the markup cap of html-text.ts only a title could still be read whole: as its text.
+    if (markup.length > MAX_HTML_CHARS && el.name.endsWith('title')) return { text: textOf(el), html: false };
+    return { text: markup, html: true };
+  }
+  return { text: textOf(el), html };
+}
+
+/** The feed's own name as text: markup removed (RSS titles may hold it), entities decoded once. */
+function feedTitle(el: XmlElement | undefined, rss: boolean): string | null {
+  const rich = rss && el ? richOf(el, true) : textConstruct(el);
+  if (!rich) return null;
+  const text = rich.html ? htmlToText(rich.text, { headline: true }) : collapseWhitespace(rich.text);
+  return text || null;
+}
+
+/** The element, unless it holds only whitespace (an empty <title/> gives way to the next candidate). */
+function nonBlank(el: XmlElement | undefined): XmlElement | undefined {
+  return el && (textOf(el).trim().length > 0 || el.children.some((c) => typeof c !== 'string')) ? el : undefined;
+}
+
+/** A Media RSS element of the item, or of its media:group (where YouTube and most video feeds put them). */
+function mediaChild(item: XmlElement, name: string): XmlElement | undefined {
+  const direct = nonBlank(child(item, name));
+  if (direct) return direct;
+  for (const group of children(item, 'media:group')) {
+    const found = nonBlank(child(group, name));
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** Summaries of video and podcast feeds: media:description (plain unless type="html"), itunes:summary, itunes:subtitle. */
+function extraSummaries(item: XmlElement): RichText[] {
+  const found: RichText[] = [];
+  const media = mediaChild(item, 'media:description');
+  if (media) found.push(richOf(media, media.attrs.type === 'html'));
+  for (const name of ['itunes:summary', 'itunes:subtitle']) {
+    const el = nonBlank(child(item, name));
+    if (el) found.push(richOf(el, false));
+  }
+  return found;
 }
 
 /** href of the `rel="alternate"` (or rel-less) link, preferring an HTML one. */

@@ -23,6 +23,12 @@ export interface XmlDocument {
  * feed that writes `<mrss:content>` is read like one that writes `<media:content>`.
  */
 const KNOWN_NAMESPACES: Record<string, string> = {
+  // RSS itself, when a feed writes it with a prefix (`<rss:item>` inside RDF, `<r:rss>`): no prefix.
+  'http://purl.org/rss/1.0/': '',
+  'http://my.netscape.com/rdf/simple/0.9/': '',
+  'http://backend.userland.com/rss2': '',
+  'http://backend.userland.com/rss': '',
+  'http://blogs.law.harvard.edu/tech/rss': '',
   'http://search.yahoo.com/mrss/': 'media',
   'http://search.yahoo.com/mrss': 'media',
   'http://purl.org/rss/1.0/modules/content/': 'content',
@@ -35,6 +41,16 @@ const KNOWN_NAMESPACES: Record<string, string> = {
 };
 
 const MAX_PROBLEMS = 20;
+
+/**
+ * Entities are decoded once, here, with the HTML names too: feeds write `Caf&eacute;` without declaring
+ * it (readers accept it). Only with their semicolon, so a raw `&copy=2` in a link stays as written.
+ */
+const decodeEntities = (text: string) => decode(text, { level: 'html5', scope: 'strict' });
+
+/** Local names of the elements a feed document starts with (`rss`, `rdf:RDF`, `feed`, or any prefix). */
+const FEED_ROOTS = new Set(['rss', 'rdf', 'feed']);
+const RSS_NAMESPACE = 'http://backend.userland.com/rss2';
 
 /**
  * A lenient, non-validating XML scanner built for feeds: jumps between `<` with indexOf rather than
@@ -69,6 +85,7 @@ export function createXmlScanner(text: string): XmlScanner {
   // Prefix scopes, pushed only by elements that declare namespaces (rare), so the usual cost is nil.
   const scopes: { depth: number; map: Map<string, string> }[] = [];
   let current = top;
+  let rootSeen = false;
   let i = 0;
   const n = text.length;
 
@@ -79,7 +96,7 @@ export function createXmlScanner(text: string): XmlScanner {
       current.children.push(' ');
       return;
     }
-    const value = entities && raw.includes('&') ? decode(raw, { level: 'xml' }) : raw;
+    const value = entities && raw.includes('&') ? decodeEntities(raw) : raw;
     current.children.push(value);
   };
 
@@ -138,7 +155,20 @@ export function createXmlScanner(text: string): XmlScanner {
         i = lt + 1;
         continue;
       }
-      const declared = namespaceDeclarations(tag.attrs);
+      let declared = namespaceDeclarations(tag.attrs);
+      if (!rootSeen && FEED_ROOTS.has(tag.name.slice(tag.name.indexOf(':') + 1))) {
+        rootSeen = true;
+        // Whatever came before the feed (a PHP warning's <br>, an injected <script>) is not part of it.
+        if (stack.length > 1) {
+          note(`<${stack[1]!.name}> before the feed's root element ignored`);
+          for (let k = 1; k < stack.length; k += 1) opened(stack[k]!.name, -1);
+          stack.length = 1;
+          current = top;
+          scopes.length = 0;
+        }
+        const colon = tag.name.indexOf(':');
+        if (colon !== -1 && tag.name.endsWith(':rss')) (declared ??= new Map()).set(tag.name.slice(0, colon), RSS_NAMESPACE);
+      }
       if (declared) scopes.push({ depth: stack.length, map: declared });
       const element: XmlElement = { name: resolveName(tag.name, scopes), attrs: tag.attrs, children: [], closed: tag.selfClosing };
       current.children.push(element);
@@ -158,7 +188,8 @@ export function createXmlScanner(text: string): XmlScanner {
     scan,
     document(): XmlDocument {
       if (stack.length > 1) note(`document ended inside <${stack[stack.length - 1]!.name}>`);
-      const root = top.children.find((c): c is XmlElement => typeof c !== 'string') ?? null;
+      const elements = top.children.filter((c): c is XmlElement => typeof c !== 'string');
+      const root = elements.find((e) => FEED_ROOTS.has(e.name.slice(e.name.indexOf(':') + 1))) ?? elements[0] ?? null;
       return { root, problems };
     },
   };
@@ -199,7 +230,7 @@ function readStartTag(text: string, lt: number): StartTag | null {
   const n = text.length;
   while (i < n) {
     const c = text.charCodeAt(i);
-    if (isSpace(c) || c === 62 /* > */ || c === 47 /* / */) break;
+    if (isSpace(c) || c === 62 /* > */ || c === 47 /* / */ || c === 60 /* < */) break;
     i += 1;
   }
   const name = text.slice(lt + 1, i).toLowerCase();
@@ -210,10 +241,12 @@ function readStartTag(text: string, lt: number): StartTag | null {
     const c = text.charCodeAt(i);
     if (c === 62) return { name, attrs, selfClosing: false, end: i + 1 };
     if (c === 47 && text.charCodeAt(i + 1) === 62) return { name, attrs, selfClosing: true, end: i + 2 };
+    // A "<" where an attribute should be: this was never a tag but a lone "<" in text ("a <b and c</title>").
+    if (c === 60) return null;
     const nameStart = i;
     while (i < n) {
       const d = text.charCodeAt(i);
-      if (isSpace(d) || d === 61 /* = */ || d === 62 || d === 47) break;
+      if (isSpace(d) || d === 61 /* = */ || d === 62 || d === 47 || d === 60) break;
       i += 1;
     }
     if (i === nameStart) {
@@ -240,7 +273,7 @@ function readStartTag(text: string, lt: number): StartTag | null {
       while (i < n && !isSpace(text.charCodeAt(i)) && text.charCodeAt(i) !== 62) i += 1;
       value = text.slice(start, i);
     }
-    attrs[attrName] = value.includes('&') ? decode(value, { level: 'xml' }) : value;
+    attrs[attrName] = value.includes('&') ? decodeEntities(value) : value;
   }
 }
 
@@ -264,7 +297,8 @@ function resolveName(name: string, scopes: readonly { map: Map<string, string> }
     const uri = scopes[s]!.map.get(prefix);
     if (uri === undefined) continue;
     const known = KNOWN_NAMESPACES[uri];
-    return known === undefined || known === prefix ? name : `${known}:${name.slice(colon + 1)}`;
+    if (known === undefined || known === prefix) return name;
+    return known === '' ? name.slice(colon + 1) : `${known}:${name.slice(colon + 1)}`;
   }
   return name;
 }

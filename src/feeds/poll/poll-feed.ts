@@ -3,10 +3,12 @@ import { errorDetail, type Logger } from '../../log.js';
 import type { Feed, FeedStore } from '../../store/feed-store.js';
 import type { FeedItemStore } from '../../store/feed-item-store.js';
 import { FeedFetchError, failureKind } from '../errors.js';
-import { decodeBody } from '../fetch/decode-body.js';
-import { fetchFeed } from '../fetch/fetch-feed.js';
+import { decodeBody, type DecodedBody } from '../fetch/decode-body.js';
+import { fetchFeed, networkDetail, type FetchFunction, type Validators } from '../fetch/fetch-feed.js';
 import { ingestItems } from '../ingest/ingest.js';
 import { createTimeSlicer, nextTurn } from '../ingest/time-slicer.js';
+import type { Dispatcher } from 'undici';
+import type { ParsedFeed } from '../parse/feed-document.js';
 import { parseFeedInSlices } from '../parse/parse-feed.js';
 import { nextPollAfterFailure } from './backoff.js';
 import { skippedTotal, type PollReport } from './poll-report.js';
@@ -17,7 +19,9 @@ export interface HttpSettings {
   maxBytes: number;
   maxRedirects: number;
   userAgent: string;
-  fetch?: typeof globalThis.fetch;
+  fetch?: FetchFunction;
+  /** The address guard's connection pool (see address-guard.ts). */
+  dispatcher?: Dispatcher;
 }
 
 export interface PollDeps {
@@ -33,28 +37,49 @@ export interface PollDeps {
   onQueued?: (count: number) => void;
 }
 
+/** A feed document fetched and read (or the site's word that nothing changed). */
+export type ReadResult =
+  | { status: 'not-modified' }
+  | { status: 'read'; url: string; validators: Validators; decoded: DecodedBody; parsed: ParsedFeed };
+
+/** What reading needs: the HTTP settings, the clock for the timeout, and a stop signal. */
+export type ReadDeps = Pick<PollDeps, 'clock' | 'http' | 'signal' | 'sliceMs'>;
+
+/**
+ * Fetches (conditionally), decodes and parses a feed, in time slices. Throws FeedFetchError or
+ * FeedParseError; `feed add` uses it to try a URL before storing anything.
+ */
+export async function readFeed(url: string, validators: Validators, deps: ReadDeps): Promise<ReadResult> {
+  const fetched = await fetchFeed(url, validators, { ...deps.http, clock: deps.clock, signal: deps.signal });
+  if (fetched.status === 'not-modified') return { status: 'not-modified' };
+  const slicer = createTimeSlicer(deps.sliceMs, nextTurn);
+  await slicer.pause(); // the body arrived in one piece: give waiting work a turn before decoding it
+  const decoded = decodeBody(fetched.body, fetched.contentType);
+  const parsed = await parseFeedInSlices(decoded.text, fetched.url, slicer);
+  return { status: 'read', url: fetched.url, validators: fetched.validators, decoded, parsed };
+}
+
 /**
  * One poll of one feed: fetch (conditional), decode, parse, ingest, and record the outcome on the feed.
+ * `alreadyRead` is a document `feed add` read a moment ago (so the first poll does not fetch twice).
  * Never throws: every failure becomes a `failed` report and the feed's error state (this is the error
  * boundary of a poll, so nothing a feed contains can reach the poller).
  */
-export async function pollFeed(feed: Feed, deps: PollDeps): Promise<PollReport> {
+export async function pollFeed(feed: Feed, deps: PollDeps, alreadyRead?: ReadResult): Promise<PollReport> {
   const { clock, feeds } = deps;
   const log = deps.log.child({ feedId: feed.id, feedUrl: feed.url });
   const base = { feedId: feed.id, url: feed.url };
   const every = feed.everyMinutes * 60_000;
   try {
-    const fetched = await fetchFeed(feed.url, { etag: feed.etag, lastModified: feed.lastModified }, { ...deps.http, clock, signal: deps.signal });
-    if (fetched.status === 'not-modified') {
+    const read = alreadyRead ?? (await readFeed(feed.url, { etag: feed.etag, lastModified: feed.lastModified }, deps));
+    if (read.status === 'not-modified') {
       feeds.pollSucceeded(feed.id, { now: clock.now(), nextPollAt: clock.now() + every, validators: null, title: null });
       log.debug({}, 'feed not modified');
       return { status: 'not-modified', ...base };
     }
+    const { decoded, parsed } = read;
     const slicer = createTimeSlicer(deps.sliceMs, nextTurn);
-    await slicer.pause(); // the body arrived in one piece: give waiting work a turn before decoding it
-    const decoded = decodeBody(fetched.body, fetched.contentType);
-    const parsed = await parseFeedInSlices(decoded.text, fetched.url, slicer);
-    const ingested = await ingestItems(feed, parsed, fetched.url, {
+    const ingested = await ingestItems(feed, parsed, read.url, {
       items: deps.items,
       now: () => clock.now(),
       slicer,
@@ -66,12 +91,18 @@ export async function pollFeed(feed: Feed, deps: PollDeps): Promise<PollReport> 
       return { status: 'abandoned', ...base, reason: ingested.abandoned };
     }
     // The validators are kept only now: a poll that failed halfway must not turn the next one into a 304.
-    feeds.pollSucceeded(feed.id, { now: clock.now(), nextPollAt: clock.now() + every, validators: fetched.validators, title: parsed.title });
+    feeds.pollSucceeded(feed.id, {
+      now: clock.now(),
+      nextPollAt: clock.now() + every,
+      validators: read.validators,
+      title: parsed.title,
+      charset: { charset: decoded.charset, reason: decoded.reason },
+    });
     const warnings = [...(decoded.warning ? [decoded.warning] : []), ...parsed.warnings.map((w) => `recovered from broken markup: ${w}`)];
     const { abandoned: _abandoned, ...counts } = ingested;
     const report: PollReport = { status: 'polled', ...base, ...counts, warnings };
     log.info(
-      { format: parsed.format, items: ingested.itemsInFeed, queued: ingested.queued.length, skipped: ingested.skipped, known: ingested.known },
+      { format: parsed.format, charset: decoded.charset, items: ingested.itemsInFeed, queued: ingested.queued.length, skipped: ingested.skipped, known: ingested.known },
       ingested.queued.length > 0 ? `feed poll queued ${ingested.queued.length} stories` : 'feed poll queued nothing new',
     );
     if (skippedTotal(ingested.skipped) > 0 || warnings.length > 0) log.debug({ skipped: ingested.skippedStories.slice(0, 5), warnings }, 'feed poll details');
@@ -94,7 +125,8 @@ function recordFailure(feed: Feed, err: unknown, deps: PollDeps, log: Logger): P
   } catch (storeErr) {
     log.error({ ...errorDetail(storeErr) }, 'could not record the feed failure');
   }
-  const context = { kind, failures, nextPollAt: new Date(nextPollAt).toISOString(), error };
+  // The exact network error (refused, reset, TLS) is for the operator's log, never the editor's reply.
+  const context = { kind, failures, nextPollAt: new Date(nextPollAt).toISOString(), error, ...(kind === 'network' ? { detail: networkDetail((err as Error).cause) } : {}) };
   if (kind === 'internal') log.error({ ...context, ...errorDetail(err) }, 'feed poll failed');
   else log.warn(context, 'feed poll failed');
   return { status: 'failed', feedId: feed.id, url: feed.url, kind, error, consecutiveFailures: failures, nextPollAt };
