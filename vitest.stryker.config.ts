@@ -11,6 +11,7 @@ export default defineConfig({
       'test/articles/**/*.test.ts',
       'test/channel/whatsapp.test.ts',
       'test/channel/outbox.test.ts',
+      'test/channel/whatsapp-channel.test.ts',
       'test/commands/**/*.test.ts',
       'test/dispatch/**/*.test.ts',
       'test/store/article-queue.test.ts',
