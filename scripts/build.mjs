@@ -73,6 +73,11 @@ async function build() {
     console.error('build: the TypeScript compiler reported errors (above); dist/ may be incomplete');
     return 1;
   }
+  // The desk's templates and assets are not TypeScript: copied beside the compiled desk, where it looks first.
+  for (const dir of ['views', 'assets']) {
+    fs.rmSync(path.join(DIST, 'http/desk', dir), { recursive: true, force: true });
+    fs.cpSync(path.join(ROOT, 'src/http/desk', dir), path.join(DIST, 'http/desk', dir), { recursive: true });
+  }
   try {
     const esbuild = await import('esbuild');
     await esbuild.build({
