@@ -5,9 +5,16 @@ import { defineConfig } from 'vitest/config';
  * mutated modules. No dist/ build (no global setup), no child processes, no browser: Stryker runs
  * these hundreds of times, so they must be quick and must not depend on a build of unmutated code.
  */
+/**
+ * MUTATE_TESTS (comma-separated globs) narrows the set for a quick run on one folder, e.g.
+ * `MUTATE_TESTS='test/channel/**' npm run mutate -- --mutate 'src/channel/outbox.ts'`. A mutant only
+ * another folder's tests would catch then shows as a survivor: the full set is the real score.
+ */
+const only = process.env.MUTATE_TESTS?.split(',').map((glob) => glob.trim()).filter(Boolean);
+
 export default defineConfig({
   test: {
-    include: [
+    include: only?.length ? only : [
       'test/articles/**/*.test.ts',
       'test/channel/whatsapp.test.ts',
       'test/channel/outbox.test.ts',
@@ -15,6 +22,7 @@ export default defineConfig({
       'test/commands/**/*.test.ts',
       'test/dispatch/**/*.test.ts',
       'test/store/article-queue.test.ts',
+      'test/store/article-queue.reads.test.ts',
       'test/store/backup.test.ts',
       'test/config.test.ts',
       'test/feeds/**/*.test.ts',
