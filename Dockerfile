@@ -17,10 +17,11 @@
 # Docker sends SIGKILL and leaves a stale profile behind: use `docker stop -t 60`, or
 # `stop_grace_period: 60s` in compose (the bot itself gives up waiting after 45 s).
 #
-# Bumping Node: change both FROM lines together; better-sqlite3 is compiled in the first stage
-# against that Node's ABI and copied into the second.
+# Node 24 (LTS): Node 20 reached its end of life in April 2026. CI runs the tests on 24 and on 20, which
+# stays the floor in package.json. Bumping Node: change both FROM lines together; better-sqlite3 is
+# compiled in the first stage against that Node's ABI and copied into the second.
 
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 
 # python3, make and g++ build better-sqlite3 from source when no prebuilt binary can be fetched.
 # Versions come from the Debian release the base image pins, hence no apt pins here.
@@ -37,8 +38,10 @@ ENV PUPPETEER_SKIP_DOWNLOAD=true \
 
 WORKDIR /app
 
-# Dependencies first, so a source change does not reinstall them.
+# Dependencies first, so a source change does not reinstall them. (npm ci runs the package's
+# `prepare` build script, which finds no src/ yet and leaves the build to the step below.)
 COPY package.json package-lock.json .npmrc .puppeteerrc.cjs ./
+COPY scripts ./scripts
 RUN npm ci --no-audit --no-fund
 
 COPY tsconfig.json tsconfig.build.json ./
@@ -47,7 +50,7 @@ RUN npm run build \
  && npm prune --omit=dev --no-audit --no-fund
 
 
-FROM node:20-bookworm-slim AS runtime
+FROM node:24-bookworm-slim AS runtime
 
 # chromium: the browser whatsapp-web.js drives. Fonts: Latin/Greek/Cyrillic and the other scripts
 # Noto covers, Chinese/Japanese/Korean, colour emoji, and Liberation (Chromium's usual
@@ -96,7 +99,7 @@ VOLUME /app/data
 EXPOSE 8080
 
 # Process alive and database answering (not WhatsApp: a logged-out bot must not be restarted in a
-# loop; /readyz reports that). Node 20 has fetch, so no curl is needed in the image.
+# loop; /readyz reports that). Node has fetch, so no curl is needed in the image.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.NEWSDESK_HTTP_PORT||8080)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 

@@ -67,11 +67,11 @@ async function build() {
     console.error('build: TypeScript is not installed; run "npm install" (with dev dependencies) first');
     return 1;
   }
+  let typeErrors = false;
   try {
     execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
   } catch {
-    console.error('build: the TypeScript compiler reported errors (above); dist/ may be incomplete');
-    return 1;
+    typeErrors = true; // tsc still wrote dist/; bundle the CLI too, so dist/ stays of one piece, then fail
   }
   // The desk's templates and assets are not TypeScript: copied beside the compiled desk, where it looks first.
   for (const dir of ['views', 'assets']) {
@@ -97,6 +97,10 @@ async function build() {
     fs.chmodSync(path.join(DIST, 'cli.js'), 0o755); // the package's `newsdesk` bin
   } catch (err) {
     console.error(`build: bundling the CLI failed: ${err.message}`);
+    return 1;
+  }
+  if (typeErrors) {
+    console.error('build: the TypeScript compiler reported errors (above); fix them and build again');
     return 1;
   }
   fs.writeFileSync(STAMP, '');

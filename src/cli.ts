@@ -73,12 +73,20 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
     });
     const core = createCommandCore(ctx, log);
     const result = await core.run(words.join(' '), { door: 'cli', id: `cli:${safeUser()}` });
-    if (json) process.stdout.write(`${JSON.stringify({ status: result.status, text: result.text, ...result.data })}\n`);
+    if (json) process.stdout.write(`${JSON.stringify({ status: result.status, text: result.text, ...result.data }, isoTimes)}\n`);
     else (result.status === 'ok' ? process.stdout : process.stderr).write(`${result.text}\n`);
     return result.status === 'ok' ? 0 : result.status === 'invalid' ? 2 : 1;
   } finally {
     db.close();
   }
+}
+
+/**
+ * JSON output gives every time as ISO 8601, like the articles' fields: the few commands whose data
+ * carries epoch milliseconds (feeds: lastSuccessAt, nextPollAt, …) are converted here, by the `…At` name.
+ */
+function isoTimes(key: string, value: unknown): unknown {
+  return key.endsWith('At') && typeof value === 'number' && Number.isFinite(value) && value > 0 ? new Date(value).toISOString() : value;
 }
 
 function fail(json: boolean, code: number, message: string, data: Record<string, unknown>): number {

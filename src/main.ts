@@ -44,7 +44,10 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
     config = loadConfig(env, { needsChannel: !dryRun });
   } catch (err) {
     if (err instanceof ConfigError) {
-      process.stderr.write(`${err.message}\nNothing was started. Fix the variables above and start again.\n`);
+      process.stderr.write(
+        `${err.message}\nNothing was started. Fix the variables above and start again ` +
+          '(with Docker Compose they go in newsdesk.env: cp newsdesk.env.example newsdesk.env, then fill it in).\n',
+      );
       return 2;
     }
     throw err;
