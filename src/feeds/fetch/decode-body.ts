@@ -108,11 +108,33 @@ function fits(body: Buffer, charset: string, utf8: boolean): boolean {
 }
 
 function detect(body: Buffer): string | null {
-  for (const match of chardet.analyse(body.subarray(0, DETECT_SAMPLE_BYTES))) {
+  for (const match of chardet.analyse(textBytes(body.subarray(0, DETECT_SAMPLE_BYTES)))) {
     const charset = normalise(match.name);
     if (charset !== 'utf-8' && !charset.startsWith('utf-16') && !charset.startsWith('utf-32') && iconv.encodingExists(charset)) return charset;
   }
   return null;
+}
+
+/**
+ * The bytes outside tags: a feed is mostly ASCII markup, which drowns the statistics of its few lines
+ * of text (a KOI8-R feed is taken for ISO-8859-1 otherwise). `<` and `>` never occur inside a multi-byte
+ * character of the sets detected, so skipping from one to the other is safe on the raw bytes.
+ */
+function textBytes(sample: Buffer): Buffer {
+  const out = Buffer.allocUnsafe(sample.length);
+  let n = 0;
+  let inTag = false;
+  for (let i = 0; i < sample.length; i += 1) {
+    const b = sample[i]!;
+    if (b === 0x3c) inTag = true;
+    else if (inTag) {
+      if (b === 0x3e) {
+        inTag = false;
+        out[n++] = 0x20;
+      }
+    } else out[n++] = b;
+  }
+  return out.subarray(0, n);
 }
 
 function byteOrderMark(body: Buffer): { charset: string; length: number } | null {
