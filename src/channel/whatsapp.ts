@@ -286,14 +286,22 @@ export function createWhatsAppChannel(options: WhatsAppChannelOptions): Channel 
 
   function onDisconnected(c: ClientLike, reason: string): void {
     if (reason === 'LOGOUT') {
-      // The library has already deleted the saved session. No automatic re-pairing: a person decides.
+      // The library deletes the saved session (LocalAuth.logout) under the running browser, then
+      // re-injects into the same page. A fresh browser on the emptied profile is the clean way to a new
+      // login prompt; it only links again when a person scans or types the code (never by itself).
       detach();
       const detail = pairing
-        ? 'logged out from the phone: restart Newsdesk and enter the new pairing code to link it again'
-        : 'logged out from the phone: restart Newsdesk and scan the QR code to link it again';
+        ? 'logged out from the phone: a new pairing code follows in a few seconds; enter it on the phone to link again'
+        : 'logged out from the phone: a new QR code follows in a few seconds (terminal and /login); scan it to link again';
       log.error({ reason }, `WhatsApp session logged out; posting stopped (${detail})`);
       status.set({ state: 'logged-out', detail });
-      void retire(c);
+      void retire(c).then(() => {
+        cancelRetry?.();
+        cancelRetry = clock.setTimer(backoffInitialMs, () => {
+          cancelRetry = null;
+          relaunch();
+        });
+      });
       return;
     }
     if (isAccountBlocked(reason)) {

@@ -406,17 +406,20 @@ describe('session lost and disconnects', () => {
     await s.channel.stop();
   });
 
-  it('LOGOUT: logged-out, the browser is closed and no new client is built', async () => {
+  it('LOGOUT: logged-out, the browser is closed, then a fresh one shows a new QR code (no pairing without a scan)', async () => {
     const s = setup();
     const client = await s.startReady();
     client.emitDisconnected('LOGOUT');
-    expect(s.channel.status()).toMatchObject({ state: 'logged-out', detail: expect.stringContaining('restart') });
+    expect(s.channel.status()).toMatchObject({ state: 'logged-out', detail: expect.stringContaining('new QR code') });
     await expect.poll(() => client.destroyed).toBe(true);
-    expect(s.clock.pending()).toBe(0); // no reconnect timer
-    s.clock.advance(60 * MIN);
-    await settle();
-    expect(s.wa.clients).toHaveLength(1);
     await expect(s.channel.send({ articleId: 1, text: 'x' })).rejects.toMatchObject({ retryable: true });
+    await settle();
+    s.clock.advance(5_000);
+    await settle();
+    expect(s.wa.clients).toHaveLength(2);
+    s.wa.latest().emitQr('2@after-logout');
+    expect(s.channel.status()).toMatchObject({ state: 'waiting-for-login', detail: 'session lost: scan the QR code again' });
+    expect(s.channel.loginPrompt?.()).toMatchObject({ kind: 'qr', value: '2@after-logout' });
     await s.channel.stop();
   });
 

@@ -189,17 +189,24 @@ describe('WhatsApp faults, end to end through the bot', () => {
     await t.cleanup();
   });
 
-  it('a logout stops posting and keeps the queue; it does not re-pair by itself', async () => {
+  it('a logout stops posting and keeps the queue; a fresh browser shows a new QR code and only a scan resumes posting', async () => {
     const t = await setup();
     t.wa.latest().emitDisconnected('LOGOUT');
     await t.run();
+    expect(t.channel.status().state).toBe('logged-out');
     t.app.queue.enqueue({ headline: 'Kept', url: 'https://news.example.com/kept', priority: 'breaking' }, t.clock.now());
     t.app.dispatcher.wake('test');
+    await t.run(10_000);
+    await expect.poll(() => t.wa.clients.length).toBe(2);
+    t.wa.latest().emitQr('2@after-logout');
     await t.run(30 * MIN);
-    expect(t.channel.status().state).toBe('logged-out');
-    expect(t.wa.clients).toHaveLength(1);
+    expect(t.channel.status().state).toBe('waiting-for-login');
+    expect(t.wa.clients).toHaveLength(2); // waiting for a person: no watchdog, no re-pairing
     expect(t.app.queue.get(1)?.status).toBe('queued');
     expect(t.record.messages).toHaveLength(0);
+    t.wa.latest().emitReady();
+    await t.run(MIN);
+    expect(t.postsOf('Kept')).toHaveLength(1);
     await t.cleanup();
   });
 

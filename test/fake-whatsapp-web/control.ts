@@ -84,8 +84,8 @@ export interface FakeControl {
   setChannelMissing(missing: boolean): void;
   /** Posts held by a `pending` fault right now. */
   pendingPosts(): string[];
-  /** The server answers every held post: accepted or refused. Returns how many. */
-  settlePending(verdict: 'accept' | 'refuse'): number;
+  /** The server answers the held posts whose text contains `match` (all when empty): accepted or refused. Returns how many. */
+  settlePending(verdict: 'accept' | 'refuse', match?: string): number;
   /** The phone unlinks this device: WhatsApp Web clears its storage and reloads (a new QR). */
   logout(): Promise<void>;
   /** The connection changes state (e.g. `CONFLICT`): whatsapp-web.js reports `disconnected`. */

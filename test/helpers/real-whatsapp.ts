@@ -298,3 +298,16 @@ export async function cleanUp(parts: { bot?: RealBot | null; fake?: FakePage | n
   }
   if (parts.root) fs.rmSync(parts.root, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
 }
+
+/** Starts the bot on a fresh data folder, scans the first QR code and waits for `ready`. */
+export async function startAndScan(setup: RealSetup, extraEnv: Record<string, string> = {}): Promise<{ bot: RealBot; fake: FakePage }> {
+  const bot = spawnRealBot(setup.env(extraEnv));
+  const fake = connectFake(setup.port);
+  await fake.until(() => fake.call('state'), (s) => s.qr !== null, 'the first QR code');
+  await fake.call('scan');
+  await bot.waitForLine(msg(/^WhatsApp ready: posting to/), 'WhatsApp ready');
+  return { bot, fake };
+}
+
+/** Matches the dispatcher's line `text` about article `id`. */
+export const about = (id: number, text: string | RegExp) => (line: BotLine) => line.json?.articleId === id && msg(text)(line);

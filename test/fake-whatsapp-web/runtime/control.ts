@@ -67,8 +67,9 @@ export function createControl(): FakeControl {
     setChannelMissing: (missing) => void (world.channelMissing = missing),
     pendingPosts: () => world.held.map((h) => h.body),
 
-    settlePending(verdict): number {
-      const held = world.held.splice(0);
+    settlePending(verdict, match = ''): number {
+      const held = world.held.filter((h) => h.body.includes(match));
+      world.held = world.held.filter((h) => !held.includes(h));
       for (const h of held) h.answer(verdict);
       return held.length;
     },
