@@ -5,6 +5,7 @@ import { CHROMIUM_ARGS, createWhatsAppChannel, profileDir, type ClientLike } fro
 import { createRealClient } from '../../src/channel/whatsapp-launch.js';
 import { systemClock } from '../../src/clock.js';
 import { createMemoryLogger } from '../fakes/memory-logger.js';
+import { requireChromium } from '../helpers/chromium.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 /**
@@ -13,8 +14,6 @@ import { tempDir } from '../helpers/temp-dir.js';
  * behaves the same on a machine that has one): the adapter must say so clearly, schedule a retry, and
  * stop without leaving a browser behind.
  */
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = fs.existsSync(CHROMIUM);
 
 /** Pids of processes whose command line mentions `needle` (Linux /proc). */
 function processesMentioning(needle: string): number[] {
@@ -41,9 +40,10 @@ function isAlive(pid: number): boolean {
 }
 
 describe('WhatsApp adapter on the real Chromium', () => {
-  it.skipIf(!hasChromium)(
-    hasChromium ? 'launches Chromium, reports WhatsApp Web unreachable, schedules a retry and stops cleanly' : `skipped: ${CHROMIUM} is not installed (apt-get install chromium)`,
+  it(
+    'launches Chromium, reports WhatsApp Web unreachable, schedules a retry and stops cleanly',
     async () => {
+      const CHROMIUM = requireChromium();
       const sessionDir = tempDir('newsdesk-chromium-');
       const { log, entries } = createMemoryLogger();
       const launched: ClientOptions[] = [];

@@ -4,6 +4,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { createFakeClock } from '../fakes/fake-clock.js';
 import { createMemoryLogger } from '../fakes/memory-logger.js';
+import { requireChromium } from '../helpers/chromium.js';
 import { tempDir } from '../helpers/temp-dir.js';
 import { TOKEN, httpSetup } from './http-setup.js';
 import { whatsappSetup } from './whatsapp-setup.js';
@@ -13,19 +14,17 @@ import { whatsappSetup } from './whatsapp-setup.js';
  * client. The page must show the QR code, follow it when it rotates, and say "connected" after ready,
  * all under its own Content-Security-Policy (a blocked inline script or image would fail this).
  */
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = fs.existsSync(CHROMIUM);
 
 async function launch(): Promise<Browser> {
   const browser = await chromium.launch({
-    executablePath: CHROMIUM,
+    executablePath: requireChromium(),
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
   });
   onTestFinished(() => browser.close());
   return browser;
 }
 
-describe.skipIf(!hasChromium)('login page in Chromium', () => {
+describe('login page in Chromium', () => {
   it('shows the QR code, follows its rotation, and says connected once WhatsApp is ready', async () => {
     const clock = createFakeClock();
     const { log } = createMemoryLogger();
