@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { checkLink } from './link.js';
+import { isInvisible, unsafeCharacterProblem } from './text-safety.js';
 
 /** Where an article is in its life. "Scheduled" is a queued article whose publish time is in the future. */
 export type ArticleStatus = 'queued' | 'posting' | 'posted' | 'failed' | 'cancelled';
@@ -42,20 +44,27 @@ export const LIMITS = {
   source: 120,
 } as const;
 
+/** A link, checked and normalised by checkLink (see link.ts): what is stored and posted is its `href`. */
 const httpUrl = (field: string, max: number) =>
   z
     .string({ error: `${field} is required` })
     .trim()
     .min(1, `${field} is required`)
     .max(max, `${field} must be at most ${max} characters`)
-    .refine((value) => {
-      try {
-        const u = new URL(value);
-        return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname.length > 0;
-      } catch {
-        return false; // new URL throws on anything that is not a URL; that is the check.
-      }
-    }, `${field} must be a web link starting with http:// or https://`);
+    .transform((value, ctx) => {
+      const link = checkLink(field, value);
+      if (link.ok) return link.href;
+      ctx.addIssue({ code: 'custom', message: link.problem });
+      return z.NEVER;
+    })
+    .pipe(z.string().max(max, `${field} must be at most ${max} characters once normalised (percent-encoded)`));
+
+/** Refuses control characters and text-direction controls (see text-safety.ts) in a text field. */
+const safeText = (field: string) =>
+  z.string().superRefine((value, ctx) => {
+    const problem = unsafeCharacterProblem(field, value);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
 
 /** Collapses runs of whitespace (including newlines) to single spaces: headlines are one line. */
 const oneLine = (s: string) => s.replace(/\s+/gu, ' ').trim();
@@ -64,15 +73,18 @@ const oneLine = (s: string) => s.replace(/\s+/gu, ' ').trim();
 export const articleInputSchema = z.object({
   headline: z
     .string({ error: 'headline is required' })
+    .pipe(safeText('headline'))
     .transform(oneLine)
     .pipe(
       z
         .string()
         .min(1, 'headline must not be empty')
-        .max(LIMITS.headline, `headline must be at most ${LIMITS.headline} characters`),
+        .max(LIMITS.headline, `headline must be at most ${LIMITS.headline} characters`)
+        .refine((h) => h.length === 0 || !isInvisible(h), 'headline has no visible characters (only zero-width or blank ones): write the headline'),
     ),
   summary: z
     .string()
+    .pipe(safeText('summary'))
     .optional()
     .transform((s) => (s ?? '').trim())
     .pipe(z.string().max(LIMITS.summary, `summary must be at most ${LIMITS.summary} characters`)),
@@ -80,6 +92,7 @@ export const articleInputSchema = z.object({
   imageUrl: httpUrl('imageUrl', LIMITS.url).optional(),
   category: z
     .string()
+    .pipe(safeText('category'))
     .transform(oneLine)
     .pipe(z.string().max(LIMITS.category, `category must be at most ${LIMITS.category} characters`))
     .optional()

@@ -1,5 +1,6 @@
 import { z, ZodError } from 'zod';
 import { FormatError } from '../articles/format.js';
+import { displaySafe } from '../articles/text-safety.js';
 import { errorDetail, type Logger } from '../log.js';
 import { backupCommand } from './handlers/backup.js';
 import { enqueueSpec } from './handlers/enqueue-structured.js';
@@ -120,7 +121,7 @@ export function createCommandCore(ctx: CommandContext, log: Logger, extra: reado
   return {
     /** Runs one command (without any "/" or "!" prefix) for `actor` and records it in the audit log. */
     async run(text: string, actor: Actor): Promise<CommandResult> {
-      return audited(text.trim(), actor, await execute(text, actor));
+      return shown(audited(text.trim(), actor, await execute(text, actor)));
     },
     /**
      * Runs a command whose input is structured data (a JSON body): validated with every problem listed
@@ -128,8 +129,8 @@ export function createCommandCore(ctx: CommandContext, log: Logger, extra: reado
      */
     async runStructured(name: string, body: unknown, actor: Actor): Promise<CommandResult> {
       const spec = structured.get(name);
-      if (!spec) return audited(name, actor, invalid(`Unknown command "${name}".`));
-      return audited(`${name} ${describeInput(body)}`, actor, await executeStructured(spec, body, actor));
+      if (!spec) return shown(audited(name, actor, invalid(`Unknown command "${name.slice(0, 30)}".`)));
+      return shown(audited(`${name} ${describeInput(body)}`, actor, await executeStructured(spec, body, actor)));
     },
     /**
      * Runs a read-only query (the desk's pages: queue, log, preview…) with the same validation and
@@ -138,8 +139,8 @@ export function createCommandCore(ctx: CommandContext, log: Logger, extra: reado
      */
     async query(name: string, input: unknown, actor: Actor): Promise<CommandResult> {
       const spec = queries.get(name);
-      if (!spec) return invalid(`Unknown query "${name.slice(0, 30)}".`);
-      return executeStructured(spec, input, actor);
+      if (!spec) return shown(invalid(`Unknown query "${name.slice(0, 30)}".`));
+      return shown(await executeStructured(spec, input, actor));
     },
     /** Whether `name` is a command (for telling commands from chatter). */
     has: (name: string) => specs.has(name.toLowerCase()),
@@ -148,6 +149,16 @@ export function createCommandCore(ctx: CommandContext, log: Logger, extra: reado
 }
 
 export type CommandCore = ReturnType<typeof createCommandCore>;
+
+/**
+ * The result with its text safe for a terminal and a WhatsApp reply: stored text (older rows, audit
+ * entries of refused commands) and echoed input may hold control or text-direction characters.
+ * `data` (--json, the API) keeps the exact values; JSON escapes control characters itself.
+ */
+function shown(result: CommandResult): CommandResult {
+  const text = displaySafe(result.text);
+  return text === result.text ? result : { ...result, text };
+}
 
 function refusedWith(name: string, problems: Problem[]): CommandResult {
   return invalid(`${name}: ${problems.map((p) => p.message).join('; ')}`, { problems });

@@ -25,6 +25,9 @@ describe('the built bot and CLI keep secrets and files to their owner', () => {
 
     const backup = await runCli(['backup', 'owner-only.db'], env);
     expect(backup.code).toBe(0);
+    // Bad input from the shell: a terminal escape in a headline is exit 2 with the reason.
+    const escape = await runCli(['queue', 'Floods \u001b[2J rise | https://news.example.com/floods'], env);
+    expect(escape).toMatchObject({ code: 2, stderr: expect.stringContaining('U+001B (ESC') });
 
     expect(mode(dataDir)).toBe('700');
     for (const file of ['newsdesk.db', 'newsdesk.db-wal', 'newsdesk.db-shm']) expect([file, mode(path.join(dataDir, file))]).toEqual([file, '600']);

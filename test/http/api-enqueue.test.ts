@@ -133,13 +133,12 @@ describe('POST /api/articles', () => {
     expect(nothing.status).toBe(400);
   });
 
-  it('refuses content the formatter could never post (a link with a space) with 400, audited as rejected', async () => {
+  it('posts the normalised link (WHATWG href: a space percent-encoded, host lower-cased), not the text as typed', async () => {
     const t = await httpSetup();
-    const bad = await t.post(article(2, { url: 'https://news.example.com/a b' }));
-    expect(bad.status).toBe(400);
-    expect(bad.body.problems).toEqual([{ field: '', message: 'link contains spaces: encode them as %20' }]);
-    expect(t.snapshot().articles).toEqual([]);
-    expect(t.auditRows().at(-1)).toMatchObject({ outcome: 'rejected', detail: expect.stringContaining('link contains spaces') });
+    const res = await t.post(article(2, { url: 'https://News.Example.com/a b' }));
+    expect(res.status).toBe(201);
+    expect(res.body.article.url).toBe('https://news.example.com/a%20b');
+    expect(res.body.text).toMatch(/\n\nhttps:\/\/news\.example\.com\/a%20b$/);
   });
 
   it('400 for a body that is not JSON', async () => {

@@ -85,7 +85,7 @@ describe('article queue', () => {
     expect(article).toMatchObject({
       headline: 'Floods',
       summary: 'Rivers rise',
-      url: 'https://News.example.com/floods/?utm_source=x#top',
+      url: 'https://news.example.com/floods/?utm_source=x#top', // the WHATWG href: what a browser opens
       canonicalUrl: 'https://news.example.com/floods',
       category: 'Weather',
       priority: 'normal',
@@ -146,7 +146,7 @@ describe('article queue', () => {
 
   it('stores hostile-looking text verbatim', () => {
     const { queue } = setup();
-    const headline = `Robert'); DROP TABLE articles;-- *bold* ‮evil‬ 🇲🇾 "quoted"`;
+    const headline = `Robert'); DROP TABLE articles;-- *bold* مرحبا evil 🇲🇾 "quoted"`; // text-direction controls are refused (test/articles/input-safety.test.ts)
     const { article } = queue.enqueue(story(1, { headline }), T0);
     expect(queue.get(article.id)?.headline).toBe(headline);
   });
