@@ -9,7 +9,8 @@ export function readRss(root: XmlElement, warnings: string[]): ParsedFeed {
   const channel = channels[0] ?? root;
   // Items after a stray </channel> (or in a second channel) land beside the channel: read them all, in order.
   const elements = [...channels.flatMap((c) => children(c, 'item')), ...children(root, 'item')];
-  return { format: 'rss', title: feedTitle(child(channel, 'title'), true), count: elements.length, item: (i) => rssItem(elements[i]!), warnings };
+  const title = feedTitle(nonBlank(child(channel, 'title')) ?? child(channel, 'dc:title'), true);
+  return { format: 'rss', title, count: elements.length, item: (i) => rssItem(elements[i]!), warnings };
 }
 
 /** Reads an RSS 1.0 (RDF) document: items are siblings of the channel, identified by rdf:about. */
@@ -73,8 +74,13 @@ export function readAtom(root: XmlElement, warnings: string[]): ParsedFeed {
 function textConstruct(el: XmlElement | undefined): RichText | null {
   if (!el) return null;
   const type = (el.attrs.type ?? 'text').toLowerCase();
+  const html = type === 'html' || type === 'text/html';
+  // Atom 0.3 could carry any text construct base64-encoded (mode="base64"); Atom 1.0 does so for a
+  // media type that is neither text nor XML (RFC 4287, 4.1.3.3).
+  const binaryType = type.includes('/') && !type.startsWith('text/') && !/[/+]xml$/.test(type);
+  if (el.attrs.mode === 'base64' || binaryType) return { text: Buffer.from(textOf(el), 'base64').toString('utf8'), html };
   if (type === 'xhtml' || type === 'application/xhtml+xml') return { text: htmlOf(el), html: true };
-  return richOf(el, type === 'html' || type === 'text/html');
+  return richOf(el, html);
 }
 
 /**
@@ -132,7 +138,8 @@ function alternateHref(el: XmlElement, prefix: string): string | null {
   let fallback: string | null = null;
   for (const link of children(el, `${prefix}link`)) {
     const rel = link.attrs.rel ?? 'alternate';
-    const href = link.attrs.href?.trim();
+    // href is required, but some feeds write the URL as the link's text (feedparser and feedsmith read it too).
+    const href = link.attrs.href?.trim() ?? (textOf(link).trim() || undefined);
     if (rel !== 'alternate' || !href) continue;
     const type = link.attrs.type;
     if (!type || type.includes('html')) return href;
