@@ -1,0 +1,68 @@
+import type { FormatOptions } from '../articles/format.js';
+import { parseTemplate, TemplateError, type Template } from '../articles/template.js';
+import { DEFAULT_TEMPLATE, postTime, renderTemplate, type TemplateArticle } from '../articles/template-render.js';
+import { trackedLink } from '../articles/tracked-link.js';
+import type { EditionsStore } from '../store/editions-store.js';
+
+/** What an article brings to its post: the formatter's fields and where it came from. */
+export type EditionArticle = TemplateArticle & { source?: string };
+
+export interface EditionsOptions {
+  store: EditionsStore;
+  format: FormatOptions;
+  timezone: string;
+  /** The channels' short names; the first is the default one (NEWSDESK_CHANNEL_NAME). */
+  channels: readonly string[];
+}
+
+/** The feed id of an article queued by a feed (`feed:<id>`), else null. */
+export function feedIdOf(source: string | undefined): number | null {
+  const match = /^feed:(\d{1,12})$/.exec(source ?? '');
+  return match ? Number(match[1]) : null;
+}
+
+/**
+ * The post text of an article on a channel: its template (the feed's, else the channel's, else
+ * the default one, which is today's format exactly), its tracked link, the feed's name and the posting
+ * time. One place for the dispatcher and for `preview`, so what an editor previews is what is posted.
+ */
+export function createEditions(options: EditionsOptions) {
+  const { store, format, timezone } = options;
+  const channels = [...options.channels];
+
+  /** The template in force for an article from `feedId` on `channel`, and where it comes from. */
+  function templateOf(channel: string, feedId: number | null): { template: Template; origin: 'feed' | 'channel' | 'default'; problem?: string } {
+    const stored = store.templateFor(channel, feedId);
+    if (!stored) return { template: DEFAULT_TEMPLATE, origin: 'default' };
+    try {
+      return { template: parseTemplate(stored.template), origin: stored.feedId === null ? 'channel' : 'feed' };
+    } catch (err) {
+      // Checked when set; only a stricter later version could refuse it. Posting goes on in the default form.
+      if (!(err instanceof TemplateError)) throw err;
+      return { template: DEFAULT_TEMPLATE, origin: 'default', problem: err.message };
+    }
+  }
+
+  return {
+    /** The default channel's short name (NEWSDESK_CHANNEL_NAME). */
+    defaultChannel: channels[0]!,
+    channels: () => [...channels],
+    has: (name: string) => channels.includes(name),
+    store,
+    templateOf,
+    /** The text `article` is posted as on `channel` at time `at`. Throws FormatError for content that cannot be posted. */
+    render(article: EditionArticle, channel: string, at: number, invite: string | null): string {
+      const feedId = feedIdOf(article.source);
+      const { template } = templateOf(channel, feedId);
+      return renderTemplate(template, article, {
+        format,
+        link: trackedLink(article.url, store.utm(channel), channel),
+        source: feedId === null ? null : store.feedName(feedId),
+        time: postTime(at, timezone),
+        invite,
+      });
+    },
+  };
+}
+
+export type Editions = ReturnType<typeof createEditions>;
