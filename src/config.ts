@@ -23,6 +23,28 @@ export class ConfigError extends Error {
 }
 
 const CHANNEL_ID = /^\d{6,}@newsletter$/;
+/** A channel's short name (NEWSDESK_CHANNEL_NAME; later `channel add … name=`). */
+export const CHANNEL_NAME = /^[a-z0-9][a-z0-9_-]{0,31}$/;
+
+/**
+ * Why a webhook URL cannot be used, or null. Link-local and cloud metadata hosts written as addresses
+ * are refused here; names that resolve there are refused at connect time by the feeds' address guard.
+ */
+function webhookUrlProblem(raw: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return 'is not a URL: write a full http:// or https:// address';
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return `must start with http:// or https:// (got ${url.protocol})`;
+  if (url.username || url.password) return 'must not carry a user name or password: the signature (NEWSDESK_WEBHOOK_SECRET) authenticates the bot';
+  const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  if (/^169\.254\./.test(host) || /^fe[89ab][0-9a-f]?:/.test(host) || host === 'fd00:ec2::254' || /^::ffff:(169\.254\.|a9fe:)/.test(host)) {
+    return 'is a link-local or cloud metadata address, where webhooks are never sent';
+  }
+  return null;
+}
 const INVITE_LINK = /^https:\/\/(?:www\.)?whatsapp\.com\/channel\/([A-Za-z0-9_-]{10,})\/?$/;
 
 function isTimeZone(zone: string): boolean {
@@ -56,7 +78,7 @@ export function internationalNumber(raw: string): { digits: string } | { problem
 }
 
 /** Variables whose value is never printed, not even when it is invalid: the value is the secret. */
-const SECRET_VARIABLES = new Set(['NEWSDESK_API_TOKEN']);
+const SECRET_VARIABLES = new Set(['NEWSDESK_API_TOKEN', 'NEWSDESK_WEBHOOK_SECRET']);
 
 /** A variable's value as an error message may show it. */
 function shownValue(variable: string, env: NodeJS.ProcessEnv): string {
@@ -96,6 +118,16 @@ const envSchema = z.object({
       )
       .optional(),
   ),
+  /**
+   * The channel's short name: what templates, tracked links, webhooks and the dry-run outbox call it
+   * (`template set main …`). Default main.
+   */
+  NEWSDESK_CHANNEL_NAME: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => v || 'main')
+    .pipe(z.string().regex(CHANNEL_NAME, 'must be a short name: 1 to 32 lower-case letters, digits, "-" or "_", starting with a letter or digit, e.g. main or sport')),
   /** IANA zone for schedules and times shown to editors. Default UTC. */
   NEWSDESK_TIMEZONE: z
     .string()
@@ -212,6 +244,26 @@ const envSchema = z.object({
   NEWSDESK_FEED_EVERY_MINUTES: intInRange(1, 1_440, 5),
   /** Most stories one poll of a feed queues; the rest are recorded as skipped. Default 10. */
   NEWSDESK_FEED_MAX_PER_POLL: intInRange(1, 10_000, 10),
+  /** Webhook URLs (comma-separated http(s)) POSTed on posted and failed articles. Default none. */
+  NEWSDESK_WEBHOOKS: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const urls = (v ?? '').split(',').map((u) => u.trim()).filter(Boolean);
+      for (const url of urls) {
+        const problem = webhookUrlProblem(url);
+        if (problem) ctx.addIssue({ code: 'custom', message: `"${url.slice(0, 80)}" ${problem}` });
+      }
+      return [...new Set(urls)];
+    }),
+  /** Secret for the webhooks' HMAC-SHA256 signature (X-Newsdesk-Signature); required with NEWSDESK_WEBHOOKS. */
+  NEWSDESK_WEBHOOK_SECRET: optionalText.pipe(
+    z
+      .string()
+      .min(16, `must be at least 16 characters: ${TOKEN_HINT}`)
+      .regex(/^[\x21-\x7e]+$/, `must be printable ASCII without spaces: ${TOKEN_HINT}`)
+      .optional(),
+  ),
   /** Address the HTTP server (API, /login, health, metrics) listens on. Default 127.0.0.1. */
   NEWSDESK_HTTP_HOST: z
     .string()
@@ -249,6 +301,8 @@ export interface Config {
   sessionDir: string;
   outboxPath: string;
   channel: ChannelTarget | undefined;
+  /** The channel's short name (NEWSDESK_CHANNEL_NAME), default `main`. */
+  channelName: string;
   timezone: string;
   schedule: string;
   minGapMs: number;
@@ -276,6 +330,10 @@ export interface Config {
   httpHost: string;
   httpPort: number;
   apiToken: string | undefined;
+  /** Webhook URLs (NEWSDESK_WEBHOOKS); empty when none. */
+  webhooks: string[];
+  /** Signs webhook bodies; set whenever webhooks are. */
+  webhookSecret: string | undefined;
 }
 
 /** Read elsewhere: the log format (before the configuration is loaded) and the test and bench tools. */
@@ -346,6 +404,12 @@ export function loadConfig(
       message: `must be set together with ${given} (a pinned WhatsApp Web build is loaded from NEWSDESK_WA_WEB_CACHE_DIR/<NEWSDESK_WA_WEB_VERSION>.html); set both, or neither for the live page`,
     });
   }
+  if (env.NEWSDESK_WEBHOOKS?.trim() && !env.NEWSDESK_WEBHOOK_SECRET?.trim()) {
+    problems.push({
+      variable: 'NEWSDESK_WEBHOOK_SECRET',
+      message: `is required with NEWSDESK_WEBHOOKS: receivers check each body's signature with it (${TOKEN_HINT})`,
+    });
+  }
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
 
   const e = parsed.data;
@@ -356,6 +420,7 @@ export function loadConfig(
     sessionDir: path.join(dataDir, 'session'),
     outboxPath: path.join(dataDir, 'outbox.jsonl'),
     channel: channelTarget(e.NEWSDESK_CHANNEL),
+    channelName: e.NEWSDESK_CHANNEL_NAME,
     timezone: e.NEWSDESK_TIMEZONE,
     schedule: e.NEWSDESK_SCHEDULE,
     minGapMs: e.NEWSDESK_MIN_GAP_SECONDS * 1000,
@@ -385,5 +450,7 @@ export function loadConfig(
     httpHost: e.NEWSDESK_HTTP_HOST,
     httpPort: e.NEWSDESK_HTTP_PORT,
     apiToken: e.NEWSDESK_API_TOKEN,
+    webhooks: e.NEWSDESK_WEBHOOKS,
+    webhookSecret: e.NEWSDESK_WEBHOOK_SECRET,
   };
 }

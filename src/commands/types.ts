@@ -8,6 +8,8 @@ import type { ArticleReports } from '../store/article-reports.js';
 import type { AuditLog, Door } from '../store/audit-log.js';
 import type { DeskStore } from '../store/desk-store.js';
 import type { Settings } from '../store/settings.js';
+import type { WebhookStore } from '../store/webhook-store.js';
+import type { Editions } from './editions.js';
 
 /** Who runs a command and through which door. `source` is what queued articles record as their origin. */
 export interface Actor {
@@ -50,6 +52,10 @@ export interface CommandContext {
   runtime(): RuntimeStatus;
   /** The desk's paged reads and its edits (reschedule, post now); absent where no door needs them. */
   desk?: DeskStore;
+  /** Per-channel templates and tracked links, and the renderer posts go through (see editions.ts). */
+  editions?: Editions;
+  /** The webhook delivery log and the configured URLs (NEWSDESK_WEBHOOKS). */
+  webhooks?: { store: WebhookStore; urls: readonly string[] };
 }
 
 /**
