@@ -43,7 +43,7 @@ function setup(over: Partial<DispatcherOptions> = {}, channelState?: 'ready' | '
   };
   const run = async (ms = 0) => {
     await settle();
-    await clock.advanceAsync(ms, 500);
+    await clock.advanceByTimers(ms);
     await dispatcher.idle();
     await settle();
   };

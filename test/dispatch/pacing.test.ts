@@ -114,7 +114,7 @@ describe('dispatcher with pacing (injected clock, no sleeping)', () => {
     };
     const run = async (ms: number) => {
       await settle();
-      await clock.advanceAsync(ms, 1000);
+      await clock.advanceByTimers(ms);
       await dispatcher.idle();
       await settle();
     };

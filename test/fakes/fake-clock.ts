@@ -9,6 +9,7 @@ export function createFakeClock(start = Date.UTC(2026, 10, 26, 12, 0, 0)) {
   const clock: Clock & {
     advance(ms: number): void;
     advanceAsync(ms: number, step?: number): Promise<void>;
+    advanceByTimers(ms: number, maxStep?: number): Promise<void>;
     set(at: number): void;
     pending(): number;
   } = {
@@ -37,6 +38,19 @@ export function createFakeClock(start = Date.UTC(2026, 10, 26, 12, 0, 0)) {
       while (now < target) {
         await settle();
         clock.advance(Math.min(step, target - now));
+        await settle();
+      }
+    },
+    /**
+     * Like advanceAsync, but jumps from timer to timer (at most `maxStep` at a time), letting promises
+     * settle at each timer's own time: hours of simulated pacing in a few hundred steps.
+     */
+    async advanceByTimers(ms, maxStep = 60_000) {
+      const target = now + ms;
+      while (now < target) {
+        await settle();
+        const next = Math.min(...[...timers.values()].map((t) => t.at).filter((at) => at >= now), target, now + maxStep);
+        clock.advance(next - now);
         await settle();
       }
     },
