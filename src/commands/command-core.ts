@@ -1,6 +1,7 @@
 import { z, ZodError } from 'zod';
 import { FormatError } from '../articles/format.js';
 import { displaySafe } from '../articles/text-safety.js';
+import { retryWhileBusy } from '../store/busy-retry.js';
 import { errorDetail, type Logger } from '../log.js';
 import { backupCommand } from './handlers/backup.js';
 import { enqueueSpec } from './handlers/enqueue-structured.js';
@@ -72,7 +73,7 @@ export function createCommandCore(ctx: CommandContext, log: Logger, extra: reado
     const parsed = spec.args.safeParse(rest);
     if (!parsed.success) return usageError(spec, parsed.error);
     try {
-      return await spec.run(parsed.data, ctx, actor);
+      return await whenFree(() => spec.run(parsed.data, ctx, actor), name);
     } catch (err) {
       if (err instanceof ZodError) return usageError(spec, err);
       if (err instanceof FormatError) return invalid(`${err.message}\nusage: ${spec.usage}`, { problems: [err.message], usage: spec.usage });
@@ -87,12 +88,23 @@ export function createCommandCore(ctx: CommandContext, log: Logger, extra: reado
     try {
       const parsed = spec.input(ctx).safeParse(body);
       if (!parsed.success) return refusedWith(spec.name, problemsOf(parsed.error));
-      return await spec.run(parsed.data, ctx, actor);
+      return await whenFree(() => spec.run(parsed.data, ctx, actor), spec.name);
     } catch (err) {
       if (err instanceof ZodError) return refusedWith(spec.name, problemsOf(err));
       if (err instanceof FormatError) return refusedWith(spec.name, [{ field: '', message: err.message }]);
       return failed(spec.name, actor, err);
     }
+  }
+
+  /**
+   * Runs a handler; when another process holds the database's write lock, runs it again after an
+   * asynchronous pause (busy-retry.ts) instead of blocking the event loop, so /healthz, WhatsApp and
+   * other requests carry on meanwhile.
+   */
+  function whenFree(run: () => CommandResult | Promise<CommandResult>, name: string): Promise<CommandResult> {
+    return retryWhileBusy(run, {
+      onBusy: (attempt, delayMs) => log.debug({ command: name, attempt, delayMs }, 'database locked by another process; waiting'),
+    });
   }
 
   function failed(name: string, actor: Actor, err: unknown): CommandResult {
@@ -102,16 +114,16 @@ export function createCommandCore(ctx: CommandContext, log: Logger, extra: reado
   }
 
   /** Records how a command ended; a failing audit write is logged, never turned into a failed command. */
-  function audited(command: string, actor: Actor, result: CommandResult): CommandResult {
+  async function audited(command: string, actor: Actor, result: CommandResult): Promise<CommandResult> {
     try {
-      ctx.audit.record({
+      await retryWhileBusy(() => ctx.audit.record({
         at: ctx.clock.now(),
         actor: actor.id,
         door: actor.door,
         command,
         outcome: result.status === 'ok' ? 'ok' : result.status === 'invalid' ? 'rejected' : 'error',
         detail: result.status === 'ok' ? null : result.text,
-      });
+      }));
     } catch (err) {
       log.error({ ...errorDetail(err) }, 'could not write the audit log');
     }
@@ -121,7 +133,7 @@ export function createCommandCore(ctx: CommandContext, log: Logger, extra: reado
   return {
     /** Runs one command (without any "/" or "!" prefix) for `actor` and records it in the audit log. */
     async run(text: string, actor: Actor): Promise<CommandResult> {
-      return shown(audited(text.trim(), actor, await execute(text, actor)));
+      return shown(await audited(text.trim(), actor, await execute(text, actor)));
     },
     /**
      * Runs a command whose input is structured data (a JSON body): validated with every problem listed
@@ -129,8 +141,8 @@ export function createCommandCore(ctx: CommandContext, log: Logger, extra: reado
      */
     async runStructured(name: string, body: unknown, actor: Actor): Promise<CommandResult> {
       const spec = structured.get(name);
-      if (!spec) return shown(audited(name, actor, invalid(`Unknown command "${name.slice(0, 30)}".`)));
-      return shown(audited(`${name} ${describeInput(body)}`, actor, await executeStructured(spec, body, actor)));
+      if (!spec) return shown(await audited(name, actor, invalid(`Unknown command "${name.slice(0, 30)}".`)));
+      return shown(await audited(`${name} ${describeInput(body)}`, actor, await executeStructured(spec, body, actor)));
     },
     /**
      * Runs a read-only query (the desk's pages: queue, log, preview…) with the same validation and

@@ -3,6 +3,7 @@ import { ChannelError, type Channel, type ConfirmedPost, type OutgoingPost } fro
 import type { Clock } from '../clock.js';
 import { errorDetail, errorMessage, type Logger } from '../log.js';
 import type { ArticleQueue, Render } from '../store/article-queue.js';
+import { isBusy } from '../store/busy-retry.js';
 import { isStorageUnwritable } from '../store/open-database.js';
 import type { Delivery } from '../store/rows.js';
 import { checkPacing, drawJitter, type PacingHistory, type PacingRules } from './pacing.js';
@@ -121,16 +122,28 @@ export function createDispatcher(options: DispatcherOptions) {
     });
   }
 
+  /** The growing pause after the database was found locked by another process (0: it was not). */
+  let busyPauseMs = 0;
+
   async function pump(): Promise<void> {
     do {
       again = false;
       try {
         await drain();
+        busyPauseMs = 0;
       } catch (err) {
         // The error boundary of the posting loop: log, back off a little, never crash the process.
         // Nothing is sent without its claim written first, so a database that cannot be written stops
         // posting. Attempts it could not finish recording are settled against the channel next time.
         reconciled = false;
+        if (isBusy(err)) {
+          // Another process holds the write lock (SQLite waited only briefly, so the event loop stayed
+          // free): look again soon, sooner than after a failure.
+          busyPauseMs = Math.min(busyPauseMs * 2 || 250, 5_000);
+          log.warn({ retryInMs: busyPauseMs }, 'the database is locked by another process; posting looks again shortly');
+          arm(clock.now() + busyPauseMs);
+          continue;
+        }
         if (isStorageUnwritable(err)) {
           log.error(
             { ...errorDetail(err) },

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { RUNNING_BUSY_TIMEOUT_MS } from './busy-retry.js';
 import { MIGRATIONS } from './migrations/index.js';
 
 export type Db = Database.Database;
@@ -20,9 +21,11 @@ export class StoreError extends Error {
  * - WAL: the CLI and the bot read and write the same file at once.
  * - synchronous=FULL: a commit is on disk before enqueue returns, so an acknowledged alert survives
  *   power loss, not only a process crash.
- * - busy_timeout: a writer in another process makes us wait, not fail.
+ * - busy_timeout: a writer in another process makes us wait, not fail: up to 10 s while opening
+ *   (migrations), then RUNNING_BUSY_TIMEOUT_MS, so a lock never blocks the event loop for long; the
+ *   doors retry asynchronously (busy-retry.ts). `busyTimeoutMs` overrides the running value.
  */
-export function openDatabase(file: string, options: { checkIntegrity?: boolean } = {}): Db {
+export function openDatabase(file: string, options: { checkIntegrity?: boolean; busyTimeoutMs?: number } = {}): Db {
   try {
     // Owner only: the database holds the audit log and the session the heartbeat describes.
     fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
@@ -46,6 +49,7 @@ export function openDatabase(file: string, options: { checkIntegrity?: boolean }
     db.pragma('foreign_keys = ON');
     if (options.checkIntegrity) checkIntegrity(db, file);
     migrate(db);
+    db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? RUNNING_BUSY_TIMEOUT_MS))}`);
   } catch (cause) {
     db.close();
     if (cause instanceof StoreError) throw cause;
