@@ -1,5 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import wwebjs, { type Client, type ClientOptions } from 'whatsapp-web.js';
 import { raceTimer, TIMED_OUT, type Clock } from '../clock.js';
@@ -116,7 +118,7 @@ export interface RemovedLock {
  * Removes Chromium's profile locks left behind by an unclean stop. SingletonLock is a symlink to
  * `<hostname>-<pid>`; in a new container the hostname differs and Chromium refuses the profile. The
  * links dangle, so `existsSync` (which follows them) says false: lstat and unlink instead.
- * Call only when no other browser uses the folder (one Newsdesk per session folder).
+ * Call only when no browser uses the folder: findProfileHolder first (one Newsdesk per data folder).
  */
 export async function removeStaleProfileLocks(dir: string): Promise<RemovedLock[]> {
   const removed: RemovedLock[] = [];
@@ -135,6 +137,83 @@ export async function removeStaleProfileLocks(dir: string): Promise<RemovedLock[
   return removed;
 }
 
+
+/** A Chromium still running on this host that holds the profile (its SingletonLock names it). */
+export interface ProfileHolder {
+  pid: number;
+  /** The lock's target, `<hostname>-<pid>`. */
+  lock: string;
+}
+
+/**
+ * The browser that holds `dir`, if it is still alive: SingletonLock points at `<hostname>-<pid>`; the
+ * holder is that pid when the hostname is this host's and the process is a Chromium main process whose
+ * command line names this folder as its `--user-data-dir`. A lock from another host (an earlier
+ * container), a dead pid or a pid reused by something else is stale: null.
+ */
+export async function findProfileHolder(dir: string, hostname: string = os.hostname()): Promise<ProfileHolder | null> {
+  let lock: string;
+  try {
+    lock = await fs.readlink(path.join(dir, 'SingletonLock'));
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'EINVAL') return null; // no lock, or not a symlink
+    throw err;
+  }
+  const match = /^(.*)-(\d+)$/.exec(lock);
+  if (!match || match[1] !== hostname) return null;
+  const pid = Number(match[2]);
+  let args: string[];
+  try {
+    args = (await fs.readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0');
+  } catch {
+    return null; // no such process (or no /proc to tell): the lock is stale
+  }
+  const profile = path.resolve(dir);
+  const isBrowser = args.some((a) => a === `--user-data-dir=${profile}`) && !args.some((a) => a.startsWith('--type='));
+  return isBrowser ? { pid, lock } : null;
+}
+
+/**
+ * Ends a browser left holding the profile (a bot killed before it could close it): SIGTERM, so it
+ * can flush the profile, then SIGKILL after `graceMs`. Resolves true once it is gone, false if it
+ * outlived both (then the profile must not be touched).
+ */
+export async function endProfileHolder(holder: ProfileHolder, { clock, graceMs = 5_000 }: { clock: Clock; graceMs?: number }): Promise<boolean> {
+  const alive = (): boolean => {
+    try {
+      process.kill(holder.pid, 0);
+      return !isZombie(holder.pid);
+    } catch {
+      return false; // ESRCH: gone
+    }
+  };
+  const waitGone = async (ms: number): Promise<boolean> => {
+    for (let waited = 0; waited < ms; waited += 100) {
+      if (!alive()) return true;
+      await new Promise<void>((resolve) => clock.setTimer(100, resolve));
+    }
+    return !alive();
+  };
+  for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
+    try {
+      process.kill(holder.pid, signal);
+    } catch {
+      return true; // already gone
+    }
+    if (await waitGone(graceMs)) return true;
+  }
+  return false;
+}
+
+/** A killed process whose parent has not reaped it yet still answers kill(pid, 0). */
+function isZombie(pid: number): boolean {
+  try {
+    return /^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
 
 /**
  * Closes a client's browser for sure, in bounded time, and never rejects: destroy(), SIGKILL if that

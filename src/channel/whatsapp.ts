@@ -11,10 +11,13 @@ import {
   buildClientOptions,
   closeClient,
   createRealClient,
+  endProfileHolder,
+  findProfileHolder,
   profileDir,
   removeStaleProfileLocks,
   type ClientLike,
   type PinnedWhatsAppWeb,
+  type ProfileHolder,
 } from './whatsapp-launch.js';
 import {
   disconnectHint,
@@ -111,6 +114,26 @@ export function createWhatsAppChannel(options: WhatsAppChannelOptions): Channel 
   async function launch(): Promise<void> {
     if (stopping) return;
     const dir = profileDir(options.sessionDir);
+    // A browser an earlier run left behind (the bot was killed and its Chromium lived on) still holds
+    // the profile: deleting its lock would let a second Chromium open the same profile, whose storage
+    // it then cannot open ("Internal error opening backing store"), and WhatsApp Web never loads.
+    let holder: ProfileHolder | null = null;
+    try {
+      holder = await findProfileHolder(dir);
+    } catch (err) {
+      log.warn({ ...errorDetail(err), dir }, 'could not read the Chromium profile lock');
+    }
+    if (holder) {
+      log.warn({ dir, pid: holder.pid, lock: holder.lock }, `a Chromium left by an earlier run (pid ${holder.pid}) still holds the WhatsApp session folder; ending it`);
+      if (!(await endProfileHolder(holder, { clock }))) {
+        const detail = `Chromium pid ${holder.pid} still holds ${dir} and could not be ended: stop it (kill ${holder.pid}), then Newsdesk starts WhatsApp by itself`;
+        log.error({ dir, pid: holder.pid }, detail);
+        scheduleRelaunch(retryState(), detail);
+        return;
+      }
+      log.info({ pid: holder.pid }, 'the leftover Chromium has ended');
+    }
+    if (stopping) return;
     try {
       const removed = await removeStaleProfileLocks(dir);
       if (removed.length > 0) log.info({ dir, removed }, `removed Chromium profile locks left by an unclean stop (${removed.map((r) => r.name).join(', ')})`);

@@ -1,0 +1,120 @@
+import path from 'node:path';
+import { API_TOKEN, browsersUsing, cliShow, connectFake, msg, spawnRealBot, type FakePage, type RealBot, type RealSetup } from './real-whatsapp.js';
+
+/** What a run of kills left on the channel. */
+export interface KillReport {
+  kills: number;
+  /** Kills that landed while a post was between "handed to WhatsApp" and its confirmation, or before its send returned. */
+  killsWhilePosting: number;
+  /** Articles not on the channel at the end. */
+  lost: string[];
+  /** Articles on the channel more than once. */
+  duplicated: string[];
+  /** Bot starts that showed a QR code although the session was saved. */
+  qrAfterRestart: number;
+  /** Times a browser outlived its SIGKILLed bot (it must die with the pipe). */
+  browsersLeft: number;
+  /** Milliseconds from each restart's spawn to `WhatsApp ready`. */
+  readyMs: number[];
+}
+
+/** Deterministic random numbers from a seed (mulberry32), so a failing run can be replayed. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+async function waitUntil(check: () => boolean, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return true;
+}
+
+/**
+ * The bot already logged in on `setup` (its session saved) is SIGKILLed - the Node process alone -
+ * `kills` times at random moments while it posts `articles` breaking articles, and started again after
+ * each kill. Then it runs until every article is settled, and the channel is counted.
+ */
+export async function runRealKillLoop(options: {
+  setup: RealSetup;
+  articles: number;
+  kills: number;
+  seed: number;
+  progress?: (message: string) => void;
+}): Promise<KillReport> {
+  const { setup, articles, kills } = options;
+  const rand = random(options.seed);
+  const profile = path.join(setup.dataDir, 'session', 'session');
+  const report: KillReport = { kills: 0, killsWhilePosting: 0, lost: [], duplicated: [], qrAfterRestart: 0, browsersLeft: 0, readyMs: [] };
+  const headlines = Array.from({ length: articles }, (_, i) => `Kill-loop story ${String(i + 1).padStart(4, '0')}`);
+
+  const start = async (): Promise<{ bot: RealBot; fake: FakePage }> => {
+    const started = Date.now();
+    const bot = spawnRealBot(setup.env());
+    await bot.waitForLine(msg(/^WhatsApp ready: posting to/), 'WhatsApp ready', 60_000);
+    report.readyMs.push(Date.now() - started);
+    if (bot.count(msg(/^WhatsApp needs a login/)) > 0) report.qrAfterRestart += 1;
+    return { bot, fake: connectFake(setup.port) };
+  };
+
+  let { bot, fake } = await start();
+  const url = await bot.httpUrl();
+  for (const [i, headline] of headlines.entries()) {
+    const res = await fetch(`${url}/api/articles`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${API_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ headline, summary: `Summary ${i + 1}`, url: `https://example.com/kill-loop/${i + 1}`, priority: 'breaking' }),
+    });
+    if (res.status !== 201) throw new Error(`queueing ${headline}: HTTP ${res.status} ${await res.text()}`);
+  }
+
+  while (report.kills < kills) {
+    // Kill at a random moment: mostly soon after a post was handed over (mid-confirmation), else at random.
+    const from = bot.lines.length;
+    if (rand() < 0.6) {
+      await waitUntil(() => bot.count(msg('post handed to WhatsApp'), from) > 0, 5_000);
+      await new Promise((r) => setTimeout(r, Math.floor(rand() * 60)));
+    } else {
+      await new Promise((r) => setTimeout(r, Math.floor(rand() * 1_500)));
+    }
+    const handed = bot.count(msg('post handed to WhatsApp'), from);
+    const confirmed = bot.count(msg('posted'), from);
+    if (handed > confirmed) report.killsWhilePosting += 1;
+    await fake.close();
+    await bot.kill('SIGKILL');
+    report.kills += 1;
+    if (!(await waitUntil(() => browsersUsing(profile).length === 0, 10_000))) report.browsersLeft += 1;
+    options.progress?.(`kill ${report.kills}/${kills}`);
+    ({ bot, fake } = await start());
+  }
+
+  // Let it finish: every article settled (posted or failed), as the database says.
+  const settled = async () => {
+    const shown = await Promise.all(headlines.map((_, i) => cliShow(setup.env(), i + 1)));
+    return shown.every((s) => s.article.status === 'posted' || s.article.status === 'failed');
+  };
+  const deadline = Date.now() + 120_000;
+  while (!(await settled())) {
+    if (Date.now() > deadline) throw new Error('the articles did not all settle within 2 minutes after the last kill');
+    await new Promise((r) => setTimeout(r, 1_000));
+  }
+  const posts = await fake.call('serverPosts');
+  for (const headline of headlines) {
+    const n = posts.filter((p) => p.body.includes(`*🔴 BREAKING: ${headline}*`)).length;
+    if (n === 0) report.lost.push(headline);
+    if (n > 1) report.duplicated.push(headline);
+  }
+  await fake.close();
+  await bot.kill('SIGKILL');
+  await waitUntil(() => browsersUsing(profile).length === 0, 10_000);
+  return report;
+}
