@@ -11,8 +11,10 @@
  * (e.g. `npm run bench -- feed crash`); targets whose figure was not measured are left out.
  */
 import * as api from './api.js';
+import * as cliStatus from './cli-status.js';
 import * as cliToPost from './cli-to-post.js';
 import * as crash from './crash.js';
+import * as deskQueue from './desk-queue.js';
 import * as diskFsync from './disk-fsync.js';
 import * as feedsIngest from './feeds-ingest.js';
 import * as enqueueToPost from './enqueue-to-post.js';
@@ -24,10 +26,12 @@ const MODULES: readonly BenchModule[] = [
   { name: 'disk fsync (the floor under synchronous=FULL)', ...diskFsync },
   { name: 'enqueue to post (idle dispatcher, breaking, one at a time)', ...enqueueToPost },
   { name: 'queue ops (createArticleQueue vs bare SQL)', ...queueOps },
+  { name: 'CLI status start-up (built CLI against bare node)', ...cliStatus },
   { name: 'CLI-queued breaking article to post (built bot, dry run)', ...cliToPost },
   { name: 'HTTP API enqueue (sequential, keep-alive)', ...api },
   { name: 'feed ingestion (10,000-item feed over local HTTP)', ...feedsIngest },
   { name: 'crash safety (1,000 articles, 300+ SIGKILLs of the built bot)', ...crash },
+  { name: 'desk queue page (100,000 articles, server time)', ...deskQueue },
 ];
 
 interface TargetResult {

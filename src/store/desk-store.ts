@@ -48,7 +48,8 @@ export function likePattern(text: string | undefined): string | null {
 
 export function createDeskStore(db: Db) {
   const upcoming = db.prepare<Record<string, unknown>, Row>(
-    `SELECT a.*, ${MESSAGE_ID}, ${RANK} AS k1, ${DUE} AS k2 FROM articles a
+    // No message id yet for these; a correlated subquery here would run for every row before the sort.
+    `SELECT a.*, NULL AS message_id, ${RANK} AS k1, ${DUE} AS k2 FROM articles a
      WHERE a.status IN ('queued', 'posting') AND ${SEARCH}
        AND (@filter IS NULL
             OR (@filter = 'scheduled' AND a.status = 'queued' AND a.timed = 1 AND a.publish_at > @now)
