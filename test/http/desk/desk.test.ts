@@ -209,3 +209,28 @@ describe('desk: queue paging and live events', () => {
     expect((await deskClient(t.url).get('/events')).status).toBe(401);
   });
 });
+
+describe('desk: status page and the API description', () => {
+  it('links to the QR code when WhatsApp waits for a scan, and draws the 24-hour charts', async () => {
+    const t = await deskSetup({ runtime: { channel: { state: 'waiting-for-login', since: 0, detail: 'scan the QR code' } } });
+    const c = deskClient(t.url);
+    await c.signIn();
+    const page = await c.get('/');
+    expect(page.text).toContain('Waiting for login');
+    expect(page.text).toMatch(/<a class="button" href="\/login">Scan the QR code/);
+    expect(page.text).toContain('<svg class="chart" id="chart-posts"');
+    expect(page.text).toContain('<svg class="chart" id="chart-latency"');
+  });
+
+  it('renders /api/openapi.json as a page linked from every desk page', async () => {
+    const t = await deskSetup();
+    const c = deskClient(t.url);
+    await c.signIn();
+    expect((await c.get('/')).text).toContain('<a href="/docs/api">HTTP API</a>');
+    const doc = JSON.parse((await c.get('/api/openapi.json')).text) as { paths: Record<string, Record<string, unknown>> };
+    const page = await deskClient(t.url).get('/docs/api'); // public, like the document
+    expect(page.status).toBe(200);
+    for (const [path, methods] of Object.entries(doc.paths)) for (const method of Object.keys(methods)) expect(page.text).toContain(`<code>${method.toUpperCase()} ${path}</code>`);
+    expect(page.text).toContain('href="/api/openapi.json"');
+  });
+});
