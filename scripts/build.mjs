@@ -10,7 +10,8 @@
  *
  * Why the CLI is bundled: each `npm run cli -- …` is a new process, and Node 20 spends most of a short
  * command loading modules one file at a time (zod alone is 95 files, ~100 ms). One file with zod, luxon
- * and our own modules inside starts in a fraction of that. Native and worker-based packages
+ * and our own modules inside starts in a fraction of that (what only some commands need, the feed stack,
+ * is split into chunks loaded on demand). Native and worker-based packages
  * (better-sqlite3, pino) stay outside the bundle and are loaded from node_modules as usual.
  *
  * Plain JavaScript on purpose: it has to run before anything is compiled.
@@ -26,6 +27,8 @@ const STAMP = path.join(DIST, '.build-stamp');
 /** What the build reads: a change to any of these makes dist/ stale. */
 const INPUTS = ['src', 'tsconfig.json', 'tsconfig.build.json', 'package-lock.json', 'scripts/build.mjs'];
 /** Packages the CLI bundle loads from node_modules (native code, worker threads, or never used by it). */
+/** Where the CLI bundle's on-demand parts go, under dist/. */
+const CHUNKS = 'cli-chunks';
 const EXTERNAL = ['better-sqlite3', 'pino', 'pino-pretty', 'node-cron', 'whatsapp-web.js', 'puppeteer', 'puppeteer-core', 'qrcode', 'qrcode-terminal'];
 
 /** The newest mtime (ms) of a file or of any file under a folder; 0 when it does not exist. */
@@ -44,15 +47,16 @@ function newestMtime(target) {
 }
 
 /** Whether dist/ is missing, or older than one of its inputs. */
-export function isStale() {
+export function isStale(root = ROOT) {
+  const dist = path.join(root, 'dist');
   let built;
   try {
-    built = fs.statSync(STAMP).mtimeMs;
+    built = fs.statSync(path.join(dist, '.build-stamp')).mtimeMs;
   } catch {
     return true; // never built by this script
   }
-  if (!fs.existsSync(path.join(DIST, 'main.js')) || !fs.existsSync(path.join(DIST, 'cli.js'))) return true;
-  return INPUTS.some((input) => newestMtime(path.join(ROOT, input)) > built);
+  if (!fs.existsSync(path.join(dist, 'main.js')) || !fs.existsSync(path.join(dist, 'cli.js'))) return true;
+  return INPUTS.some((input) => newestMtime(path.join(root, input)) > built);
 }
 
 async function build() {
@@ -80,10 +84,18 @@ async function build() {
   }
   try {
     const esbuild = await import('esbuild');
+    fs.rmSync(path.join(DIST, CHUNKS), { recursive: true, force: true }); // chunk names change with their content
     await esbuild.build({
       absWorkingDir: ROOT,
       entryPoints: ['src/cli.ts'],
-      outfile: 'dist/cli.js',
+      outdir: 'dist',
+      entryNames: '[name]',
+      // What the CLI imports only for some commands (the feed stack: its HTTP client and parsers) goes
+      // into chunks loaded on demand: the one file read at start stays small.
+      splitting: true,
+      chunkNames: `${CHUNKS}/[name]-[hash]`,
+      minifyWhitespace: true,
+      minifySyntax: true,
       bundle: true,
       platform: 'node',
       format: 'esm',

@@ -8,6 +8,7 @@ import { startWakeSchedule } from './dispatch/wake-schedule.js';
 import { errorDetail, type Logger } from './log.js';
 import type { DirectMessages } from './channel/direct-messages.js';
 import { createCommandContext } from './command-context.js';
+import { createFeedService } from './feeds/feed-service.js';
 import { createCommandCore } from './commands/command-core.js';
 import { startAdminNotices } from './commands/admin-notices.js';
 import { createInbox } from './commands/inbox.js';
@@ -48,6 +49,7 @@ export async function startApp(options: AppOptions) {
     wake: () => dispatcher.wake('command'),
     runtime: () => liveRuntimeStatus(channel, dispatcher, dryRun, clock),
     log,
+    createFeeds: createFeedService,
     onFeedPolled: (report) => {
       if (report.status === 'failed') metrics.recordFeedPollError();
     },
