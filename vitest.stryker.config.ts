@@ -26,6 +26,7 @@ export default defineConfig({
       'test/store/backup.test.ts',
       'test/config.test.ts',
       'test/feeds/**/*.test.ts',
+      'test/http/auth.test.ts',
       'test/http/login.test.ts',
       'test/http/api-enqueue.test.ts',
       'test/http/api-manage.test.ts',
