@@ -20,6 +20,7 @@ import { createHttpServer } from './http/server.js';
 import { watchForOtherWriters } from './store/change-watcher.js';
 import { createChangeFeed } from './store/change-feed.js';
 import { openDatabase } from './store/open-database.js';
+import { createWebhookSender, webhookEvents } from './webhooks/webhook-sender.js';
 
 export interface AppOptions {
   config: Config;
@@ -64,14 +65,22 @@ export async function startApp(options: AppOptions) {
     lastPostAt: () => ctx.reports.lastPosted()?.postedAt ?? null,
     log: log.child({ part: 'metrics' }),
   });
-  const events = fanOut(receipts, metrics.events, options.events ?? {});
+  // Webhooks: recorded beside each posted/failed event, sent by their own loop (never in posting's way).
+  const webhooks =
+    config.webhooks.length > 0 && config.webhookSecret && ctx.webhooks
+      ? createWebhookSender({ store: ctx.webhooks.store, urls: config.webhooks, secret: config.webhookSecret, clock, log: log.child({ part: 'webhooks' }) })
+      : null;
+  const events = fanOut(receipts, metrics.events, webhooks ? webhookEvents(webhooks, config.channelName, clock) : {}, options.events ?? {});
+  const { editions } = ctx;
 
   const dispatcher = createDispatcher({
     queue,
     channel,
     clock,
     log: log.child({ part: 'dispatcher' }),
-    render: (article) => formatPost(article, ctx.format),
+    // The channel's template and tracked link (the default template is today's format exactly).
+    render: (article) =>
+      editions ? editions.render(article, config.channelName, clock.now(), channel.info()?.inviteLink ?? null) : formatPost(article, ctx.format),
     minGapMs: config.minGapMs,
     pacing: {
       jitterMs: config.jitterMs,
@@ -150,6 +159,7 @@ export async function startApp(options: AppOptions) {
 
   await channel.start();
   dispatcher.start();
+  webhooks?.start();
   const seeded = ctx.feeds.seed(config.feeds);
   for (const bad of seeded.invalid) log.error({ url: bad.url, error: bad.error }, 'NEWSDESK_FEEDS: feed not added');
   ctx.feeds.start();
@@ -183,6 +193,7 @@ export async function startApp(options: AppOptions) {
         await ctx.feeds.stop();
         const { abandoned } = await dispatcher.stop();
         if (abandoned) log.warn({}, 'a post was still in flight; it will be checked against the channel at the next start');
+        await webhooks?.stop();
         stopStatusLog();
         await channel.stop();
         stopHeartbeat();
@@ -210,7 +221,7 @@ function fanOut(...listeners: DispatcherEvents[]): DispatcherEvents {
 
 async function buildChannel(config: Config, log: Logger, clock: Clock, dryRun: boolean): Promise<Channel> {
   if (dryRun) {
-    return createOutboxChannel({ file: config.outboxPath, clock, echo: (text) => process.stdout.write(text) });
+    return createOutboxChannel({ file: config.outboxPath, clock, channelName: config.channelName, echo: (text) => process.stdout.write(text) });
   }
   if (!config.channel) throw new Error('NEWSDESK_CHANNEL is required unless --dry-run');
   // Loaded only when needed: a dry run never loads the browser automation stack.

@@ -11,6 +11,9 @@ import { createDeskStore } from './store/desk-store.js';
 import { backupDatabase } from './store/backup.js';
 import type { Db } from './store/open-database.js';
 import { createSettings } from './store/settings.js';
+import { createEditions } from './commands/editions.js';
+import { createEditionsStore } from './store/editions-store.js';
+import { createWebhookStore } from './store/webhook-store.js';
 
 /** Builds what the command core needs over one database connection (bot and CLI alike). */
 export function createCommandContext(
@@ -55,5 +58,12 @@ export function createCommandContext(
     wake: hooks.wake,
     runtime: () => hooks.runtime(settings),
     desk: createDeskStore(db),
+    editions: createEditions({
+      store: createEditionsStore(db),
+      format: { summaryMaxChars: config.summaryMaxChars, breakingLabel: config.breakingLabel },
+      timezone: config.timezone,
+      channels: [config.channelName],
+    }),
+    webhooks: { store: createWebhookStore(db), urls: config.webhooks },
   };
 }

@@ -7,6 +7,8 @@ import { createStatusHolder } from './status-holder.js';
 
 /** One line of `outbox.jsonl`. */
 export interface OutboxLine {
+  /** The channel's short name (NEWSDESK_CHANNEL_NAME), as templates and webhooks call it. */
+  channel: string;
   articleId: number;
   text: string;
   postedAt: string;
@@ -19,6 +21,8 @@ const TAIL_BYTES = 256 * 1024;
 export interface OutboxOptions {
   file: string;
   clock: Clock;
+  /** The channel's short name written on each line. Default `main`. */
+  channelName?: string;
   /** Where a human-readable copy of each post goes (stdout in a dry run). */
   echo?: (text: string) => void;
 }
@@ -30,6 +34,7 @@ export interface OutboxOptions {
  */
 export function createOutboxChannel(options: OutboxOptions): Channel {
   const { file, clock } = options;
+  const channelName = options.channelName ?? 'main';
   const status = createStatusHolder(clock, { state: 'starting' });
 
   return {
@@ -45,7 +50,7 @@ export function createOutboxChannel(options: OutboxOptions): Channel {
 
     async send(post: OutgoingPost): Promise<string> {
       const messageId = `outbox-${post.articleId}-${randomUUID().slice(0, 8)}`;
-      const line: OutboxLine = { articleId: post.articleId, text: post.text, postedAt: new Date(clock.now()).toISOString(), messageId };
+      const line: OutboxLine = { channel: channelName, articleId: post.articleId, text: post.text, postedAt: new Date(clock.now()).toISOString(), messageId };
       appendDurably(file, `${JSON.stringify(line)}\n`);
       options.echo?.(`── outbox · article ${post.articleId} · ${line.postedAt} ──\n${post.text}\n`);
       return messageId;

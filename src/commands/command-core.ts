@@ -7,7 +7,11 @@ import { backupCommand } from './handlers/backup.js';
 import { enqueueSpec } from './handlers/enqueue-structured.js';
 import { feedCommand, feedsCommand } from './handlers/feeds.js';
 import { problemsOf, type Problem } from './problems.js';
-import { breakingCommand, previewCommand, queueCommand, scheduleCommand } from './handlers/enqueue.js';
+import { breakingCommand, queueCommand, scheduleCommand } from './handlers/enqueue.js';
+import { templateCommand } from './handlers/template.js';
+import { linksCommand } from './handlers/template-links.js';
+import { templatePreviewCommand } from './handlers/template-preview.js';
+import { webhooksCommand } from './handlers/webhooks.js';
 import { auditCommand, channelCommand, listCommand, logCommand, showCommand, statusCommand } from './handlers/inspect.js';
 import { cancelCommand, pauseCommand, resumeCommand, retryCommand } from './handlers/manage.js';
 import { DESK_QUERIES, postNowCommand, rescheduleCommand } from './handlers/desk.js';
@@ -31,9 +35,9 @@ export function createCommandCore(ctx: CommandContext, log: Logger, extra: reado
   const specs = new Map<string, CommandSpec<unknown>>();
   const add = (spec: CommandSpec<never>) => specs.set(spec.name, spec as unknown as CommandSpec<unknown>);
   for (const spec of [
-    queueCommand, breakingCommand, scheduleCommand, previewCommand, listCommand, showCommand, cancelCommand,
+    queueCommand, breakingCommand, scheduleCommand, templatePreviewCommand, listCommand, showCommand, cancelCommand,
     retryCommand, pauseCommand, resumeCommand, statusCommand, logCommand, channelCommand, auditCommand, backupCommand,
-    feedsCommand, feedCommand, postNowCommand, rescheduleCommand,
+    feedsCommand, feedCommand, postNowCommand, rescheduleCommand, templateCommand, linksCommand, webhooksCommand,
   ] as CommandSpec<never>[]) add(spec);
   for (const spec of extra) add(spec);
 

@@ -52,17 +52,25 @@ export function createEditions(options: EditionsOptions) {
     templateOf,
     /** The text `article` is posted as on `channel` at time `at`. Throws FormatError for content that cannot be posted. */
     render(article: EditionArticle, channel: string, at: number, invite: string | null): string {
-      const feedId = feedIdOf(article.source);
-      const { template } = templateOf(channel, feedId);
-      return renderTemplate(template, article, {
-        format,
-        link: trackedLink(article.url, store.utm(channel), channel),
-        source: feedId === null ? null : store.feedName(feedId),
-        time: postTime(at, timezone),
-        invite,
-      });
+      return renderWith(templateOf(channel, feedIdOf(article.source)).template, article, channel, at, invite);
+    },
+    /** Like render, with the template `source` instead of the stored one (to show it before it is saved). Throws TemplateError too. */
+    renderWith(source: string) {
+      const template = parseTemplate(source);
+      return (article: EditionArticle, channel: string, at: number, invite: string | null) => renderWith(template, article, channel, at, invite);
     },
   };
+
+  function renderWith(template: Template, article: EditionArticle, channel: string, at: number, invite: string | null): string {
+    const feedId = feedIdOf(article.source);
+    return renderTemplate(template, article, {
+      format,
+      link: trackedLink(article.url, store.utm(channel), channel),
+      source: feedId === null ? null : store.feedName(feedId),
+      time: postTime(at, timezone),
+      invite,
+    });
+  }
 }
 
 export type Editions = ReturnType<typeof createEditions>;

@@ -45,8 +45,8 @@ describe('outbox channel (dry run)', () => {
     expect(raw.endsWith('\n')).toBe(true);
     expect(raw.split('\n')).toHaveLength(3);
     expect(readTail(t.file)).toEqual([
-      { articleId: 7, text: '*Floods*\n\nhttps://news.example.com/f', postedAt: '2026-11-26T12:00:00.000Z', messageId: id1 },
-      { articleId: 8, text: 'second', postedAt: '2026-11-26T12:01:01.000Z', messageId: id2 },
+      { channel: 'main', articleId: 7, text: '*Floods*\n\nhttps://news.example.com/f', postedAt: '2026-11-26T12:00:00.000Z', messageId: id1 },
+      { channel: 'main', articleId: 8, text: 'second', postedAt: '2026-11-26T12:01:01.000Z', messageId: id2 },
     ]);
     expect(t.echoed).toEqual([
       `── outbox · article 7 · 2026-11-26T12:00:00.000Z ──\n*Floods*\n\nhttps://news.example.com/f\n`,
