@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.js';
 import { childEnv, logged, MAIN, ROOT, startBot } from '../helpers/processes.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -99,9 +100,9 @@ const runtime = stages.at(-1)!;
 const cmd = execForm(args(runtime, 'CMD').at(-1) ?? '');
 
 describe('Dockerfile', () => {
-  it('builds in one stage and runs in another, both on node:20-bookworm-slim', () => {
+  it('builds in one stage and runs in another, both on node:24-bookworm-slim (Node 20 reached its end of life)', () => {
     expect(stages.length).toBeGreaterThanOrEqual(2);
-    for (const stage of stages) expect(stage.from).toBe('node:20-bookworm-slim');
+    for (const stage of stages) expect(stage.from).toBe('node:24-bookworm-slim');
     expect(build.name).toBeDefined();
     // The runtime stage takes the build's output, not the build's toolchain.
     const copiesFromBuild = args(runtime, 'COPY').filter((a) => a.includes(`--from=${build.name}`));
@@ -116,6 +117,10 @@ describe('Dockerfile', () => {
     expect(npmCi).toBeGreaterThanOrEqual(0);
     expect(skip).toBeGreaterThanOrEqual(0);
     expect(skip).toBeLessThan(npmCi);
+    // npm ci runs the `prepare` build script: it must be in the image before npm ci.
+    const copiesScripts = build.instructions.findIndex((i) => i.keyword === 'COPY' && /^scripts\b/.test(i.args));
+    expect(copiesScripts).toBeGreaterThanOrEqual(0);
+    expect(copiesScripts).toBeLessThan(npmCi);
     const buildRuns = args(build, 'RUN').join('\n');
     expect(buildRuns).toMatch(/\bnpm run build\b/);
     expect(buildRuns).toMatch(/\bnpm prune --omit=dev\b|\bnpm ci\b.*--omit=dev/);
@@ -183,12 +188,36 @@ describe('Dockerfile', () => {
       /^\s+init: true/m,
       /^\s+restart: unless-stopped/m,
       /^\s+stop_grace_period: 60s/m,
-      /^\s+env_file: newsdesk\.env/m,
       /^\s+- "127\.0\.0\.1:8080:8080"/m,
       /^\s+- newsdesk-data:\/app\/data/m,
     ]) {
       expect(compose).toMatch(line);
     }
+    // A fresh clone has no newsdesk.env: the file is optional, so Compose starts and the bot says what to set.
+    expect(compose).toMatch(/^\s+env_file:\n\s+- path: newsdesk\.env\s*(#.*)?\n\s+required: false/m);
+    expect(compose).toMatch(/cp newsdesk\.env\.example newsdesk\.env/);
+  });
+
+  it('has a newsdesk.env.example that lists every setting, whose placeholder channel is refused with a clear message', () => {
+    const example = fs.readFileSync(path.join(ROOT, 'newsdesk.env.example'), 'utf8');
+    const listed = new Set([...example.matchAll(/^#?\s*(NEWSDESK_[A-Z_]+)=/gm)].map((m) => m[1]!));
+    const settings = [...fs.readFileSync(path.join(ROOT, 'src/config.ts'), 'utf8').matchAll(/^ {2}(NEWSDESK_[A-Z_]+):/gm)].map((m) => m[1]!);
+    expect(settings.length).toBeGreaterThanOrEqual(27);
+    expect(settings.filter((s) => !listed.has(s))).toEqual([]);
+    expect(listed.has('NEWSDESK_LOG_FORMAT')).toBe(true);
+
+    // What Compose hands the bot from a copy filled in by no one.
+    const env: Record<string, string> = {};
+    for (const [, key, value] of example.matchAll(/^(NEWSDESK_[A-Z_]+)=(.*)$/gm)) env[key!] = value!;
+    let error: unknown;
+    try {
+      loadConfig(env);
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems.map((p) => p.variable)).toEqual(['NEWSDESK_CHANNEL']);
+    expect((error as ConfigError).message).toMatch(/NEWSDESK_CHANNEL: must be a channel id like .*@newsletter or an invite link like https:\/\/whatsapp\.com\/channel\//);
   });
 
   it('keeps local state and secrets out of the build context', () => {
