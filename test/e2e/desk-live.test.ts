@@ -12,7 +12,7 @@ const TOKEN = 'e2e-desk-token-3f9a1c7e5b2d4806';
  * posted, with no reload. The bot notices the CLI's write through SQLite's data_version; the desk's
  * event stream follows the same changes.
  */
-describe('desk live updates (built bot, dry run, CLI in another process)', () => {
+describe('desk live updates (built bot, dry run, CLI in another process)', { timeout: 120_000 }, () => {
   it('shows a CLI-queued breaking article, then shows it posted, without a reload', async () => {
     const dataDir = path.join(tempDir(), 'data');
     const env = childEnv({ NEWSDESK_DATA_DIR: dataDir, NEWSDESK_MIN_GAP_SECONDS: '0', NEWSDESK_API_TOKEN: TOKEN, NEWSDESK_TIMEZONE: 'Europe/Berlin' });

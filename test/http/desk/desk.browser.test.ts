@@ -42,7 +42,8 @@ async function openDesk(options: Parameters<typeof deskSetup>[0] = {}, viewport 
 
 const row = (page: Page, id: number) => page.locator(`#article-${id}`);
 
-describe('desk in Chromium', () => {
+// Generous: a shared 2-core machine under load makes a page load take seconds. These bound hangs, not speed.
+describe('desk in Chromium', { timeout: 120_000 }, () => {
   it('signs in, previews as the editor types, and queues normal, breaking and scheduled articles', async () => {
     const { t, page, problems, close } = await openDesk();
     for (const name of ['Status', 'Compose', 'Queue', 'Feeds', 'Log']) await expect.poll(() => page.getByRole('link', { name, exact: true }).count()).toBe(1);
