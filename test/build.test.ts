@@ -73,7 +73,9 @@ describe('Node versions: 20 stays the floor, 24 is tested too', () => {
   it('uses versions that support Node 20 where the newest need 22 (cookie 2, content-disposition 3)', () => {
     for (const [user, dependency] of [['light-my-request', 'cookie'], ['@fastify/cookie', 'cookie'], ['@fastify/static', 'content-disposition']] as const) {
       const fromThere = createRequire(createRequire(path.join(ROOT, 'package.json')).resolve(user));
-      const { engines } = fromThere(`${dependency}/package.json`) as { engines: { node: string } };
+      let dir = path.dirname(fromThere.resolve(dependency)); // its package.json is not always exported
+      while (!fs.existsSync(path.join(dir, 'package.json')) || JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')).name !== dependency) dir = path.dirname(dir);
+      const { engines } = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { engines: { node: string } };
       expect([user, dependency, engines.node]).toEqual([user, dependency, '>=18']);
     }
   });
