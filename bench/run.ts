@@ -20,6 +20,7 @@ import * as feedsIngest from './feeds-ingest.js';
 import * as enqueueToPost from './enqueue-to-post.js';
 import { describeEnvironment } from './environment.js';
 import * as queueOps from './queue-ops.js';
+import * as realWhatsApp from './real-whatsapp.js';
 import { ratio, say, type BenchModule, type Figures, type Target } from './support.js';
 
 const MODULES: readonly BenchModule[] = [
@@ -32,6 +33,7 @@ const MODULES: readonly BenchModule[] = [
   { name: 'feed ingestion (10,000-item feed over local HTTP)', ...feedsIngest },
   { name: 'crash safety (1,000 articles, 300+ SIGKILLs of the built bot)', ...crash },
   { name: 'desk queue page (100,000 articles, server time)', ...deskQueue },
+  { name: 'real whatsapp-web.js in Chromium against the fake WhatsApp Web (ready, 1,000 posts, 20+ SIGKILLs)', ...realWhatsApp },
 ];
 
 interface TargetResult {
