@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Actor } from '../../src/commands/types.js';
 import { createCommandCore } from '../../src/commands/command-core.js';
+import { createEditions } from '../../src/commands/editions.js';
 import { createDeskStore } from '../../src/store/desk-store.js';
+import { createEditionsStore } from '../../src/store/editions-store.js';
 import { commandSetup } from '../helpers/command-setup.js';
 
 const WEB: Actor = { door: 'web', id: 'web:session-1' };
@@ -71,5 +73,15 @@ describe('desk queries', () => {
     const bad = await t.core.query('desk-preview', { headline: 'x', url: 'not a link' }, WEB);
     expect(bad.data).toMatchObject({ text: '', duplicate: null });
     expect((bad.data.problems as string[])[0]).toMatch(/not a URL/);
+  });
+
+  it('preview renders through the channel template, as posting does', async () => {
+    const t = deskSetup();
+    const editions = createEditions({ store: createEditionsStore(t.db), format: t.ctx.format, timezone: t.ctx.timezone, channels: ['main'] });
+    t.ctx.editions = editions;
+    expect((await t.core.run('template set main 📰 *{{headline}}*\n\n🔗 {{link}}', { door: 'cli', id: 'cli:x' })).status).toBe('ok');
+    const result = await t.core.query('desk-preview', { headline: 'Quake hits Sabah', url: 'https://news.example.com/q' }, WEB);
+    expect(result.data.text).toBe(editions.render({ headline: 'Quake hits Sabah', summary: '', url: 'https://news.example.com/q', priority: 'normal', source: WEB.id }, 'main', t.clock.now(), null));
+    expect(result.data.text).toMatch(/^📰 \*Quake hits Sabah\*/);
   });
 });

@@ -131,17 +131,21 @@ const previewInput = z.object({
 });
 
 /**
- * `desk-preview`: exactly the text that would be posted (the one formatter), its length against the
+ * `desk-preview`: exactly the text that would be posted (the same renderer as posting), its length against the
  * limit, what keeps it from being postable, and the article already queued under the same link.
  */
 export const deskPreviewQuery: StructuredSpec<z.output<typeof previewInput>> = {
   name: 'desk-preview',
   input: () => previewInput,
-  run(input, ctx): CommandResult {
+  run(input, ctx, actor): CommandResult {
     let text = '';
     const problems: string[] = [];
+    // The renderer the posting loop uses: the default channel's template and tracked link, when set.
+    const editions = ctx.editions;
     try {
-      text = formatPost(input, ctx.format);
+      text = editions
+        ? editions.render({ ...input, source: actor.id }, editions.defaultChannel, ctx.clock.now(), ctx.runtime().channelInfo?.inviteLink ?? null)
+        : formatPost(input, ctx.format);
     } catch (err) {
       if (!(err instanceof FormatError)) throw err;
       problems.push(err.message);
