@@ -19,8 +19,9 @@ import { createMetrics } from './http/metrics.js';
 import { createHttpServer } from './http/server.js';
 import { watchForOtherWriters } from './store/change-watcher.js';
 import { createChangeFeed } from './store/change-feed.js';
+import { RUNNING_BUSY_TIMEOUT_MS } from './store/busy-retry.js';
 import { openDatabase } from './store/open-database.js';
-import { createWebhookSender, webhookEvents } from './webhooks/webhook-sender.js';
+import { createWebhookSender, recordMissedEvents, webhookEvents } from './webhooks/webhook-sender.js';
 
 export interface AppOptions {
   config: Config;
@@ -42,7 +43,9 @@ export interface AppOptions {
 export async function startApp(options: AppOptions) {
   const { config, log, dryRun } = options;
   const clock = options.clock ?? systemClock;
-  const db = openDatabase(config.databasePath, { checkIntegrity: true });
+  // A short busy timeout: the bot's event loop serves WhatsApp, HTTP and posting, so a lock held by
+  // another process is waited for asynchronously (busy-retry.ts), never inside SQLite for long.
+  const db = openDatabase(config.databasePath, { checkIntegrity: true, busyTimeoutMs: RUNNING_BUSY_TIMEOUT_MS });
   const channel = options.channel ?? (await buildChannel(config, log, clock, dryRun));
   const messages = hasDirectMessages(channel) ? channel : null;
   // The hooks are only called once commands run, after `dispatcher` below exists.
@@ -159,6 +162,7 @@ export async function startApp(options: AppOptions) {
 
   await channel.start();
   dispatcher.start();
+  if (webhooks && ctx.webhooks) recordMissedEvents(webhooks, ctx.webhooks.store, config.channelName, clock, log.child({ part: 'webhooks' }));
   webhooks?.start();
   const seeded = ctx.feeds.seed(config.feeds);
   for (const bad of seeded.invalid) log.error({ url: bad.url, error: bad.error }, 'NEWSDESK_FEEDS: feed not added');

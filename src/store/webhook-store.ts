@@ -63,6 +63,31 @@ const toDelivery = (r: Row): WebhookDelivery => ({
   deliveredAt: r.delivered_at,
 });
 
+/** A posted or failed article whose webhook event was never recorded (the bot stopped in between). */
+export interface MissedEvent {
+  event: 'posted' | 'failed';
+  eventId: string;
+  at: number;
+  article: { id: number; headline: string; url: string; category: string | null; priority: 'normal' | 'breaking'; status: string };
+  messageId: string | null;
+  error: string | null;
+}
+
+interface MissedRow {
+  delivery_id: number | null;
+  message_id: string | null;
+  at: number;
+  id: number;
+  headline: string;
+  url: string;
+  category: string | null;
+  priority: 'normal' | 'breaking';
+  status: string;
+  last_error: string | null;
+}
+
+const SINCE_KEY = 'webhooks_watched_since';
+
 export interface NewWebhookEvent {
   event: WebhookEventName;
   eventId: string;
@@ -90,6 +115,24 @@ export function createWebhookStore(db: Db) {
     recent: db.prepare<[number], Row>(`SELECT * FROM webhook_deliveries ORDER BY id DESC LIMIT ?`),
     get: db.prepare<[number], Row>(`SELECT * FROM webhook_deliveries WHERE id = ?`),
     counts: db.prepare<[], { status: WebhookStatus; n: number }>(`SELECT status, COUNT(*) AS n FROM webhook_deliveries GROUP BY status`),
+    missedPosted: db.prepare<[number], MissedRow>(
+      `SELECT d.id AS delivery_id, d.message_id, d.finished_at AS at, a.id, a.headline, a.url, a.category, a.priority, a.status, a.last_error
+       FROM deliveries d JOIN articles a ON a.id = d.article_id
+       WHERE d.status = 'posted' AND d.finished_at > ?
+         AND NOT EXISTS (SELECT 1 FROM webhook_deliveries w WHERE w.event_id = 'posted:' || d.id)
+       ORDER BY d.id`,
+    ),
+    missedFailed: db.prepare<[number], MissedRow>(
+      `SELECT NULL AS delivery_id, NULL AS message_id, a.updated_at AS at, a.id, a.headline, a.url, a.category, a.priority, a.status, a.last_error
+       FROM articles a
+       WHERE a.status = 'failed' AND a.updated_at > ?
+         AND NOT EXISTS (SELECT 1 FROM webhook_deliveries w WHERE w.event_id = 'failed:' || a.id || ':' || a.updated_at)
+       ORDER BY a.updated_at, a.id`,
+    ),
+    since: db.prepare<[string], { value: string }>(`SELECT value FROM settings WHERE key = ?`),
+    putSince: db.prepare(
+      `INSERT INTO settings (key, value, updated_at) VALUES (@key, @value, @now) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+    ),
   };
   const recordTx = db.transaction((event: NewWebhookEvent, urls: readonly string[], now: number) => {
     let added = 0;
@@ -123,6 +166,27 @@ export function createWebhookStore(db: Db) {
     /** The newest deliveries first. */
     recent(limit: number): WebhookDelivery[] {
       return s.recent.all(limit).map(toDelivery);
+    },
+    /**
+     * Posted and failed articles since the last start whose event was never recorded: the bot records
+     * an event right after the post, so a kill in between would otherwise lose it. The first start with
+     * webhooks looks back no further than itself, and no start more than a day (no flood of old posts).
+     * Moves the mark to `now`.
+     */
+    missedEvents(now: number): MissedEvent[] {
+      const mark = s.since.get(SINCE_KEY);
+      // At most a day back: webhooks turned off for a while and on again do not replay the whole gap.
+      const since = Math.max(mark ? Number(mark.value) : now, now - 86_400_000);
+      const rows = [...s.missedPosted.all(since), ...s.missedFailed.all(since)];
+      s.putSince.run({ key: SINCE_KEY, value: String(now), now });
+      return rows.map((r) => ({
+        event: r.delivery_id === null ? 'failed' : 'posted',
+        eventId: r.delivery_id === null ? `failed:${r.id}:${r.at}` : `posted:${r.delivery_id}`,
+        at: r.at,
+        article: { id: r.id, headline: r.headline, url: r.url, category: r.category, priority: r.priority, status: r.status },
+        messageId: r.message_id,
+        error: r.delivery_id === null ? r.last_error : null,
+      }));
     },
     counts(): Record<WebhookStatus, number> {
       const out: Record<WebhookStatus, number> = { pending: 0, delivered: 0, failed: 0 };

@@ -212,6 +212,22 @@ export function createWebhookSender(options: WebhookSenderOptions) {
 
 export type WebhookSender = ReturnType<typeof createWebhookSender>;
 
+/**
+ * Records the events a previous run missed (posted or failed, but stopped before the event was
+ * written) and returns how many; run once at start, before the sender starts. Never throws.
+ */
+export function recordMissedEvents(sender: WebhookSender, store: WebhookStore, channel: string, clock: Clock, log: Logger): number {
+  try {
+    const missed = store.missedEvents(clock.now());
+    for (const m of missed) sender.notify({ ...m, channel, article: m.article as WebhookEvent['article'] });
+    if (missed.length > 0) log.warn({ count: missed.length }, 'webhook events missed by the last run recorded now');
+    return missed.length;
+  } catch (err) {
+    log.error({ ...errorDetail(err) }, 'could not look for webhook events the last run missed');
+    return 0;
+  }
+}
+
 /** Webhook events for the dispatcher's `posted` and `failed`. */
 export function webhookEvents(sender: WebhookSender, channel: string, clock: Clock) {
   const articleOf = (a: Article) => ({ id: a.id, headline: a.headline, url: a.url, category: a.category, priority: a.priority, status: a.status });

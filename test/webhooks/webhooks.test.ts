@@ -9,7 +9,7 @@ import { createArticleQueue } from '../../src/store/article-queue.js';
 import { openDatabase, type Db } from '../../src/store/open-database.js';
 import { createWebhookStore } from '../../src/store/webhook-store.js';
 import { signBody, verifySignature } from '../../src/webhooks/sign.js';
-import { createWebhookSender, webhookBackoffMs, webhookEvents, type WebhookSenderOptions } from '../../src/webhooks/webhook-sender.js';
+import { createWebhookSender, recordMissedEvents, webhookBackoffMs, webhookEvents, type WebhookSenderOptions } from '../../src/webhooks/webhook-sender.js';
 import { createFakeChannel } from '../fakes/fake-channel.js';
 import { createFakeClock, settle } from '../fakes/fake-clock.js';
 import { createMemoryLogger } from '../fakes/memory-logger.js';
@@ -174,6 +174,40 @@ describe('webhooks', () => {
     await until(() => again.store.recent(1)[0]?.status === 'delivered');
     expect(up.received).toHaveLength(1);
     expect(again.store.recent(1)[0]!.attempts).toBe(2);
+  });
+
+  it('after a kill between a post and its event, the next start records and sends the missed event (once)', async () => {
+    const t = setup();
+    const receiver = await startReceiver();
+    const queue = createArticleQueue(t.db);
+    const first = t.sender([receiver.url]);
+    expect(recordMissedEvents(first, t.store, 'main', t.clock, t.log)).toBe(0); // first start: nothing before it counts
+    first.start();
+
+    // Posted and failed while the bot ran, but killed before either event was written.
+    t.clock.advance(60_000);
+    const posted = queue.enqueue({ headline: 'Landed', url: 'https://news.example.com/landed', priority: 'breaking' }, t.clock.now()).article;
+    const failed = queue.enqueue({ headline: 'Refused', url: 'https://news.example.com/refused', priority: 'breaking' }, t.clock.now()).article;
+    const render = (a: Article) => formatPost(a, { summaryMaxChars: 200, breakingLabel: 'BREAKING' });
+    const claim = queue.claimNext(t.clock.now(), t.clock.now(), 'outbox', render);
+    if (claim?.kind !== 'claimed') throw new Error('expected a claim');
+    queue.markPosted(claim.delivery.id, 'msg-landed', t.clock.now());
+    const claim2 = queue.claimNext(t.clock.now(), t.clock.now(), 'outbox', render);
+    if (claim2?.kind !== 'claimed') throw new Error('expected a claim');
+    queue.markFailed(claim2.delivery.id, 'content refused', t.clock.now(), { final: true });
+    await first.stop();
+
+    t.clock.advance(60_000);
+    const again = t.sender([receiver.url]);
+    expect(recordMissedEvents(again, t.store, 'main', t.clock, t.log)).toBe(2);
+    again.start();
+    await until(() => t.store.counts().delivered === 2);
+    const bodies = receiver.received.map((r) => JSON.parse(r.body) as { event: string; article: { id: number }; messageId: string | null });
+    expect(bodies.map((b) => [b.event, b.article.id, b.messageId]).sort()).toEqual(
+      [['failed', failed.id, null], ['posted', posted.id, 'msg-landed']].sort(),
+    );
+    // A third start finds nothing new: the events are stored once.
+    expect(recordMissedEvents(again, t.store, 'main', t.clock, t.log)).toBe(0);
   });
 
   it('never blocks posting: articles go out while the receiver hangs without answering', async () => {
