@@ -84,8 +84,8 @@ async function build() {
   }
   try {
     const esbuild = await import('esbuild');
-    fs.rmSync(path.join(DIST, CHUNKS), { recursive: true, force: true }); // chunk names change with their content
-    await esbuild.build({
+    const result = await esbuild.build({
+      metafile: true,
       absWorkingDir: ROOT,
       entryPoints: ['src/cli.ts'],
       outdir: 'dist',
@@ -107,6 +107,13 @@ async function build() {
       banner: { js: "import { createRequire as __newsdeskRequire } from 'node:module'; const require = __newsdeskRequire(import.meta.url);" },
     });
     fs.chmodSync(path.join(DIST, 'cli.js'), 0o755); // the package's `newsdesk` bin
+    // Chunk names carry a hash of their content: drop the ones this build no longer uses. (Not before
+    // the build: a CLI started from the previous build may still be loading them.)
+    const written = new Set(Object.keys(result.metafile.outputs).map((file) => path.resolve(ROOT, file)));
+    for (const entry of fs.readdirSync(path.join(DIST, CHUNKS))) {
+      const file = path.join(DIST, CHUNKS, entry);
+      if (!written.has(file)) fs.rmSync(file, { force: true });
+    }
   } catch (err) {
     console.error(`build: bundling the CLI failed: ${err.message}`);
     return 1;
