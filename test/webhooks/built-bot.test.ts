@@ -36,7 +36,7 @@ describe('templates, tracked links and webhooks in the built bot (dry run, CLI f
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    onTestFinished(() => new Promise((resolve) => server.close(resolve)));
+    onTestFinished(() => new Promise<void>((resolve) => server.close(() => resolve())));
     const hook = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
 
     const dataDir = path.join(tempDir(), 'data');
@@ -82,7 +82,7 @@ describe('templates, tracked links and webhooks in the built bot (dry run, CLI f
       messageId: line.messageId,
     });
     const db = openDatabase(path.join(dataDir, 'newsdesk.db'));
-    onTestFinished(() => db.close());
+    onTestFinished(() => void db.close());
     await waitFor(() => (createWebhookStore(db).recent(1)[0]?.attempts === 1 ? true : undefined), 'the failed try recorded');
     const webhooks = await runCli(['webhooks'], env);
     expect(webhooks.stdout).toMatch(/posted #\d+ on sport → 127\.0\.0\.1:\d+\/hook: retrying at .* after 1 try: the receiver answered HTTP 500/);
