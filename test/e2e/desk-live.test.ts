@@ -1,3 +1,5 @@
+/// <reference lib="dom" />
+// (functions passed to page.evaluate run in the browser)
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { childEnv, logged, runCli, startBot } from '../helpers/processes.js';
