@@ -3,13 +3,16 @@
  *
  * SQLite waits for a lock inside the call (busy_timeout), which in Node stops everything else: with a
  * 10 s timeout, one write queued behind the CLI or a `sqlite3` shell froze /healthz, the API and
- * WhatsApp for 10 s. So connections wait at most RUNNING_BUSY_TIMEOUT_MS inside SQLite, and the doors
- * (the command core, the posting loop) retry a write that found the database locked after an
+ * WhatsApp for 10 s. So the bot's connection waits at most RUNNING_BUSY_TIMEOUT_MS inside SQLite, and
+ * the doors (the command core, the posting loop) retry a write that found the database locked after an
  * asynchronous pause that grows, while everything else goes on.
  */
 
-/** The longest SQLite may block the event loop waiting for a lock, once the database is open. */
-export const RUNNING_BUSY_TIMEOUT_MS = 50;
+/**
+ * The longest SQLite may block the bot's event loop waiting for a lock, once the database is open:
+ * long enough for another process's ordinary commit (an fsync, tens of ms on a busy disk) to finish.
+ */
+export const RUNNING_BUSY_TIMEOUT_MS = 100;
 
 /** Pauses between attempts: short at first (most locks last milliseconds), then each second up to ~30 s in all. */
 const DEFAULT_DELAYS_MS = [10, 25, 50, 100, 200, 400, 800, ...Array<number>(28).fill(1_000)];

@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { RUNNING_BUSY_TIMEOUT_MS } from './busy-retry.js';
 import { MIGRATIONS } from './migrations/index.js';
 
 export type Db = Database.Database;
@@ -21,9 +20,9 @@ export class StoreError extends Error {
  * - WAL: the CLI and the bot read and write the same file at once.
  * - synchronous=FULL: a commit is on disk before enqueue returns, so an acknowledged alert survives
  *   power loss, not only a process crash.
- * - busy_timeout: a writer in another process makes us wait, not fail: up to 10 s while opening
- *   (migrations), then RUNNING_BUSY_TIMEOUT_MS, so a lock never blocks the event loop for long; the
- *   doors retry asynchronously (busy-retry.ts). `busyTimeoutMs` overrides the running value.
+ * - busy_timeout: a writer in another process makes us wait, not fail: 10 s (the CLI and tools, where
+ *   blocking costs nothing). The bot passes `busyTimeoutMs` (RUNNING_BUSY_TIMEOUT_MS), applied once
+ *   the migrations are done, and its doors retry asynchronously instead (busy-retry.ts).
  */
 export function openDatabase(file: string, options: { checkIntegrity?: boolean; busyTimeoutMs?: number } = {}): Db {
   try {
@@ -49,7 +48,7 @@ export function openDatabase(file: string, options: { checkIntegrity?: boolean; 
     db.pragma('foreign_keys = ON');
     if (options.checkIntegrity) checkIntegrity(db, file);
     migrate(db);
-    db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? RUNNING_BUSY_TIMEOUT_MS))}`);
+    if (options.busyTimeoutMs !== undefined) db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs))}`);
   } catch (cause) {
     db.close();
     if (cause instanceof StoreError) throw cause;

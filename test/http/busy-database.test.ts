@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { RUNNING_BUSY_TIMEOUT_MS } from '../../src/store/busy-retry.js';
 import { openDatabase } from '../../src/store/open-database.js';
 import { article, httpSetup } from './http-setup.js';
 
@@ -15,6 +16,7 @@ async function until(probe: () => boolean, ms = 10_000): Promise<void> {
 describe('a database locked by another connection never freezes the bot', () => {
   it('/healthz answers while the lock is held and a POST waits for it without blocking, then completes once it is released', async () => {
     const t = await httpSetup();
+    t.db.pragma(`busy_timeout = ${RUNNING_BUSY_TIMEOUT_MS}`); // as the bot opens it (app.ts)
     const other = openDatabase(path.join(t.dataDir, 'newsdesk.db')); // as the CLI or a sqlite3 shell would
     other.exec('BEGIN IMMEDIATE'); // holds the write lock
     try {
