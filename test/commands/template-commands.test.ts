@@ -97,6 +97,14 @@ describe('template commands', () => {
     expect({ ...after, settings: undefined }).toEqual({ ...before, settings: undefined });
   });
 
+  it('takes the template on the lines after the command, as an editor writes it in WhatsApp', async () => {
+    const t = setup();
+    const result = await t.core.run('template set main\n🗞️ *{{headline}}*\n\n{{link}}\n', ADMIN);
+    expect(result.status).toBe('ok');
+    expect(t.editions.store.template('main', null)?.template).toBe('🗞️ *{{headline}}*\n\n{{link}}');
+    expect(result.text).toMatch(/A post now looks like this:\n\n🗞️ \*Flood waters rise in Kelantan\*\n\nhttps:\/\/news\.example\.com\/floods$/);
+  });
+
   it('help lists the new commands with usage and example', async () => {
     const t = setup();
     const help = await t.core.run('help template', ADMIN);
