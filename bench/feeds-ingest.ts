@@ -22,9 +22,13 @@ const ROUNDS = 3;
 const BREAKING_EVERY_MS = 10;
 const FIXTURES = path.resolve(import.meta.dirname, '../test/fixtures/feeds');
 
-/** Ingest must beat rss-parser's bare parse twice over; a breaking post must not wait behind a big feed. */
+/**
+ * Our parse must beat rss-parser's twice over; the whole ingest (fetch, parse, map, dedupe, write) must
+ * cost at most 2.5 times writing the same rows bare (0.4); a breaking post must not wait behind a big feed.
+ */
 export const targets: readonly Target[] = [
-  { figure: 'ingestVsRssParserRatio', op: '>=', limit: 2 },
+  { figure: 'parseVsRssParserRatio', op: '>=', limit: 2 },
+  { figure: 'ingestVsWriteFloorRatio', op: '>=', limit: 0.4 },
   { figure: 'breakingP99DuringIngestMs', op: '<=', limit: 200 },
 ];
 
@@ -64,6 +68,7 @@ export async function run(): Promise<Figures> {
     const oursParse: number[] = [];
     const ours: number[] = [];
     const repoll: number[] = [];
+    const floor: number[] = [];
     for (let round = 0; round < ROUNDS; round += 1) {
       const started = performance.now();
       const parsed = await rssParser.parseString(text);
@@ -76,6 +81,7 @@ export async function run(): Promise<Figures> {
       const timing = await ingestOnce(url);
       ours.push(timing.ingestMs);
       repoll.push(timing.repollMs);
+      floor.push(await writeFloor(timing.rows));
     }
     const breaking = await breakingDuringIngest(url);
     const oursPerSec = ITEMS / (median(ours) / 1000);
@@ -83,16 +89,17 @@ export async function run(): Promise<Figures> {
     say('rss-parser parseString alone', `${spread(theirs)}  (${Math.round(theirsPerSec)} items/s)`);
     say('ours: fetch+parse+map+dedupe+queue', `${spread(ours)}  (${Math.round(oursPerSec)} items/s)`);
     say('ours: re-poll, all 10k known', `${spread(repoll)}  (${Math.round(ITEMS / (median(repoll) / 1000))} items/s)`);
-    say('ours / rss-parser', ratio(oursPerSec / theirsPerSec));
+    say('write floor: same rows, one transaction', `${spread(floor)}  (${ratio(median(floor) / median(ours))} of our whole ingest)`);
     say('our parser alone', `${spread(oursParse)}  (${ratio(median(theirs) / median(oursParse))} rss-parser's speed)`);
     say(`breaking (every ${BREAKING_EVERY_MS} ms) arrival -> send()`, `${spread(breaking.fromArrival)}  (${breaking.fromArrival.length} posts)`);
     say('  of which enqueue() -> send()', spread(breaking.fromEnqueue));
     say('  ingest during it took', `${breaking.ingestMs.toFixed(0)} ms`);
     return {
       ingestItemsPerSec: oursPerSec,
-      ingestVsRssParserRatio: oursPerSec / theirsPerSec,
       /** Like for like: our parse alone against rss-parser's parse alone. */
       parseVsRssParserRatio: median(theirs) / median(oursParse),
+      /** The durable write alone over the whole ingest: 0.4 means fetch+parse+map+dedupe cost 1.5x the write. */
+      ingestVsWriteFloorRatio: median(floor) / median(ours),
       ingestRepollItemsPerSec: ITEMS / (median(repoll) / 1000),
       breakingP99DuringIngestMs: percentile(ascending(breaking.fromArrival), 99),
     };
@@ -102,8 +109,15 @@ export async function run(): Promise<Figures> {
   }
 }
 
-/** One `feed add` queueing all items into a fresh database, then a re-poll finding all of them known. */
-async function ingestOnce(url: string): Promise<{ ingestMs: number; repollMs: number }> {
+type Row = Record<string, unknown>;
+interface Rows {
+  feeds: Row[];
+  articles: Row[];
+  feedItems: Row[];
+}
+
+/** One `feed add` queueing all items into a fresh database, then a re-poll finding all of them known; and the rows it wrote. */
+async function ingestOnce(url: string): Promise<{ ingestMs: number; repollMs: number; rows: Rows }> {
   return withTempDir(async (dir) => {
     const db = openDatabase(path.join(dir, 'newsdesk.db'));
     try {
@@ -117,7 +131,36 @@ async function ingestOnce(url: string): Promise<{ ingestMs: number; repollMs: nu
       const again = performance.now();
       const repoll = await service.pollNow(added.feed.id);
       if (repoll?.status !== 'polled' || repoll.known !== ITEMS) throw new Error('re-poll did not find every item known');
-      return { ingestMs, repollMs: performance.now() - again };
+      const repollMs = performance.now() - again;
+      const all = (table: string) => db.prepare<[], Row>(`SELECT * FROM ${table} ORDER BY rowid`).all();
+      return { ingestMs, repollMs, rows: { feeds: all('feeds'), articles: all('articles'), feedItems: all('feed_items') } };
+    } finally {
+      db.close();
+    }
+  });
+}
+
+/**
+ * The floor under the ingest: the same feed, article and feed-item rows inserted into a fresh database
+ * (same schema, indexes and pragmas: WAL, synchronous=FULL) in one transaction with bare prepared
+ * statements. What ingest costs beyond this is fetching, parsing, mapping and deduplicating.
+ */
+async function writeFloor(rows: Rows): Promise<number> {
+  return withTempDir(async (dir) => {
+    const db = openDatabase(path.join(dir, 'newsdesk.db'));
+    try {
+      const insert = (table: string, sample: Row | undefined) => {
+        const columns = Object.keys(sample ?? {});
+        return db.prepare(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map((c) => `@${c}`).join(', ')})`);
+      };
+      const statements = { feeds: insert('feeds', rows.feeds[0]), articles: insert('articles', rows.articles[0]), feedItems: insert('feed_items', rows.feedItems[0]) };
+      const started = performance.now();
+      db.transaction(() => {
+        for (const row of rows.feeds) statements.feeds.run(row);
+        for (const row of rows.articles) statements.articles.run(row);
+        for (const row of rows.feedItems) statements.feedItems.run(row);
+      }).immediate();
+      return performance.now() - started;
     } finally {
       db.close();
     }

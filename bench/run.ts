@@ -17,6 +17,7 @@ import * as crash from './crash.js';
 import * as deskQueue from './desk-queue.js';
 import * as diskFsync from './disk-fsync.js';
 import * as feedsIngest from './feeds-ingest.js';
+import * as feedsPoll from './feeds-poll.js';
 import * as enqueueToPost from './enqueue-to-post.js';
 import { describeEnvironment } from './environment.js';
 import * as queueOps from './queue-ops.js';
@@ -31,6 +32,7 @@ const MODULES: readonly BenchModule[] = [
   { name: 'CLI-queued breaking article to post (built bot, dry run)', ...cliToPost },
   { name: 'HTTP API enqueue (sequential, keep-alive)', ...api },
   { name: 'feed ingestion (10,000-item feed over local HTTP)', ...feedsIngest },
+  { name: 'feed polling (1,000 feeds of 50 items, the real poller)', ...feedsPoll },
   { name: 'crash safety (1,000 articles, 300+ SIGKILLs of the built bot)', ...crash },
   { name: 'desk queue page (100,000 articles, server time)', ...deskQueue },
   { name: 'real whatsapp-web.js in Chromium against the fake WhatsApp Web (ready, 1,000 posts, 20+ SIGKILLs)', ...realWhatsApp },

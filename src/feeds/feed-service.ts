@@ -99,8 +99,9 @@ export function createFeedService(options: FeedServiceOptions) {
   const poller = createPoller({
     clock,
     log,
-    nextDueAt: () => feeds.nextDueAt(),
-    dueIds: (now, limit) => feeds.dueIds(now, limit),
+    // Feeds being polled are left out until their poll records its outcome (and their next poll time).
+    nextDueAt: () => feeds.nextDueAt([...inFlight.keys()]),
+    dueIds: (now, limit) => feeds.dueIds(now, limit, [...inFlight.keys()]),
     poll: (id) => pollOnce(id) ?? Promise.resolve(null),
     concurrency: options.concurrency ?? 4,
     maxSleepMs: 60_000,
@@ -112,8 +113,7 @@ export function createFeedService(options: FeedServiceOptions) {
     if (running) return running;
     const feed = feeds.get(id);
     if (!feed) return null;
-    const now = clock.now();
-    feeds.pollStarted(id, now, now + feed.everyMinutes * 60_000); // before any await: the poller must not pick it again
+    // No write here: the poller leaves feeds in `inFlight` out of its queries (one commit per poll, not two).
     const polling = pollFeed(
       feed,
       { feeds, items, clock, log, http: httpNow(), signal: stopController.signal, sliceMs, onQueued: options.onQueued },

@@ -73,7 +73,7 @@ export function createFeedItemStore(db: Db, queue: ArticleQueue) {
 
   const lookupManyTx = db.transaction((feedId: number, keys: readonly StoryKeys[]) => keys.map((k) => lookup(feedId, k)));
 
-  const recordTx = db.transaction((feedId: number, writes: readonly ItemWrite[], now: number): ItemWritten[] | null => {
+  const recordTx = db.transaction((feedId: number, writes: readonly ItemWrite[], now: number, finish?: () => void): ItemWritten[] | null => {
     if (!s.feedExists.get(feedId)) return null;
     const results = writes.map((write): ItemWritten => {
       if (write.outcome !== 'queued') return { outcome: write.outcome, articleId: null, detail: null };
@@ -98,6 +98,7 @@ export function createFeedItemStore(db: Db, queue: ArticleQueue) {
       const result = results[i]!;
       s.insert.run({ feedId, ...write.keys, headline: write.headline, outcome: result.outcome, articleId: result.articleId, now });
     });
+    finish?.();
     return results;
   });
 
@@ -112,10 +113,11 @@ export function createFeedItemStore(db: Db, queue: ArticleQueue) {
 
     /**
      * Records a batch of stories in one transaction, queueing those marked `queued` (each re-checked
-     * first). Returns null, writing nothing, when the feed was removed meanwhile.
+     * first), and runs `finish` in the same transaction (the poll's own record: one commit, one fsync).
+     * Returns null, writing nothing, when the feed was removed meanwhile.
      */
-    record(feedId: number, writes: readonly ItemWrite[], now: number): ItemWritten[] | null {
-      return recordTx.immediate(feedId, writes, now);
+    record(feedId: number, writes: readonly ItemWrite[], now: number, finish?: () => void): ItemWritten[] | null {
+      return recordTx.immediate(feedId, writes, now, finish);
     },
   };
 }

@@ -147,9 +147,8 @@ export function createFeedStore(db: Db) {
     all: db.prepare<[], FeedRow>('SELECT * FROM feeds ORDER BY id'),
     remove: db.prepare('DELETE FROM feeds WHERE id = ?'),
     setStatus: db.prepare(`UPDATE feeds SET status = @status, next_poll_at = @nextPollAt, updated_at = @now WHERE id = @id`),
-    pollStarted: db.prepare(`UPDATE feeds SET last_poll_at = @now, next_poll_at = @nextPollAt, updated_at = @now WHERE id = @id`),
     succeeded: db.prepare(
-      `UPDATE feeds SET primed = 1, last_success_at = @now, consecutive_failures = 0, next_poll_at = @nextPollAt,
+      `UPDATE feeds SET primed = 1, last_poll_at = @now, last_success_at = @now, consecutive_failures = 0, next_poll_at = @nextPollAt,
          etag = CASE WHEN @keep = 1 THEN etag ELSE @etag END,
          last_modified = CASE WHEN @keep = 1 THEN last_modified ELSE @lastModified END,
          title = COALESCE(@title, title), charset = COALESCE(@charset, charset),
@@ -157,13 +156,17 @@ export function createFeedStore(db: Db) {
        WHERE id = @id`,
     ),
     failed: db.prepare(
-      `UPDATE feeds SET last_error = @error, last_error_kind = @kind, last_error_at = @now,
+      `UPDATE feeds SET last_poll_at = @now, last_error = @error, last_error_kind = @kind, last_error_at = @now,
          consecutive_failures = consecutive_failures + 1, next_poll_at = @nextPollAt, updated_at = @now
        WHERE id = @id`,
     ),
-    nextDue: db.prepare<[], { at: number | null }>(`SELECT MIN(next_poll_at) AS at FROM feeds WHERE status = 'active'`),
-    due: db.prepare<[number, number], { id: number }>(
-      `SELECT id FROM feeds WHERE status = 'active' AND next_poll_at <= ? ORDER BY next_poll_at, id LIMIT ?`,
+    // Feeds being polled right now are left out (a JSON array of ids): they are due until their poll ends.
+    nextDue: db.prepare<[string], { at: number | null }>(
+      `SELECT MIN(next_poll_at) AS at FROM feeds WHERE status = 'active' AND id NOT IN (SELECT value FROM json_each(?))`,
+    ),
+    due: db.prepare<[number, string, number], { id: number }>(
+      `SELECT id FROM feeds WHERE status = 'active' AND next_poll_at <= ? AND id NOT IN (SELECT value FROM json_each(?))
+       ORDER BY next_poll_at, id LIMIT ?`,
     ),
     counts: db.prepare<[], { feed_id: number; outcome: string; n: number }>(
       `SELECT feed_id, outcome, COUNT(*) AS n FROM feed_items WHERE feed_id IS NOT NULL GROUP BY feed_id, outcome`,
@@ -210,11 +213,6 @@ export function createFeedStore(db: Db) {
       return s.setStatus.run({ id, status, nextPollAt, now }).changes === 1;
     },
 
-    /** A poll began: moves the feed's next poll out so the poller does not pick it again meanwhile. */
-    pollStarted(id: number, now: number, nextPollAt: number): void {
-      s.pollStarted.run({ id, now, nextPollAt });
-    },
-
     /** A poll succeeded (items read, or a 304). */
     pollSucceeded(id: number, result: PollSuccess): void {
       s.succeeded.run({
@@ -235,14 +233,14 @@ export function createFeedStore(db: Db) {
       s.failed.run({ id, ...result });
     },
 
-    /** The earliest next poll of an active feed, or null when there is none. */
-    nextDueAt(): number | null {
-      return s.nextDue.get()?.at ?? null;
+    /** The earliest next poll of an active feed not being polled (`polling`), or null when there is none. */
+    nextDueAt(polling: readonly number[] = []): number | null {
+      return s.nextDue.get(JSON.stringify(polling))?.at ?? null;
     },
 
-    /** Active feeds due at `now`, most overdue first. */
-    dueIds(now: number, limit: number): number[] {
-      return s.due.all(now, limit).map((r) => r.id);
+    /** Active feeds due at `now` and not being polled, most overdue first. */
+    dueIds(now: number, limit: number, polling: readonly number[] = []): number[] {
+      return s.due.all(now, JSON.stringify(polling), limit).map((r) => r.id);
     },
 
     /** Per feed, how many of its stories ended in each outcome (queued, seen, capped, …). */

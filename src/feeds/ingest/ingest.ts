@@ -16,6 +16,8 @@ export interface IngestDeps {
   stopping: () => boolean;
   /** Called after each batch that queued something (wakes the dispatcher). */
   onQueued?: (count: number) => void;
+  /** Written in the same transaction as the last batch (the poll's outcome on the feed): see `finished`. */
+  finish?: () => void;
 }
 
 /** What ingesting one document did; `abandoned` when the feed vanished or the service stopped midway. */
@@ -26,6 +28,8 @@ export interface IngestResult {
   skipped: Partial<Record<SkipReason, number>>;
   skippedStories: SkippedStory[];
   abandoned: string | null;
+  /** Whether `finish` ran (with the last batch); false when there was nothing to write. */
+  finished: boolean;
 }
 
 /** First guess of the cost of writing one story (queued ones cost most), corrected after each batch. */
@@ -48,7 +52,7 @@ interface Planned {
  * written in transactions sized to a slice, so a 10,000-item feed never holds up a breaking post long.
  */
 export async function ingestItems(feed: Feed, parsed: ParsedFeed, feedUrl: string, deps: IngestDeps): Promise<IngestResult> {
-  const result: IngestResult = { itemsInFeed: parsed.count, known: 0, queued: [], skipped: {}, skippedStories: [], abandoned: null };
+  const result: IngestResult = { itemsInFeed: parsed.count, known: 0, queued: [], skipped: {}, skippedStories: [], abandoned: null, finished: false };
   const skip = (reason: SkipReason, headline: string | null, url: string | null, detail: string | null) => {
     result.skipped[reason] = (result.skipped[reason] ?? 0) + 1;
     if (result.skippedStories.length < SKIPPED_LISTED) result.skippedStories.push({ reason, headline, url, detail });
@@ -111,7 +115,9 @@ export async function ingestItems(feed: Feed, parsed: ParsedFeed, feedUrl: strin
     const batch = writes.slice(start, start + size);
     start += batch.length;
     const began = performance.now();
-    const written = deps.items.record(feed.id, batch.map((p) => p.write), deps.now());
+    const last = start >= writes.length;
+    const written = deps.items.record(feed.id, batch.map((p) => p.write), deps.now(), last ? deps.finish : undefined);
+    if (last && written && deps.finish) result.finished = true;
     msPerItem = Math.max(0.002, (performance.now() - began) / batch.length);
     if (!written) {
       result.abandoned = 'the feed was removed during the poll';

@@ -66,6 +66,8 @@ export function htmlToText(html: string, options: HtmlOptions = {}): string {
  * feeds written by templates that escape twice) shows HTML once read: a summary is read once more then.
  */
 export function readHtml(html: string, options: HtmlOptions = {}): HtmlContent {
+  // Most headlines and many summaries hold no markup at all: no tokenizer needed.
+  if (!html.includes('<')) return { text: collapseWhitespace(html.includes('&') ? decode(html, { level: 'html5' }) : html), image: null };
   const first = tokenize(html, options.headline === true);
   if (options.headline || first.markup || !first.raw.includes('<')) return finish(first);
   const second = tokenize(first.raw, false);
@@ -102,52 +104,90 @@ function tokenize(html: string, headline: boolean): Tokens {
     source = source.slice(0, lt);
   }
 
-  let raw = '';
-  let hidden = 0;
-  let markup = false;
-  let image: string | null = null;
-  const parser = new Parser(
-    {
-      onopentag(name, attrs) {
-        if (headline && !isHtmlElement(name)) {
-          if (hidden === 0) raw += decode(source.slice(parser.startIndex, parser.endIndex + 1), { level: 'html5' });
-          return;
-        }
-        markup = true;
-        if (HIDDEN.has(name)) {
-          if (hidden === 0) raw += '\n';
-          hidden += 1;
-        }
-        if (hidden > 0) return;
-        if (BLOCK.has(name)) raw += '\n';
-        if (name === 'img' && image === null) image = usableImage(attrs);
-      },
-      onclosetag(name, implied) {
-        if (headline && !isHtmlElement(name)) {
-          if (!implied && hidden === 0) raw += source.slice(parser.startIndex, parser.endIndex + 1);
-          return;
-        }
-        if (HIDDEN.has(name)) hidden = Math.max(0, hidden - 1);
-        else if (hidden === 0 && BLOCK.has(name)) raw += '\n';
-      },
-      ontext(text) {
-        if (hidden === 0) raw += text;
-      },
-      // Comments, <!DOCTYPE …> and <?xml …?> are markup too: dropped, and they mark the fragment as HTML.
-      oncomment() {
-        markup = true;
-        if (hidden === 0) raw += '\n';
-      },
-      onprocessinginstruction() {
-        markup = true;
-      },
-    },
-    { decodeEntities: true, lowerCaseTags: true, lowerCaseAttributeNames: true },
-  );
-  parser.write(source);
-  parser.end();
+  const state = tokenizer();
+  state.begin(source, headline);
+  state.parser.write(source);
+  state.parser.end();
+  let { raw } = state;
+  const { hidden, markup, image } = state;
   if (tail && hidden === 0) raw += decode(tail, { level: 'html5' });
   return { raw, image, markup };
+}
+
+interface TokenizerState {
+  parser: Parser;
+  raw: string;
+  hidden: number;
+  markup: boolean;
+  image: string | null;
+  begin(source: string, headline: boolean): void;
+}
+
+let shared: TokenizerState | null = null;
+
+/**
+ * One htmlparser2 parser, reset for each fragment: making a parser costs more than reading a short
+ * summary with it. Safe because a read never starts another read from inside its callbacks.
+ */
+function tokenizer(): TokenizerState {
+  if (shared) return shared;
+  let source = '';
+  let headline = false;
+  const state: TokenizerState = {
+    raw: '',
+    hidden: 0,
+    markup: false,
+    image: null,
+    begin(text, isHeadline) {
+      source = text;
+      headline = isHeadline;
+      state.raw = '';
+      state.hidden = 0;
+      state.markup = false;
+      state.image = null;
+      state.parser.reset();
+    },
+    parser: new Parser(
+      {
+        onopentag(name, attrs) {
+          if (headline && !isHtmlElement(name)) {
+            if (state.hidden === 0) state.raw += decode(source.slice(state.parser.startIndex, state.parser.endIndex + 1), { level: 'html5' });
+            return;
+          }
+          state.markup = true;
+          if (HIDDEN.has(name)) {
+            if (state.hidden === 0) state.raw += '\n';
+            state.hidden += 1;
+          }
+          if (state.hidden > 0) return;
+          if (BLOCK.has(name)) state.raw += '\n';
+          if (name === 'img' && state.image === null) state.image = usableImage(attrs);
+        },
+        onclosetag(name, implied) {
+          if (headline && !isHtmlElement(name)) {
+            if (!implied && state.hidden === 0) state.raw += source.slice(state.parser.startIndex, state.parser.endIndex + 1);
+            return;
+          }
+          if (HIDDEN.has(name)) state.hidden = Math.max(0, state.hidden - 1);
+          else if (state.hidden === 0 && BLOCK.has(name)) state.raw += '\n';
+        },
+        ontext(text) {
+          if (state.hidden === 0) state.raw += text;
+        },
+        // Comments, <!DOCTYPE …> and <?xml …?> are markup too: dropped, and they mark the fragment as HTML.
+        oncomment() {
+          state.markup = true;
+          if (state.hidden === 0) state.raw += '\n';
+        },
+        onprocessinginstruction() {
+          state.markup = true;
+        },
+      },
+      { decodeEntities: true, lowerCaseTags: true, lowerCaseAttributeNames: true },
+    ),
+  };
+  shared = state;
+  return state;
 }
 
 const isHtmlElement = (name: string) => HTML_ELEMENTS.has(name) || name.includes(':') || name.includes('-');

@@ -79,27 +79,31 @@ export async function pollFeed(feed: Feed, deps: PollDeps, alreadyRead?: ReadRes
     }
     const { decoded, parsed } = read;
     const slicer = createTimeSlicer(deps.sliceMs, nextTurn);
+    // The validators are kept only with the last batch: a poll that failed halfway must not turn the
+    // next one into a 304. Written in the last batch's transaction: one commit (one fsync) for both.
+    const succeeded = () =>
+      feeds.pollSucceeded(feed.id, {
+        now: clock.now(),
+        nextPollAt: clock.now() + every,
+        validators: read.validators,
+        title: parsed.title,
+        charset: { charset: decoded.charset, reason: decoded.reason },
+      });
     const ingested = await ingestItems(feed, parsed, read.url, {
       items: deps.items,
       now: () => clock.now(),
       slicer,
       stopping: () => deps.signal.aborted,
       onQueued: deps.onQueued,
+      finish: succeeded,
     });
     if (ingested.abandoned) {
       log.info({ reason: ingested.abandoned, queued: ingested.queued.length }, 'feed poll abandoned');
       return { status: 'abandoned', ...base, reason: ingested.abandoned };
     }
-    // The validators are kept only now: a poll that failed halfway must not turn the next one into a 304.
-    feeds.pollSucceeded(feed.id, {
-      now: clock.now(),
-      nextPollAt: clock.now() + every,
-      validators: read.validators,
-      title: parsed.title,
-      charset: { charset: decoded.charset, reason: decoded.reason },
-    });
+    if (!ingested.finished) succeeded();
     const warnings = [...(decoded.warning ? [decoded.warning] : []), ...parsed.warnings.map((w) => `recovered from broken markup: ${w}`)];
-    const { abandoned: _abandoned, ...counts } = ingested;
+    const { abandoned: _abandoned, finished: _finished, ...counts } = ingested;
     const report: PollReport = { status: 'polled', ...base, ...counts, warnings };
     log.info(
       { format: parsed.format, charset: decoded.charset, items: ingested.itemsInFeed, queued: ingested.queued.length, skipped: ingested.skipped, known: ingested.known },

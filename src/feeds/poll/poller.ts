@@ -8,7 +8,7 @@ export interface PollerOptions {
   nextDueAt(): number | null;
   /** Active feeds due at `now`, most overdue first, at most `limit`. */
   dueIds(now: number, limit: number): number[];
-  /** Polls one feed. Must move the feed's next poll time forward before its first await. */
+  /** Polls one feed; it must record its next poll time when it ends (nextDueAt and dueIds leave it out meanwhile). */
   poll(id: number): Promise<unknown>;
   /** Polls running at once. */
   concurrency: number;
