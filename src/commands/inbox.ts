@@ -137,7 +137,8 @@ export function createInbox(options: InboxOptions) {
     const command = body.length > DENIED_TEXT_MAX ? `${body.slice(0, DENIED_TEXT_MAX)}…` : body;
     const detail = before > 0 ? `not an admin (and ${before} more commands from this sender in the previous window, not recorded)` : 'not an admin';
     audit.record({ at: now, actor, door: 'whatsapp', command, outcome: 'denied', detail });
-    log.warn({ sender: actor, command: displaySafe(body.slice(0, 60)) }, 'command from a non-admin ignored (more from this sender in the next 10 minutes are counted, not logged)');
+    // Sampled: more from this sender in this window are counted (in its next audit row), not logged.
+    log.warn({ sender: actor, command: displaySafe(body.slice(0, 60)) }, 'command from a non-admin ignored');
   }
 
   function remember(actor: string, now: number): void {
