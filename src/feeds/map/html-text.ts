@@ -66,9 +66,10 @@ export function htmlToText(html: string, options: HtmlOptions = {}): string {
  * feeds written by templates that escape twice) shows HTML once read: a summary is read once more then.
  */
 export function readHtml(html: string, options: HtmlOptions = {}): HtmlContent {
-  // Most headlines and many summaries hold no markup at all: no tokenizer needed.
-  if (!html.includes('<')) return { text: collapseWhitespace(html.includes('&') ? decode(html, { level: 'html5' }) : html), image: null };
-  const first = tokenize(html, options.headline === true);
+  // Most headlines and many summaries hold no markup at all: no tokenizer needed for the first read.
+  const first: Tokens = html.includes('<')
+    ? tokenize(html, options.headline === true)
+    : { raw: html.includes('&') ? decode(html, { level: 'html5' }) : html, image: null, markup: false };
   if (options.headline || first.markup || !first.raw.includes('<')) return finish(first);
   const second = tokenize(first.raw, false);
   return finish(second.markup ? second : first);
