@@ -71,6 +71,17 @@ describe('article queue: waking and claiming', () => {
     expect(queue.nextWakeAt(T0, true)).toBe(T0 + 7_000);
   });
 
+  it('an article that cannot be rendered gets a failed delivery with no text, finished at once', () => {
+    const { queue } = setup();
+    queue.enqueue(story(1), T0);
+    const claim = queue.claimNext(T0 + 5, T0, 'test', () => {
+      throw new Error('too long');
+    });
+    expect(claim).toMatchObject({ kind: 'unpostable', error: 'cannot be posted: too long' });
+    expect(queue.deliveriesOf(1)).toEqual([expect.objectContaining({ status: 'failed', text: '', error: 'cannot be posted: too long', finishedAt: T0 + 5, startedAt: T0 + 5 })]);
+    expect(queue.openAttempts()).toEqual([]);
+  });
+
   it('onlyBreaking claims a breaking article or nothing', () => {
     const { queue } = setup();
     queue.enqueue(story(1), T0);
