@@ -388,12 +388,23 @@ export function createWhatsAppChannel(options: WhatsAppChannelOptions): Channel 
     cancelWatchdog = null;
   }
 
-  /** Chromium dying (crash, OOM kill) makes whatsapp-web.js emit nothing: watch the process itself. */
+  /**
+   * Chromium dying (crash, OOM kill) makes whatsapp-web.js emit nothing: watch the process itself. Nor
+   * does a crashed WhatsApp Web tab (the renderer killed, "Aw, Snap"): the browser lives on and every
+   * call fails, so puppeteer's page `error` event (emitted on a target crash) rebuilds the browser too.
+   */
   function watchBrowserProcess(c: ClientLike): void {
     c.pupBrowser?.process()?.once('exit', (code, signal) => {
       if (client !== c || stopping) return;
       log.error({ code, signal }, 'Chromium exited unexpectedly (crash, or killed for lack of memory); restarting it');
       void recover(c, 'disconnected', 'the browser exited unexpectedly');
+    });
+    // Not in ClientLike (the tests' fake client has no page): read structurally.
+    const page = (c as { pupPage?: { once(event: 'error', listener: (err: Error) => void): unknown } | null }).pupPage;
+    page?.once('error', (err) => {
+      if (client !== c || stopping) return;
+      log.error({ error: err.message }, 'the WhatsApp Web page crashed; restarting the browser');
+      void recover(c, 'disconnected', 'the WhatsApp Web page crashed');
     });
   }
 

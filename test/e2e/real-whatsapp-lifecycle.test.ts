@@ -59,6 +59,18 @@ describe('real whatsapp-web.js: browser crash, disconnect and logout', { timeout
     expect((await fake.call('serverPosts')).filter((p) => p.body.includes('After the browser crash'))).toHaveLength(1);
   });
 
+  it('the WhatsApp Web tab crashed (renderer gone, browser alive): the adapter rebuilds the browser and posting resumes', async () => {
+    const before = readyCount();
+    const page = await fake.page();
+    const session = await page.context().newCDPSession(page);
+    await session.send('Page.crash').catch(() => undefined); // the answer never comes: the tab is gone
+    await fake.close();
+    await bot.waitForLine(msg(/^the WhatsApp Web page crashed/), 'the page crash noticed');
+    await bot.waitForLine((l) => readyCount() > before && msg(/^WhatsApp ready/)(l), 'ready again');
+    const id = await cliBreaking(setup.env(), 'After the page crash | Resumed | https://example.com/page-crash');
+    await bot.waitForLine(about(id, 'posted'), 'posted after the page crash');
+  });
+
   it('the connection taken over elsewhere (CONFLICT): disconnected, reconnected, posting resumes', async () => {
     const before = readyCount();
     await fake.call('setSocketState', 'CONFLICT');

@@ -67,54 +67,62 @@ export async function runRealKillLoop(options: {
   };
 
   let { bot, fake } = await start();
-  const url = await bot.httpUrl();
-  for (const [i, headline] of headlines.entries()) {
-    const res = await fetch(`${url}/api/articles`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${API_TOKEN}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ headline, summary: `Summary ${i + 1}`, url: `https://example.com/kill-loop/${i + 1}`, priority: 'breaking' }),
-    });
-    if (res.status !== 201) throw new Error(`queueing ${headline}: HTTP ${res.status} ${await res.text()}`);
-  }
-
-  while (report.kills < kills) {
-    // Kill at a random moment: mostly soon after a post was handed over (mid-confirmation), else at random.
-    const from = bot.lines.length;
-    if (rand() < 0.6) {
-      await waitUntil(() => bot.count(msg('post handed to WhatsApp'), from) > 0, 5_000);
-      await new Promise((r) => setTimeout(r, Math.floor(rand() * 60)));
-    } else {
-      await new Promise((r) => setTimeout(r, Math.floor(rand() * 1_500)));
-    }
-    const handed = bot.count(msg('post handed to WhatsApp'), from);
-    const confirmed = bot.count(msg('posted'), from);
-    if (handed > confirmed) report.killsWhilePosting += 1;
+  try {
+    return await killAndCount();
+  } finally {
+    // Whatever happened, no bot or browser outlives the run.
     await fake.close();
     await bot.kill('SIGKILL');
-    report.kills += 1;
-    if (!(await waitUntil(() => browsersUsing(profile).length === 0, 10_000))) report.browsersLeft += 1;
-    options.progress?.(`kill ${report.kills}/${kills}`);
-    ({ bot, fake } = await start());
+    await waitUntil(() => browsersUsing(profile).length === 0, 10_000);
   }
 
-  // Let it finish: every article settled (posted or failed), as the database says.
-  const settled = async () => {
-    const shown = await Promise.all(headlines.map((_, i) => cliShow(setup.env(), i + 1)));
-    return shown.every((s) => s.article.status === 'posted' || s.article.status === 'failed');
-  };
-  const deadline = Date.now() + 120_000;
-  while (!(await settled())) {
-    if (Date.now() > deadline) throw new Error('the articles did not all settle within 2 minutes after the last kill');
-    await new Promise((r) => setTimeout(r, 1_000));
+  async function killAndCount(): Promise<KillReport> {
+    const url = await bot.httpUrl();
+    for (const [i, headline] of headlines.entries()) {
+      const res = await fetch(`${url}/api/articles`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${API_TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ headline, summary: `Summary ${i + 1}`, url: `https://example.com/kill-loop/${i + 1}`, priority: 'breaking' }),
+      });
+      if (res.status !== 201) throw new Error(`queueing ${headline}: HTTP ${res.status} ${await res.text()}`);
+    }
+
+    while (report.kills < kills) {
+      // Kill at a random moment: mostly soon after a post was handed over (mid-confirmation), else at random.
+      const from = bot.lines.length;
+      if (rand() < 0.6) {
+        await waitUntil(() => bot.count(msg('post handed to WhatsApp'), from) > 0, 5_000);
+        await new Promise((r) => setTimeout(r, Math.floor(rand() * 60)));
+      } else {
+        await new Promise((r) => setTimeout(r, Math.floor(rand() * 1_500)));
+      }
+      const handed = bot.count(msg('post handed to WhatsApp'), from);
+      const confirmed = bot.count(msg('posted'), from);
+      if (handed > confirmed) report.killsWhilePosting += 1;
+      await fake.close();
+      await bot.kill('SIGKILL');
+      report.kills += 1;
+      if (!(await waitUntil(() => browsersUsing(profile).length === 0, 10_000))) report.browsersLeft += 1;
+      options.progress?.(`kill ${report.kills}/${kills}`);
+      ({ bot, fake } = await start());
+    }
+
+    // Let it finish: every article settled (posted or failed), as the database says.
+    const settled = async () => {
+      const shown = await Promise.all(headlines.map((_, i) => cliShow(setup.env(), i + 1)));
+      return shown.every((s) => s.article.status === 'posted' || s.article.status === 'failed');
+    };
+    const deadline = Date.now() + 120_000;
+    while (!(await settled())) {
+      if (Date.now() > deadline) throw new Error('the articles did not all settle within 2 minutes after the last kill');
+      await new Promise((r) => setTimeout(r, 1_000));
+    }
+    const posts = await fake.call('serverPosts');
+    for (const headline of headlines) {
+      const n = posts.filter((p) => p.body.includes(`*🔴 BREAKING: ${headline}*`)).length;
+      if (n === 0) report.lost.push(headline);
+      if (n > 1) report.duplicated.push(headline);
+    }
+    return report;
   }
-  const posts = await fake.call('serverPosts');
-  for (const headline of headlines) {
-    const n = posts.filter((p) => p.body.includes(`*🔴 BREAKING: ${headline}*`)).length;
-    if (n === 0) report.lost.push(headline);
-    if (n > 1) report.duplicated.push(headline);
-  }
-  await fake.close();
-  await bot.kill('SIGKILL');
-  await waitUntil(() => browsersUsing(profile).length === 0, 10_000);
-  return report;
 }
