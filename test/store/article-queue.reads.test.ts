@@ -105,6 +105,14 @@ describe('article queue: waking and claiming', () => {
 });
 
 describe('article queue: earlier attempts, stranded articles, cancel and retry', () => {
+  it('marking an unknown delivery throws with its id and writes nothing', () => {
+    const { queue } = setup();
+    queue.enqueue(story(1), T0);
+    expect(() => queue.markPosted(99, 'm', T0)).toThrow('no delivery 99');
+    expect(() => queue.markFailed(98, 'boom', T0, { final: true })).toThrow('no delivery 98');
+    expect(queue.get(1)).toMatchObject({ status: 'queued', lastError: null });
+  });
+
   it('hadEarlierAttempt: only an earlier delivery of the same article counts', () => {
     const { queue } = setup();
     queue.enqueue(story(1), T0);
