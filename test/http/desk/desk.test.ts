@@ -211,11 +211,17 @@ describe('desk: queue paging and live events', () => {
 });
 
 describe('desk: status page and the API description', () => {
-  it('links to the QR code when WhatsApp waits for a scan, and draws the 24-hour charts', async () => {
-    const t = await deskSetup({ runtime: { channel: { state: 'waiting-for-login', since: 0, detail: 'scan the QR code' } } });
+  it('links to the QR code when WhatsApp waits for a scan, says why posting waits, and draws the 24-hour charts', async () => {
+    const until = Date.UTC(2026, 10, 26, 23, 0); // 07:00 next day in Kuala Lumpur
+    const t = await deskSetup({
+      runtime: { channel: { state: 'waiting-for-login', since: 0, detail: 'scan the QR code' }, waiting: { reason: 'quiet hours', until, breakingMayGo: true } },
+    });
     const c = deskClient(t.url);
     await c.signIn();
+    await t.core.run('queue Story | https://news.example.com/s', { door: 'cli', id: 'cli:test' });
     const page = await c.get('/');
+    expect(page.text).toMatch(/waiting: quiet hours until <time datetime="[^"]+">Fri 27 Nov 07:00<\/time> \(breaking news still goes out\)/);
+    expect(page.text).toContain('Waiting: quiet hours.');
     expect(page.text).toContain('Waiting for login');
     expect(page.text).toMatch(/<a class="button" href="\/login">Scan the QR code/);
     expect(page.text).toContain('<svg class="chart" id="chart-posts"');
