@@ -139,7 +139,7 @@ export function createDispatcher(options: DispatcherOptions) {
         if (isBusy(err)) {
           // Another process holds the write lock (SQLite waited only briefly, so the event loop stayed
           // free): look again soon, sooner than after a failure.
-          busyPauseMs = Math.min(busyPauseMs * 2 || 250, 5_000);
+          busyPauseMs = Math.min(busyPauseMs * 2 || 50, 1_000);
           log.warn({ retryInMs: busyPauseMs }, 'the database is locked by another process; posting looks again shortly');
           arm(clock.now() + busyPauseMs);
           continue;
