@@ -108,7 +108,7 @@ describe('CLI paging: list reads every article, 100 at a time', () => {
     expect(wrong.code).toBe(2);
     expect(wrong.stderr).toMatch(/that cursor continues "list all", not "list posted"/);
     expect((await runCli(['list', 'all', '--cursor', 'not!a!cursor'], env)).code).toBe(2);
-  });
+  }, 60_000); // several CLI processes: slow on a loaded machine
 });
 
 describe('CLI refuses a damaged database, as the bot does', () => {
@@ -158,7 +158,7 @@ describe('CLI backup: bad targets are bad input, and a killed backup leaves noth
     const good = await runCli(['--json', 'backup', 'good.db'], env);
     expect(good.code).toBe(0);
     expect(fs.readdirSync(path.join(dataDir, 'backups')).sort()).toEqual(['good.db', 'nightly.db']); // no temporary left
-  });
+  }, 60_000); // several CLI processes: slow on a loaded machine
 
   it('killed as soon as it starts writing: the final name is absent (or, if it finished first, complete)', async () => {
     const { env } = seeded(6000, 'y'.repeat(1500)); // ~10 MB: the copy takes a while
@@ -174,7 +174,7 @@ describe('CLI backup: bad targets are bad input, and a killed backup leaves noth
       copy.close();
     }
     expect(fs.readdirSync(target).filter((f) => !f.endsWith('.partial'))).toEqual(fs.existsSync(file) ? ['copy.db'] : []);
-  });
+  }, 60_000); // several CLI processes: slow on a loaded machine
 });
 
 describe('CLI on a terminal and with npm', () => {
@@ -197,7 +197,7 @@ describe('CLI on a terminal and with npm', () => {
 
     const machine = await runCli(['feeds'], { ...env, NEWSDESK_LOG_FORMAT: 'json' });
     expect(machine.code).toBe(0);
-  });
+  }, 60_000); // several CLI processes: slow on a loaded machine
 
   it('answers in JSON when npm took --json for itself (npm run cli status --json), and says how to write it', async () => {
     const env = { ...childEnv({ NEWSDESK_DATA_DIR: tempDir() }), npm_config_json: 'true' };
