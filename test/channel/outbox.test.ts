@@ -92,6 +92,37 @@ describe('outbox channel (dry run)', () => {
     expect(fs.readFileSync(empty, 'utf8')).toBe('');
   });
 
+  it('works without an echo', async () => {
+    const file = path.join(tempDir(), 'outbox.jsonl');
+    const channel = createOutboxChannel({ file, clock: createFakeClock() });
+    await channel.start();
+    const id = await channel.send({ articleId: 1, text: 'quiet' });
+    expect(await channel.findPost({ articleId: 1, text: 'quiet' })).toMatchObject({ messageId: id });
+  });
+
+  it('an outbox path that cannot be opened is an error, not an empty outbox', async () => {
+    const dir = tempDir();
+    // A folder where the file should be: start() cannot repair it and says so.
+    await expect(setup(dir).channel.start()).rejects.toMatchObject({ code: 'EISDIR' });
+    // A path under a regular file: reading it back fails instead of finding nothing.
+    const plain = path.join(dir, 'plain.txt');
+    fs.writeFileSync(plain, 'x');
+    expect(() => readTail(path.join(plain, 'outbox.jsonl'))).toThrow(expect.objectContaining({ code: 'ENOTDIR' }));
+  });
+
+  it('closes every file it opens (no descriptor left behind by start, send or read-back)', async () => {
+    const t = setup();
+    const open = () => fs.readdirSync('/proc/self/fd').length;
+    const before = open();
+    await t.channel.start();
+    for (let i = 0; i < 20; i += 1) {
+      await t.channel.send({ articleId: i, text: `post ${i}` });
+      await t.channel.findPost({ articleId: i, text: `post ${i}` });
+    }
+    await t.channel.start(); // repairs an existing file: opens it too
+    expect(open()).toBe(before);
+  });
+
   it('readTail: no file is no lines; torn, blank and foreign lines are skipped', () => {
     const dir = tempDir();
     expect(readTail(path.join(dir, 'missing.jsonl'))).toEqual([]);
@@ -107,12 +138,12 @@ describe('outbox channel (dry run)', () => {
     const file = path.join(tempDir(), 'outbox.jsonl');
     const lines = Array.from({ length: 10 }, (_, i) => line({ articleId: i + 1 }));
     fs.writeFileSync(file, `${lines.join('\n')}\n`);
-    const each = lines[0]!.length + 1;
+    const lastThree = Buffer.byteLength(`${lines.slice(-3).join('\n')}\n`);
     // The last three lines and half of the one before them.
-    const tail = readTail(file, each * 3 + Math.floor(each / 2));
+    const tail = readTail(file, lastThree + 20);
     expect(tail.map((l) => l.articleId)).toEqual([8, 9, 10]);
     // Exactly three whole lines, starting on a line boundary: the first one is dropped as possibly cut.
-    expect(readTail(file, each * 3).map((l) => l.articleId)).toEqual([9, 10]);
+    expect(readTail(file, lastThree).map((l) => l.articleId)).toEqual([9, 10]);
     expect(readTail(file, fs.statSync(file).size).map((l) => l.articleId)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
   });
 
