@@ -235,6 +235,7 @@ export function createArticleQueue(db: Db) {
      */
     enqueue(input: ArticleInput, now: number, options: { requeueEnded?: boolean } = {}): EnqueueResult {
       const valid = articleInputSchema.parse(input);
+      // Stryker disable next-line LogicalOperator: `&& true` passes undefined on, and enqueueValid's default parameter makes that true
       return enqueueTx.immediate(valid, now, options.requeueEnded ?? true);
     },
 

@@ -167,6 +167,21 @@ describe('article queue: earlier attempts, stranded articles, cancel and retry',
     expect(queue.enqueue(story(1, { headline: 'Again' }), T0 + 2)).toMatchObject({ outcome: 'requeued', article: { status: 'queued', headline: 'Again', createdAt: T0 + 2 } });
   });
 
+  it('a failed link is queued again too, and enqueueMany queues cancelled and failed links again like enqueue', () => {
+    const { db, queue } = setup();
+    queue.enqueue(story(1), T0);
+    queue.enqueue(story(2), T0);
+    queue.enqueue(story(3), T0);
+    db.prepare(`UPDATE articles SET status = 'failed' WHERE id IN (1, 3)`).run();
+    queue.cancel(2, T0);
+    expect(queue.enqueue(story(1), T0 + 1)).toMatchObject({ outcome: 'requeued', article: { id: 1, status: 'queued' } });
+    const many = queue.enqueueMany([story(2), story(3)], T0 + 2);
+    expect(many).toEqual([
+      expect.objectContaining({ outcome: 'requeued', article: expect.objectContaining({ id: 2, status: 'queued' }) }),
+      expect.objectContaining({ outcome: 'requeued', article: expect.objectContaining({ id: 3, status: 'queued' }) }),
+    ]);
+  });
+
   it('a queued or posted link in the same story at another URL is the existing article; the message id is kept on posting', () => {
     const { queue } = setup();
     const { article } = queue.enqueue(story(1), T0);
