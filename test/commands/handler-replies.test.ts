@@ -116,3 +116,15 @@ describe('queueing: the reply says what happened and what comes next', () => {
     expect(await t.core.run('preview #5', CLI)).toMatchObject({ status: 'invalid', data: { id: 5 } });
   });
 });
+
+describe('help for the state-changing commands', () => {
+  it.each([
+    ['cancel', 'cancel <id>\ncancel a queued or scheduled article\nexample: cancel 12'],
+    ['retry', 'retry <id>\nput a failed article back in the queue\nexample: retry 12'],
+    ['pause', 'pause\nstop posting; the queue keeps filling\nexample: pause'],
+    ['resume', 'resume\nstart posting again\nexample: resume'],
+  ])('help %s gives the usage, what it does and an example', async (name, text) => {
+    const t = commandSetup();
+    expect(await t.core.run(`help ${name}`, CLI)).toMatchObject({ status: 'ok', text });
+  });
+});
