@@ -8,8 +8,12 @@ import { tempDir } from '../helpers/temp-dir.js';
 const SEED = Number(process.env.NEWSDESK_CRASH_SEED ?? 20_240_611);
 const ARTICLES = 300;
 const MIN_KILLS = 100;
-/** About 45 s alone on 2 cores (~120 starts of ~370 ms each); the loop gives up with its own message before vitest does. */
-const BUDGET_MS = 110_000;
+/**
+ * About 45 s alone on 2 cores (~120 starts of a few hundred ms each). The budget is only a guard
+ * against a hang, not a speed check (timings belong to `npm run bench`): a loaded machine starts the
+ * bot several times slower, so it is generous. The loop gives up with its own message before vitest does.
+ */
+const BUDGET_MS = 280_000;
 
 describe('crash safety (the built bot as a child process, SIGKILLed at random moments)', () => {
   it(`posts each of ${ARTICLES} articles exactly once across ${MIN_KILLS}+ kills, and the database agrees with the outbox`, async ({ signal }) => {
@@ -40,5 +44,5 @@ describe('crash safety (the built bot as a child process, SIGKILLed at random mo
     // with both answers of the start-up read-back: found (recorded as posted) and not found (queued again).
     expect(report.killsByPhase['written, not confirmed']).toBeGreaterThan(report.tearsInjected);
     expect(verdict.abandonedAttempts).toBeGreaterThan(0);
-  }, 120_000);
+  }, BUDGET_MS + 20_000);
 });
