@@ -60,7 +60,12 @@ export async function runRealKillLoop(options: {
   const start = async (): Promise<{ bot: RealBot; fake: FakePage }> => {
     const started = Date.now();
     const bot = spawnRealBot(setup.env());
-    await bot.waitForLine(msg(/^WhatsApp ready: posting to/), 'WhatsApp ready', 60_000);
+    try {
+      await bot.waitForLine(msg(/^WhatsApp ready: posting to/), 'WhatsApp ready', 60_000);
+    } catch (err) {
+      await bot.kill('SIGKILL'); // never leave a bot that did not come up running
+      throw err;
+    }
     report.readyMs.push(Date.now() - started);
     if (bot.count(msg(/^WhatsApp needs a login/)) > 0) report.qrAfterRestart += 1;
     return { bot, fake: connectFake(setup.port) };

@@ -296,7 +296,13 @@ export async function cleanUp(parts: { bot?: RealBot | null; fake?: FakePage | n
     while (browsersUsing(profile).length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     killBrowsersUsing(profile);
   }
-  if (parts.root) fs.rmSync(parts.root, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+  if (!parts.root) return;
+  try {
+    fs.rmSync(parts.root, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+  } catch (err) {
+    // A leftover writer must not hide the failure that brought us here: say it, leave the folder.
+    console.warn(`could not remove ${parts.root}: ${(err as Error).message}`);
+  }
 }
 
 /** Starts the bot on a fresh data folder, scans the first QR code and waits for `ready`. */
