@@ -26,22 +26,28 @@ describe('cancel, retry, pause and resume: the reply in every state', () => {
     const t = withArticle();
     await t.queue();
     const c = t.claim();
-    expect(await t.core.run('cancel 1', CLI)).toMatchObject({ status: 'invalid', text: '#1 cannot be cancelled: it is being posted right now.', data: { article: { id: 1, status: 'posting' } } });
+    expect(await t.core.run('cancel 1', CLI)).toMatchObject({ status: 'invalid', reason: 'conflict', text: '#1 cannot be cancelled: it is being posted right now.', data: { article: { id: 1, status: 'posting' } } });
     t.ctx.queue.markFailed(c.delivery.id, 'boom', t.clock.now(), { final: true });
     expect((await t.core.run('cancel 1', CLI)).text).toBe('#1 cannot be cancelled: it already failed and will not be posted unless you retry it.');
     t.db.prepare(`UPDATE articles SET status = 'posted'`).run();
     expect((await t.core.run('cancel 1', CLI)).text).toBe('#1 cannot be cancelled: it is already posted (delete it in WhatsApp if it must go).');
     t.db.prepare(`UPDATE articles SET status = 'cancelled'`).run();
     expect((await t.core.run('cancel 1', CLI)).text).toBe('#1 cannot be cancelled: it is already cancelled.');
-    expect(await t.core.run('cancel 9', CLI)).toMatchObject({ status: 'invalid', text: 'There is no article #9. Use "list all" to see ids.', data: { id: 9 } });
+    expect(await t.core.run('cancel 9', CLI)).toMatchObject({ status: 'invalid', reason: 'not-found', text: 'There is no article #9. Use "list all" to see ids.', data: { id: 9 } });
+  });
+
+  it('a successful cancel returns the cancelled article', async () => {
+    const t = withArticle();
+    await t.queue();
+    expect(await t.core.run('cancel 1', CLI)).toMatchObject({ status: 'ok', text: 'Cancelled #1. It will not be posted.', data: { article: { id: 1, status: 'cancelled' } } });
   });
 
   it('retry refuses what did not fail, names a missing id, and wakes the dispatcher for a failed one', async () => {
     const t = withArticle();
     await t.queue();
     const wakesBefore = t.wakes();
-    expect(await t.core.run('retry 1', CLI)).toMatchObject({ status: 'invalid', text: '#1 is queued, not failed: only failed articles can be retried.' });
-    expect(await t.core.run('retry 7', CLI)).toMatchObject({ status: 'invalid', text: 'There is no article #7. Use "list failed" to see failed ones.', data: { id: 7 } });
+    expect(await t.core.run('retry 1', CLI)).toMatchObject({ status: 'invalid', reason: 'conflict', text: '#1 is queued, not failed: only failed articles can be retried.', data: { article: { id: 1, status: 'queued' } } });
+    expect(await t.core.run('retry 7', CLI)).toMatchObject({ status: 'invalid', reason: 'not-found', text: 'There is no article #7. Use "list failed" to see failed ones.', data: { id: 7 } });
     expect(t.wakes()).toBe(wakesBefore);
     t.db.prepare(`UPDATE articles SET status = 'failed'`).run();
     expect(await t.core.run('retry 1', CLI)).toMatchObject({ status: 'ok', data: { article: { id: 1, status: 'queued' } } });
