@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
@@ -54,7 +55,7 @@ describe('login page in Chromium', () => {
     const first = await qr.getAttribute('src');
     expect(first).toMatch(/^data:image\/png;base64,/);
     // The image really rendered (CSP allows data: images): a QR code 288 px wide.
-    expect(await qr.evaluate((img: { complete: boolean; naturalWidth: number }) => img.complete && img.naturalWidth)).toBe(288);
+    expect(await qr.evaluate((img) => (img as HTMLImageElement).complete && (img as HTMLImageElement).naturalWidth)).toBe(288);
     await page.screenshot({ path: path.join(shots, '1-qr.png') });
 
     client.emitQr('2@second-ref,static==,identity==,adv==,1');
