@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { API_TOKEN, browsersUsing, cliShow, connectFake, msg, spawnRealBot, type FakePage, type RealBot, type RealSetup } from './real-whatsapp.js';
+import { API_TOKEN, browsersUsing, connectFake, msg, spawnRealBot, type FakePage, type RealBot, type RealSetup, type ShownArticle } from './real-whatsapp.js';
 
 /** What a run of kills left on the channel. */
 export interface KillReport {
@@ -113,9 +113,15 @@ export async function runRealKillLoop(options: {
     }
 
     // Let it finish: every article settled (posted or failed), as the database says.
+    // Asked over the running bot's API: 30 CLI processes at once take seconds each on 2 cores.
     const settled = async () => {
-      const shown = await Promise.all(headlines.map((_, i) => cliShow(setup.env(), i + 1)));
-      return shown.every((s) => s.article.status === 'posted' || s.article.status === 'failed');
+      const url = await bot.httpUrl();
+      for (let id = 1; id <= headlines.length; id += 1) {
+        const res = await fetch(`${url}/api/articles/${id}`, { headers: { authorization: `Bearer ${API_TOKEN}` } });
+        const shown = (await res.json()) as Partial<ShownArticle>;
+        if (shown.article?.status !== 'posted' && shown.article?.status !== 'failed') return false;
+      }
+      return true;
     };
     const deadline = Date.now() + 120_000;
     while (!(await settled())) {
