@@ -13,7 +13,7 @@ import { about, cleanUp, cliBreaking, cliShow, prepareRealWhatsApp, startAndScan
 /** The dispatcher's lines for a confirmed post: after its own send, or found from an earlier attempt. */
 const POSTED = /^(posted|found from an earlier attempt|reconciled: found on the channel)$/;
 
-describe('real whatsapp-web.js: refused, pending, thrown and hung sends', { timeout: 150_000 }, () => {
+describe('real whatsapp-web.js: refused, pending, thrown and hung sends', { timeout: 300_000 }, () => {
   let root: string;
   let setup: RealSetup;
   let bot: RealBot;
@@ -45,8 +45,10 @@ describe('real whatsapp-web.js: refused, pending, thrown and hung sends', { time
     for (const [i, h] of headlines.entries()) ids.set(h, await cliBreaking(setup.env(), `${h} | Story ${i} | https://example.com/story-${i}`));
 
     // The two held posts: the send times out (5 s), the read-back sees them waiting; then the server answers.
+    // Which read-back the failing fetch hits depends on timing; when it is a held post's, that post is
+    // looked at again only after its back-off (about a minute), so each wait allows two rounds.
     for (const h of ['Accepted late', 'Refused late']) {
-      await bot.waitForLine(about(ids.get(h)!, 'an earlier copy is still waiting for the channel; not sending again yet'), `${h} waiting`, 60_000);
+      await bot.waitForLine(about(ids.get(h)!, 'an earlier copy is still waiting for the channel; not sending again yet'), `${h} waiting`, 130_000);
     }
     expect(await fake.call('settlePending', 'accept', 'Accepted late')).toBe(1);
     expect(await fake.call('settlePending', 'refuse', 'Refused late')).toBe(1);
