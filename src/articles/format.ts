@@ -41,7 +41,7 @@ const ELLIPSIS = '…';
 export function formatPost(article: Postable, options: FormatOptions): string {
   const headline = cleanLine(article.headline);
   if (!headline) throw new FormatError('headline is empty: give the article a headline');
-  const url = checkLink(article.url);
+  const url = checkPostLink(article.url);
 
   const title = article.priority === 'breaking' ? `${cleanLine(options.breakingLabel)}: ${headline}` : headline;
   const head = `*${neutralizeMarkup(title)}*`;
@@ -58,7 +58,8 @@ export function formatPost(article: Postable, options: FormatOptions): string {
   return text;
 }
 
-function checkLink(raw: string): string {
+/** The link as it is posted: one http(s) URL token, or a FormatError saying what to fix. */
+export function checkPostLink(raw: string): string {
   const link = raw.trim();
   let parsed: URL;
   try {
@@ -79,7 +80,7 @@ function checkLink(raw: string): string {
 const UNSAFE_CHARS = /[\u0000-\u001f\u007f-\u009f\u202d\u202e]/gu;
 
 /** One line of plain text: controls removed, whitespace runs (including newlines) folded. */
-function cleanLine(text: string): string {
+export function cleanLine(text: string): string {
   return text.replace(UNSAFE_CHARS, ' ').replace(/\s+/gu, ' ').trim();
 }
 

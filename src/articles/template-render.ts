@@ -1,5 +1,5 @@
 import type { Article } from './article.js';
-import { cutAtWord, FormatError, MAX_POST_LENGTH, neutralizeMarkup, type FormatOptions, type Postable } from './format.js';
+import { checkPostLink, cleanLine, cutAtWord, FormatError, MAX_POST_LENGTH, neutralizeMarkup, type FormatOptions, type Postable } from './format.js';
 import { parseTemplate, type Template, type TemplateField, type TemplateNode } from './template.js';
 
 /**
@@ -36,7 +36,7 @@ export interface TemplateContext {
 export function renderTemplate(template: Template, article: TemplateArticle, context: TemplateContext): string {
   const headline = cleanLine(article.headline);
   if (!headline) throw new FormatError('headline is empty: give the article a headline');
-  const link = checkLink(context.link ?? article.url);
+  const link = checkPostLink(context.link ?? article.url);
   const title = article.priority === 'breaking' ? `${cleanLine(context.format.breakingLabel)}: ${headline}` : headline;
 
   const values: Record<TemplateField, string> = {
@@ -94,31 +94,9 @@ function render(
   return { text: out.join(''), summaryUses };
 }
 
-// The same checks as formatPost's (format.ts keeps its own private): a property test holds them equal.
-function checkLink(raw: string): string {
-  const link = raw.trim();
-  let parsed: URL;
-  try {
-    parsed = new URL(link);
-  } catch {
-    throw new FormatError(`link ${JSON.stringify(link.slice(0, 80))} is not a URL: use a full https:// link`);
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new FormatError(`link must start with http:// or https:// (got ${parsed.protocol}): use the story's web address`);
-  }
-  if (/\s/u.test(link)) throw new FormatError('link contains spaces: encode them as %20');
-  return link;
-}
-
 /** An invite link goes in as it is when it is one https link; anything else leaves the field empty. */
 function inviteLink(raw: string | null | undefined): string {
   const link = (raw ?? '').trim();
   if (!link.startsWith('https://') || /\s/u.test(link)) return '';
   return link;
-}
-
-const UNSAFE_CHARS = /[\u0000-\u001f\u007f-\u009f\u202d\u202e]/gu;
-
-function cleanLine(text: string): string {
-  return text.replace(UNSAFE_CHARS, ' ').replace(/\s+/gu, ' ').trim();
 }
