@@ -4,6 +4,7 @@ import { parseQuietHours, type QuietHours } from './dispatch/pacing.js';
 import { explainCronProblem } from './dispatch/wake-schedule.js';
 import { normaliseFeedUrl } from './feeds/settings.js';
 import { TOKEN_HINT, tokenWeakness } from './http/auth.js';
+import { editDistance } from './articles/edit-distance.js';
 
 /** A problem in the environment, with the variable it came from and how to fix it. */
 export interface ConfigProblem {
@@ -352,17 +353,6 @@ function unknownVariables(env: NodeJS.ProcessEnv): ConfigProblem[] {
       const hint = nearest ? `did you mean ${nearest}? ` : '';
       return { variable: name, message: `is not a Newsdesk setting: ${hint}The settings are listed in the README's configuration table` };
     });
-}
-
-/** Levenshtein distance, for "did you mean" (names are short). */
-function editDistance(a: string, b: string): number {
-  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i += 1) {
-    const next = [i];
-    for (let j = 1; j <= b.length; j += 1) next.push(Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)));
-    row = next;
-  }
-  return row[b.length]!;
 }
 
 function channelTarget(value: string | undefined): ChannelTarget | undefined {

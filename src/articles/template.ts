@@ -1,3 +1,4 @@
+import { editDistance } from './edit-distance.js';
 /**
  * Post templates: the house style of a channel, as WhatsApp text with named fields.
  *
@@ -150,20 +151,10 @@ function nearestField(name: string): TemplateField | undefined {
   const lower = name.toLowerCase();
   let best: { field: TemplateField; d: number } | undefined;
   for (const field of TEMPLATE_FIELDS) {
-    const d = distance(lower, field);
+    const d = editDistance(lower, field);
     if (d <= 2 && (!best || d < best.d)) best = { field, d };
   }
   return best?.field;
-}
-
-function distance(a: string, b: string): number {
-  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i += 1) {
-    const next = [i];
-    for (let j = 1; j <= b.length; j += 1) next.push(Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)));
-    row = next;
-  }
-  return row[b.length]!;
 }
 
 /** Maps a UTF-16 index to its line and column (columns in code points, as an editor counts). */
