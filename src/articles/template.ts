@@ -1,4 +1,3 @@
-import { editDistance } from './edit-distance.js';
 /**
  * Post templates: the house style of a channel, as WhatsApp text with named fields.
  *
@@ -16,6 +15,7 @@ import { editDistance } from './edit-distance.js';
  * Pure: no I/O. Checked when set (parseTemplate throws TemplateError naming the line and column).
  */
 
+import { editDistance } from './edit-distance.js';
 /** The fields a template may use. */
 export const TEMPLATE_FIELDS = ['headline', 'summary', 'link', 'category', 'source', 'time', 'invite'] as const;
 export type TemplateField = (typeof TEMPLATE_FIELDS)[number];
