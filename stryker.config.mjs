@@ -38,7 +38,8 @@ export default {
   timeoutMS: 10_000,
   thresholds: { high: 90, low: 85, break: null },
   // The sandbox needs the sources and tests only (a developer's data/ may hold a WhatsApp session).
-  ignorePatterns: ['dist', 'data', 'coverage', 'docker', 'bench'],
+  // `.stryker-tmp-*`: the sandboxes of a second run started with its own --tempDirName.
+  ignorePatterns: ['dist', 'data', 'coverage', 'docker', 'bench', '.stryker-tmp-*', '.stryker-tmp'],
   tempDirName: '.stryker-tmp',
   cleanTempDir: 'always',
 };
