@@ -6,7 +6,20 @@
 /** What the dispatcher hands a channel. `articleId` lets a read-back tell posts apart. */
 export interface OutgoingPost {
   articleId: number;
+  /** The post's text; for an image post, the image's caption (what a read-back matches). */
   text: string;
+  /** Post as this image with `text` as its caption. Absent: a text post. */
+  image?: PostImage;
+}
+
+/** An image already fetched and checked (see channel/image-fetch.ts): its bytes are really an image of `mimetype`. */
+export interface PostImage {
+  /** Where it was fetched from (the article's imageUrl): what the dry run writes in its outbox line. */
+  url: string;
+  mimetype: 'image/jpeg' | 'image/png' | 'image/webp' | 'image/gif';
+  data: Buffer;
+  /** A file name for WhatsApp, e.g. `image.jpg`. */
+  filename: string;
 }
 
 /** A post the channel has and which we found when reading it back. */
@@ -14,7 +27,24 @@ export interface ConfirmedPost {
   messageId: string;
   /** Epoch ms at which the channel says it was posted. */
   postedAt: number;
+  /** True when the post found carries media (an image post); absent for a text post or when the channel cannot tell. */
+  hasMedia?: boolean;
 }
+
+/** An edit of a post already on the channel: its message id and the full new text (or caption). */
+export interface PostEdit {
+  articleId: number;
+  messageId: string;
+  text: string;
+}
+
+/**
+ * What an edit did. `edited`: the channel took the new text (confirm it with findPost before counting
+ * it). `not-editable`: the channel will not edit this message (too old for WhatsApp's edit window, not
+ * ours, not found, refused), so retrying cannot help: post a follow-up instead. Transient failures
+ * (not connected, page errors) are thrown as ChannelError; an edit is safe to repeat.
+ */
+export type EditResult = { kind: 'edited'; messageId: string } | { kind: 'not-editable'; reason: string };
 
 /**
  * - `starting`: connecting (browser launching, session loading).
@@ -57,14 +87,23 @@ export class ChannelError extends Error {
    */
   readonly waiting: boolean;
 
+  /**
+   * True when the send certainly never reached the channel (it failed before anything was handed to the
+   * server: media could not be prepared or uploaded, the library refused the content). An image post
+   * failing this way may fall back to text at once; any other failure may have landed and must be read
+   * back first.
+   */
+  readonly notSent: boolean;
+
   constructor(
     message: string,
     readonly retryable: boolean,
-    options?: { cause?: unknown; waiting?: boolean },
+    options?: { cause?: unknown; waiting?: boolean; notSent?: boolean },
   ) {
     super(message, options);
     this.name = 'ChannelError';
     this.waiting = options?.waiting ?? false;
+    this.notSent = options?.notSent ?? false;
   }
 }
 
@@ -85,9 +124,15 @@ export interface Channel {
   send(post: OutgoingPost): Promise<string>;
   /**
    * Reads the channel back and returns the post if it is there, else null. Used after every send and,
-   * after a crash, to learn whether an unfinished attempt reached the channel.
+   * after a crash, to learn whether an unfinished attempt reached the channel. An image post is found
+   * by its caption (`text`), as is its text fallback; `hasMedia` tells them apart where the channel can.
    */
   findPost(post: OutgoingPost): Promise<ConfirmedPost | null>;
+  /**
+   * Edits a post already on the channel (a correction). Channels that cannot edit leave it out; the
+   * caller then posts a follow-up. See EditResult for what it returns and throws.
+   */
+  editPost?(edit: PostEdit): Promise<EditResult>;
   /**
    * What a person must scan or type to log in right now (a QR code's text or a pairing code), or null
    * when nobody needs to act. Channels without a login (the outbox) leave it out.

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.js';
-import type { Channel, ConfirmedPost, OutgoingPost } from './channel.js';
+import type { Channel, ConfirmedPost, EditResult, OutgoingPost, PostEdit } from './channel.js';
 import { createStatusHolder } from './status-holder.js';
 
 /** One line of `outbox.jsonl`. */
@@ -13,7 +13,14 @@ export interface OutboxLine {
   text: string;
   postedAt: string;
   messageId: string;
+  /** An image post: the image's URL (`text` is its caption). */
+  image?: string;
+  /** An edit (a correction): the id of the message whose text is now `text`. `messageId` is that same id. */
+  editOf?: string;
 }
+
+/** WhatsApp lets a channel's admins edit a post for 30 days (see WHATSAPP.md); the dry run applies the same window. */
+export const OUTBOX_EDIT_WINDOW_MS = 30 * 86_400_000;
 
 /** How much of the file's end a read-back looks at: dozens of posts at the 4,096-character cap. */
 const TAIL_BYTES = 256 * 1024;
@@ -25,6 +32,8 @@ export interface OutboxOptions {
   channelName?: string;
   /** Where a human-readable copy of each post goes (stdout in a dry run). */
   echo?: (text: string) => void;
+  /** How long after a post it may still be edited. Default OUTBOX_EDIT_WINDOW_MS. */
+  editWindowMs?: number;
 }
 
 /**
@@ -50,9 +59,17 @@ export function createOutboxChannel(options: OutboxOptions): Channel {
 
     async send(post: OutgoingPost): Promise<string> {
       const messageId = `outbox-${post.articleId}-${randomUUID().slice(0, 8)}`;
-      const line: OutboxLine = { channel: channelName, articleId: post.articleId, text: post.text, postedAt: new Date(clock.now()).toISOString(), messageId };
+      const line: OutboxLine = {
+        channel: channelName,
+        articleId: post.articleId,
+        text: post.text,
+        postedAt: new Date(clock.now()).toISOString(),
+        messageId,
+        ...(post.image ? { image: post.image.url } : {}),
+      };
       appendDurably(file, `${JSON.stringify(line)}\n`);
-      options.echo?.(`── outbox · article ${post.articleId} · ${line.postedAt} ──\n${post.text}\n`);
+      const what = post.image ? ` · image ${post.image.url}` : '';
+      options.echo?.(`── outbox · article ${post.articleId}${what} · ${line.postedAt} ──\n${post.text}\n`);
       return messageId;
     },
 
@@ -61,10 +78,29 @@ export function createOutboxChannel(options: OutboxOptions): Channel {
       for (let i = lines.length - 1; i >= 0; i -= 1) {
         const line = lines[i]!;
         if (line.articleId === post.articleId && line.text === post.text) {
-          return { messageId: line.messageId, postedAt: Date.parse(line.postedAt) };
+          if (line.editOf) return { messageId: line.editOf, postedAt: Date.parse(line.postedAt) };
+          return { messageId: line.messageId, postedAt: Date.parse(line.postedAt), ...(line.image === undefined ? {} : { hasMedia: true }) };
         }
       }
       return null;
+    },
+
+    /**
+     * Appends an edit line (`editOf`) for a post still in the file's tail and inside the edit window;
+     * otherwise the post cannot be edited, as WhatsApp would answer for a message it no longer has or
+     * that is too old.
+     */
+    async editPost(edit: PostEdit): Promise<EditResult> {
+      const original = readTail(file).find((line) => line.messageId === edit.messageId && line.editOf === undefined);
+      if (!original) return { kind: 'not-editable', reason: 'the message was not found on the channel' };
+      const now = clock.now();
+      if (now - Date.parse(original.postedAt) > (options.editWindowMs ?? OUTBOX_EDIT_WINDOW_MS)) {
+        return { kind: 'not-editable', reason: 'the message is older than the edit window' };
+      }
+      const line: OutboxLine = { channel: channelName, articleId: edit.articleId, text: edit.text, postedAt: new Date(now).toISOString(), messageId: edit.messageId, editOf: edit.messageId };
+      appendDurably(file, `${JSON.stringify(line)}\n`);
+      options.echo?.(`── outbox · article ${edit.articleId} · edit of ${edit.messageId} · ${line.postedAt} ──\n${edit.text}\n`);
+      return { kind: 'edited', messageId: edit.messageId };
     },
 
     async stop() {

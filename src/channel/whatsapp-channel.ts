@@ -1,7 +1,7 @@
-import type { Client, Channel as WaChannel } from 'whatsapp-web.js';
+import wwebjs, { type Client, type Channel as WaChannel } from 'whatsapp-web.js';
 import type { ChannelTarget } from '../config.js';
 import { errorMessage } from '../log.js';
-import { ChannelError, type ChannelInfo, type ConfirmedPost } from './channel.js';
+import { ChannelError, type ChannelInfo, type ConfirmedPost, type EditResult, type PostImage } from './channel.js';
 
 /** How many of the bot's latest channel messages a read-back compares. */
 export const READ_BACK_LIMIT = 50;
@@ -117,7 +117,8 @@ export async function findOwnPost(
     pending ||= verdict === 'pending' && now - message.timestamp * 1000 < PENDING_AT_MOST_MS;
     if (verdict !== 'accepted') continue; // only in the page: refused, or not answered yet
     const postedAt = message.timestamp * 1000;
-    if (!best || postedAt >= best.postedAt) best = { messageId: message.id._serialized, postedAt };
+    // An image post's `body` is its caption (Message.js: hasMedia ? caption : body), so it is found by text too.
+    if (!best || postedAt >= best.postedAt) best = { messageId: message.id._serialized, postedAt, ...(message.hasMedia === true ? { hasMedia: true } : {}) };
   }
   if (!best && pending) {
     // Sending again now could post it twice once the server answers: look again later instead.
@@ -147,4 +148,56 @@ export function normalisePostText(text: string): string {
 
 function asChannel(chat: unknown): WaChannel | null {
   return typeof chat === 'object' && chat !== null && (chat as { isChannel?: unknown }).isChannel === true ? (chat as WaChannel) : null;
+}
+
+/**
+ * Errors the page throws while preparing an image post, before the server is asked for anything
+ * (src/util/Injected/Utils.js: processMediaData's upload, the media metadata the channel send needs,
+ * `msg.avParams is not a function` of unpatched 1.34.7 on current WhatsApp Web builds). Such a post
+ * cannot be on the channel: a text fallback needs no read-back first.
+ */
+const MEDIA_NOT_SENT = /avParams is not a function|media-fault|upload failed|mediaMetadata with|Failed to get media type|Unsupported media type/;
+
+/**
+ * Posts an image with `caption` to the channel and returns the message id. Throws ChannelError like
+ * sendPost; `notSent` is set when the failure certainly happened before the server was asked.
+ */
+export async function sendImagePost(client: Pick<Client, 'sendMessage'>, channelId: string, image: PostImage, caption: string): Promise<string> {
+  const media = new wwebjs.MessageMedia(image.mimetype, image.data.toString('base64'), image.filename, image.data.length);
+  let sent: Awaited<ReturnType<Client['sendMessage']>> | null | undefined;
+  try {
+    // linkPreview off: for media the library looks for a link in the thumbnail, not the caption.
+    sent = await client.sendMessage(channelId, media, { caption, sendSeen: false, linkPreview: false });
+  } catch (err) {
+    const notSent = MEDIA_NOT_SENT.test(errorMessage(err));
+    throw new ChannelError(`WhatsApp image send failed: ${errorMessage(err)}`, true, { cause: err, notSent });
+  }
+  if (sent === null) throw new ChannelError('WhatsApp refused the image for a channel', false, { notSent: true });
+  if (sent === undefined) throw new ChannelError(`WhatsApp returned no message for the image post to ${channelId}`, true);
+  if (!acceptedByServer(sent)) throw new ChannelError('WhatsApp did not accept the image post (the server gave it no id)', true);
+  return sent.id._serialized;
+}
+
+/** What editOwnPost needs of the client: the message lookup (Client.getMessageById). */
+export type EditClient = Pick<Client, 'getMessageById'>;
+
+/**
+ * Edits one of the bot's channel messages to `text` (Message.edit). whatsapp-web.js returns null when
+ * the page will not edit it (not ours, not found, or WhatsApp's capability check `canEditText` /
+ * `canEditCaption` says no: past the edit window); that is `not-editable`. Anything thrown is a
+ * retryable ChannelError: an edit to the same text is safe to repeat. `linkPreview: false`: a missing
+ * preview crashes the page's editMessage.
+ */
+export async function editOwnPost(client: EditClient, messageId: string, text: string): Promise<EditResult> {
+  let edited: unknown;
+  try {
+    const message = await client.getMessageById(messageId);
+    if (!message) return { kind: 'not-editable', reason: 'the message was not found on the channel' };
+    if (message.fromMe !== true) return { kind: 'not-editable', reason: 'the message is not the bot\'s own' };
+    edited = await message.edit(text, { linkPreview: false });
+  } catch (err) {
+    throw new ChannelError(`WhatsApp edit failed: ${errorMessage(err)}; will retry`, true, { cause: err });
+  }
+  if (!edited) return { kind: 'not-editable', reason: 'WhatsApp will not edit it (older than the edit window, or refused)' };
+  return { kind: 'edited', messageId };
 }

@@ -2,11 +2,11 @@ import type { ClientOptions } from 'whatsapp-web.js';
 import type { Clock } from '../clock.js';
 import type { ChannelTarget } from '../config.js';
 import { errorDetail, errorMessage, type Logger } from '../log.js';
-import { ChannelError, type Channel, type ChannelInfo, type ConfirmedPost, type LoginPrompt, type OutgoingPost } from './channel.js';
+import { ChannelError, type Channel, type ChannelInfo, type ConfirmedPost, type EditResult, type LoginPrompt, type OutgoingPost, type PostEdit } from './channel.js';
 import type { DirectMessages, IncomingMessage } from './direct-messages.js';
 import { createStatusHolder } from './status-holder.js';
 import { chatIdOfPhone, sendDirect, toIncoming } from './whatsapp-messages.js';
-import { findOwnPost, resolveChannel, sendPost, type ResolvedChannel } from './whatsapp-channel.js';
+import { editOwnPost, findOwnPost, resolveChannel, sendImagePost, sendPost, type EditClient, type ResolvedChannel } from './whatsapp-channel.js';
 import {
   buildClientOptions,
   closeClient,
@@ -439,9 +439,24 @@ export function createWhatsAppChannel(options: WhatsAppChannelOptions): Channel 
       if (now.state !== 'ready' || !c || !ch) {
         throw new ChannelError(`WhatsApp is not ready (${now.state}${now.detail ? `: ${now.detail}` : ''}); the post stays queued`, true);
       }
-      const messageId = await sendPost(c, ch.info.id, post.text);
-      log.debug({ articleId: post.articleId, messageId }, 'post handed to WhatsApp');
+      const messageId = post.image ? await sendImagePost(c, ch.info.id, post.image, post.text) : await sendPost(c, ch.info.id, post.text);
+      log.debug({ articleId: post.articleId, messageId, image: post.image?.url }, 'post handed to WhatsApp');
       return messageId;
+    },
+
+    async editPost(edit: PostEdit): Promise<EditResult> {
+      const c = client;
+      const now = status.get();
+      if (now.state !== 'ready' || !c || !channel) {
+        throw new ChannelError(`cannot edit: WhatsApp is not ready (${now.state}); the correction stays pending`, true);
+      }
+      // Read structurally: the tests' fake client (ClientLike) need not implement message lookups.
+      if (typeof (c as Partial<EditClient>).getMessageById !== 'function') {
+        return { kind: 'not-editable', reason: 'this WhatsApp client cannot look messages up' };
+      }
+      const result = await editOwnPost(c as unknown as EditClient, edit.messageId, edit.text);
+      log.debug({ articleId: edit.articleId, messageId: edit.messageId, result: result.kind }, 'edit handed to WhatsApp');
+      return result;
     },
 
     async findPost(post: OutgoingPost): Promise<ConfirmedPost | null> {

@@ -1,17 +1,22 @@
-import type { Channel, ChannelState, ConfirmedPost, OutgoingPost } from '../../src/channel/channel.js';
+import { ChannelError, type Channel, type ChannelState, type ConfirmedPost, type EditResult, type OutgoingPost, type PostEdit } from '../../src/channel/channel.js';
 import { createStatusHolder } from '../../src/channel/status-holder.js';
 import type { Clock } from '../../src/clock.js';
 
 /**
  * A channel that records posts in memory. Behaviour per send can be scripted: `nextSends` is consumed
  * one entry per send ('ok' posts and is found on read-back; 'lost' returns an id but the post never
- * appears; 'throw' throws; 'hang' never resolves).
+ * appears; 'throw' throws; 'hang' never resolves; 'refuse-media' throws a ChannelError marked notSent
+ * for an image post, as an unpatched whatsapp-web.js does; 'throw-landed' posts, then throws, like a
+ * send whose answer was lost). Edits: `nextEdits` per edit ('ok' edits the post in place;
+ * 'not-editable'; 'throw').
  */
 export function createFakeChannel(clock: Clock, options: { state?: ChannelState } = {}) {
   const status = createStatusHolder(clock, { state: options.state ?? 'ready' });
-  const posted: { articleId: number; text: string; messageId: string; at: number }[] = [];
+  const posted: { articleId: number; text: string; messageId: string; at: number; image?: string }[] = [];
   const sendCalls: { post: OutgoingPost; at: number }[] = [];
-  const nextSends: ('ok' | 'lost' | 'throw' | 'hang')[] = [];
+  const nextSends: ('ok' | 'lost' | 'throw' | 'hang' | 'refuse-media' | 'throw-landed')[] = [];
+  const editCalls: { edit: PostEdit; at: number }[] = [];
+  const nextEdits: ('ok' | 'not-editable' | 'throw')[] = [];
   let seq = 0;
   let findCalls = 0;
 
@@ -20,6 +25,8 @@ export function createFakeChannel(clock: Clock, options: { state?: ChannelState 
     sendCalls: typeof sendCalls;
     nextSends: typeof nextSends;
     findCalls: () => number;
+    editCalls: typeof editCalls;
+    nextEdits: typeof nextEdits;
     setState(state: ChannelState): void;
     onSend?: (post: OutgoingPost) => void;
   } = {
@@ -28,6 +35,8 @@ export function createFakeChannel(clock: Clock, options: { state?: ChannelState 
     sendCalls,
     nextSends,
     findCalls: () => findCalls,
+    editCalls,
+    nextEdits,
     setState: (state) => status.set({ state }),
     async start() {},
     status: status.get,
@@ -39,15 +48,28 @@ export function createFakeChannel(clock: Clock, options: { state?: ChannelState 
       const behaviour = nextSends.shift() ?? 'ok';
       if (behaviour === 'throw') throw new Error('send exploded');
       if (behaviour === 'hang') return new Promise<string>(() => {});
+      if (behaviour === 'refuse-media' && post.image) throw new ChannelError('msg.avParams is not a function', true, { notSent: true });
       seq += 1;
       const messageId = `fake-${seq}`;
-      if (behaviour === 'ok') posted.push({ articleId: post.articleId, text: post.text, messageId, at: clock.now() });
+      if (behaviour === 'ok' || behaviour === 'throw-landed' || behaviour === 'refuse-media') {
+        posted.push({ articleId: post.articleId, text: post.text, messageId, at: clock.now(), ...(post.image ? { image: post.image.url } : {}) });
+      }
+      if (behaviour === 'throw-landed') throw new Error('protocol timeout (the post landed anyway)');
       return messageId;
     },
     async findPost(post): Promise<ConfirmedPost | null> {
       findCalls += 1;
       const hit = posted.find((p) => p.text === post.text);
-      return hit ? { messageId: hit.messageId, postedAt: hit.at } : null;
+      return hit ? { messageId: hit.messageId, postedAt: hit.at, ...(hit.image === undefined ? {} : { hasMedia: true }) } : null;
+    },
+    async editPost(edit): Promise<EditResult> {
+      editCalls.push({ edit, at: clock.now() });
+      const behaviour = nextEdits.shift() ?? 'ok';
+      if (behaviour === 'throw') throw new ChannelError('edit exploded', true);
+      const target = posted.find((p) => p.messageId === edit.messageId);
+      if (behaviour === 'not-editable' || !target) return { kind: 'not-editable', reason: target ? 'older than the edit window' : 'the message was not found on the channel' };
+      target.text = edit.text;
+      return { kind: 'edited', messageId: edit.messageId };
     },
     async stop() {
       status.set({ state: 'stopped' });
