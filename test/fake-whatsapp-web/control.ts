@@ -27,6 +27,26 @@ export interface SendFaultRule {
   times: number;
 }
 
+/**
+ * A switch for edits (`WAWebSendMessageEditAction`), for the next `times` edits of posts whose current
+ * text contains `match`:
+ * - `refuse`: the server says no; the page throws and the post keeps its text;
+ * - `expired`: the post is past its edit window (`WAWebMsgActionCapability` says it cannot be edited,
+ *   so whatsapp-web.js's `Message.edit` returns null without asking the server).
+ */
+export interface EditFaultRule {
+  kind: 'refuse' | 'expired';
+  match: string;
+  times: number;
+}
+
+/** See `FakeControl.holdSends`. */
+export interface SendHoldRule {
+  match: string;
+  times: number;
+  stage: 'before-server' | 'after-server';
+}
+
 /** For the next `times` read-backs (`loadEarlierMsgs`): throw, or never answer. */
 export interface FetchFaultRule {
   kind: 'throw' | 'hang';
@@ -39,8 +59,9 @@ export interface FakeState {
   paired: boolean;
   /** The current QR code text while unpaired, as whatsapp-web.js builds it (ref,noise,identity,adv,platform). */
   qr: string | null;
-  /** The last pairing code handed out. */
+  /** The last pairing code handed out (`ABCDEFGH`), and the phone number it was asked for. */
   pairingCode: string | null;
+  pairingPhone: string | null;
   /** Whether whatsapp-web.js has injected its code (`window.WWebJS`) and attached its listeners. */
   injected: boolean;
 }
@@ -49,14 +70,25 @@ export interface FakeState {
 export interface ServerPost {
   id: string;
   serverId: number;
+  /** The text followers see: the message, or a media post's caption. */
   body: string;
   t: number;
+  /** `chat` (text), `image`, `video`, … (absent on posts stored before media support: text). */
+  type?: string;
+  /** A media post: its MIME type and the upload's handle the server got. */
+  mimetype?: string;
+  mediaHandle?: string;
+  /** Seconds since the epoch of the last edit, and how many edits the server took. */
+  editedAt?: number;
+  edits?: number;
 }
 
 /** A channel message as the page holds it (including refused and pending copies). */
 export interface PagePost {
   id: string;
+  /** The text: the message, or a media post's caption. */
   body: string;
+  type: string;
   ack: number;
   serverId: number | null;
 }
@@ -68,8 +100,13 @@ export interface SentDirect {
 
 export interface FakeControl {
   state(): FakeState;
-  /** The phone scans the QR code (or enters the pairing code): paired, connected, synced. */
+  /** The phone scans the QR code: paired, connected, synced. */
   scan(): Promise<void>;
+  /**
+   * The account's phone enters a pairing code (Linked devices → Link with phone number): it links when
+   * the code is the one this page last showed and was asked for the account's own number; else throws.
+   */
+  enterPairingCode(code: string): Promise<void>;
   /** A direct message to the bot, from `<phone>@c.us` or `<lid>@lid`. */
   receive(from: string, body: string): void;
   /** Posts on the channel (server side), oldest first. */
@@ -80,6 +117,20 @@ export interface FakeControl {
   sentDirect(): SentDirect[];
   addSendFault(rule: SendFaultRule): void;
   addFetchFault(rule: FetchFaultRule): void;
+  addEditFault(rule: EditFaultRule): void;
+  /**
+   * Holds the next `times` channel sends whose text contains `match`, with the post stored in the page
+   * (ack 0): before the server has it, or after the server took it but before its answer reached the
+   * page. They stay held until `releaseSends()`, or until the page goes away (a SIGKILLed bot): then
+   * a post held before the server never reaches the channel, one held after it is on the channel.
+   */
+  holdSends(rule: SendHoldRule): void;
+  /** The sends held right now. */
+  heldSends(): { body: string; stage: SendHoldRule['stage'] }[];
+  /** Lets the held sends go to the server (accepted as usual). Returns how many. */
+  releaseSends(): number;
+  /** How many channel messages the page holds in memory (`chat.msgs`, `Msg`), for the memory bench. */
+  loadedCounts(): { channelMsgs: number; msgs: number };
   /** The channel cannot be loaded (getChat gets nothing) until switched back. */
   setChannelMissing(missing: boolean): void;
   /** Posts held by a `pending` fault right now. */

@@ -8,6 +8,17 @@
  */
 import type { FakeControl } from './control.js';
 import { WABase64 } from './modules/WABase64.js';
+import { WAMediaCalculateFilehash } from './modules/WAMediaCalculateFilehash.js';
+import { WAWebMediaDataUtils } from './modules/WAWebMediaDataUtils.js';
+import { WAWebMediaInMemoryBlobCache } from './modules/WAWebMediaInMemoryBlobCache.js';
+import { WAWebMediaMetadata } from './modules/WAWebMediaMetadata.js';
+import { WAWebMediaMmsV4Upload } from './modules/WAWebMediaMmsV4Upload.js';
+import { WAWebMediaOpaqueData } from './modules/WAWebMediaOpaqueData.js';
+import { WAWebMediaStorage } from './modules/WAWebMediaStorage.js';
+import { WAWebMmsMediaTypes } from './modules/WAWebMmsMediaTypes.js';
+import { WAWebMsgActionCapability } from './modules/WAWebMsgActionCapability.js';
+import { WAWebPrepRawMedia } from './modules/WAWebPrepRawMedia.js';
+import { WAWebSendMessageEditAction } from './modules/WAWebSendMessageEditAction.js';
 import { WALinkify } from './modules/WALinkify.js';
 import { WAWebAltDeviceLinkingApi } from './modules/WAWebAltDeviceLinkingApi.js';
 import { WAWebApiContact } from './modules/WAWebApiContact.js';
@@ -52,6 +63,17 @@ declare global {
 }
 
 const MODULES: Record<string, unknown> = {
+  WAMediaCalculateFilehash,
+  WAWebMediaDataUtils,
+  WAWebMediaInMemoryBlobCache,
+  WAWebMediaMetadata,
+  WAWebMediaMmsV4Upload,
+  WAWebMediaOpaqueData,
+  WAWebMediaStorage,
+  WAWebMmsMediaTypes,
+  WAWebMsgActionCapability,
+  WAWebPrepRawMedia,
+  WAWebSendMessageEditAction,
   WABase64,
   WALinkify,
   WAWebAltDeviceLinkingApi,

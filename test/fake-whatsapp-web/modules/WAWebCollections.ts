@@ -12,9 +12,26 @@ class NewsletterCollection extends Collection<ChatModel> {
   }
 }
 
+/**
+ * The Msg collection. `getMessagesById` finds messages not in it (whatsapp-web.js's fallback for
+ * `Message.edit`, reactions, quotes): here, in the chats' loaded messages, and puts them in.
+ */
+class MsgCollection extends Collection<MsgModel> {
+  async getMessagesById(ids: string[]): Promise<{ messages: MsgModel[] }> {
+    const messages: MsgModel[] = [];
+    for (const id of ids) {
+      const found = this.get(id) ?? [...WAWebCollections.WAWebNewsletterCollection.getModelsArray(), ...WAWebCollections.Chat.getModelsArray()].map((c) => c.msgs.get(id)).find(Boolean);
+      if (!found) continue;
+      this.add(found);
+      messages.push(found);
+    }
+    return { messages };
+  }
+}
+
 /** WAWebCollections: the page's models. `NewsletterMetadataCollection.update` refreshes a channel's metadata. */
 export const WAWebCollections = {
-  Msg: new Collection<MsgModel>(MsgModel),
+  Msg: new MsgCollection(MsgModel),
   Chat: new Collection<ChatModel>(ChatModel as never),
   WAWebNewsletterCollection: new NewsletterCollection(),
   NewsletterMetadataCollection: { update: async (_id: unknown): Promise<void> => undefined },

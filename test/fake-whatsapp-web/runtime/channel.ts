@@ -33,8 +33,7 @@ export async function loadChannelHistory(chat: ChatModel): Promise<MsgModel[]> {
     earlier.push(
       new MsgModel({
         id: new MsgKey({ from: me, to: chat.id, id: rawId, selfDir: 'out' }),
-        body: record.body,
-        type: record.type,
+        ...content(accepted?.body ?? record.body, record),
         t: accepted?.t ?? record.t,
         ack: Math.max(record.ack, 1),
         from: me,
@@ -49,10 +48,26 @@ export async function loadChannelHistory(chat: ChatModel): Promise<MsgModel[]> {
     if (chat.msgs.get(post.id) || earlier.some((m) => m.id._serialized === post.id)) continue;
     const rawId = post.id.slice(post.id.lastIndexOf('_') + 1);
     earlier.push(
-      new MsgModel({ id: new MsgKey({ from: me, to: chat.id, id: rawId, selfDir: 'out' }), body: post.body, type: 'chat', t: post.t, ack: 1, from: me, to: chat.id, isNewMsg: false, serverId: post.serverId }),
+      new MsgModel({
+        id: new MsgKey({ from: me, to: chat.id, id: rawId, selfDir: 'out' }),
+        ...content(post.body, post),
+        t: post.t,
+        ack: 1,
+        from: me,
+        to: chat.id,
+        isNewMsg: false,
+        serverId: post.serverId,
+      }),
     );
   }
   earlier.sort((a, b) => a.t - b.t);
   chat.msgs.add(earlier, { at: 'start' });
   return earlier;
+}
+
+/** A stored message's content fields: the text as body, or as a media post's caption (with its upload). */
+function content(text: string, stored: { type?: string; directPath?: string; mimetype?: string }): Record<string, unknown> {
+  const type = stored.type ?? 'chat';
+  if (!stored.directPath) return { body: text, type };
+  return { type, caption: text, directPath: stored.directPath, mimetype: stored.mimetype ?? '' };
 }

@@ -23,11 +23,21 @@ export function createControl(): FakeControl {
         paired: !unpaired,
         qr: unpaired ? qrText() : null,
         pairingCode: world.pairingCode,
+        pairingPhone: world.pairingPhone,
         injected: 'WWebJS' in window,
       };
     },
 
     scan: () => pair(),
+
+    async enterPairingCode(code: string): Promise<void> {
+      const typed = code.replace(/[-\s]/g, '').toUpperCase();
+      if (!world.pairingCode || typed !== world.pairingCode) throw new Error(`fake WhatsApp Web: wrong pairing code ${code} (the page showed ${world.pairingCode ?? 'none'})`);
+      if (world.pairingPhone !== world.options.account.phone) {
+        throw new Error(`fake WhatsApp Web: the code was asked for +${world.pairingPhone}, not this phone's +${world.options.account.phone}`);
+      }
+      await pair();
+    },
 
     receive(from: string, body: string): void {
       if (!world.session) throw new Error('fake WhatsApp Web: not logged in');
@@ -58,12 +68,25 @@ export function createControl(): FakeControl {
 
     pagePosts(): PagePost[] {
       const chat = WAWebCollections.WAWebNewsletterCollection.getModelsArray()[0];
-      return (chat?.msgs.getModelsArray() ?? []).map((m) => ({ id: m.id._serialized, body: String(m.body ?? ''), ack: m.ack, serverId: m.serverId ?? null }));
+      return (chat?.msgs.getModelsArray() ?? []).map((m) => ({ id: m.id._serialized, body: m.text(), type: m.type, ack: m.ack, serverId: m.serverId ?? null }));
     },
 
     sentDirect: () => [...world.sentDirect],
     addSendFault: (rule) => void world.sendFaults.push({ ...rule }),
     addFetchFault: (rule) => void world.fetchFaults.push({ ...rule }),
+    addEditFault: (rule) => void world.editFaults.push({ ...rule }),
+    holdSends: (rule) => void world.sendHolds.push({ ...rule }),
+    heldSends: () => world.heldSends.map(({ body, stage }) => ({ body, stage })),
+    releaseSends(): number {
+      const held = world.heldSends;
+      world.heldSends = [];
+      for (const h of held) h.release();
+      return held.length;
+    },
+    loadedCounts: () => ({
+      channelMsgs: WAWebCollections.WAWebNewsletterCollection.getModelsArray()[0]?.msgs.length ?? 0,
+      msgs: WAWebCollections.Msg.length,
+    }),
     setChannelMissing: (missing) => void (world.channelMissing = missing),
     pendingPosts: () => world.held.map((h) => h.body),
 

@@ -19,6 +19,13 @@ export class MsgModel extends Emitter {
   to?: Wid;
   serverId?: number;
   isNewMsg?: boolean;
+  /** A media message: its caption, MIME type and where the upload lives (whatsapp-web.js's `hasMedia`). */
+  caption?: string;
+  mimetype?: string;
+  directPath?: string;
+  pollName?: string;
+  /** When the message was last edited (ms), as WhatsApp Web marks an edited message. */
+  latestEditSenderTimestampMs?: number;
 
   constructor(attributes: Record<string, unknown>) {
     super();
@@ -29,6 +36,17 @@ export class MsgModel extends Emitter {
     const out: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(this)) if (value !== undefined && typeof value !== 'function') out[key] = value;
     return out;
+  }
+
+  /** What a reader sees as text: a media message's caption, a poll's name, or the body. */
+  text(): string {
+    if (this.directPath !== undefined) return this.caption ?? '';
+    return String(this.body ?? this.pollName ?? '');
+  }
+
+  /** Whether this is a photo, video, voice note, … (the upload's path is set once it is uploaded). */
+  get isMedia(): boolean {
+    return this.directPath !== undefined;
   }
 
   updateAck(ack: number, _sendNow?: boolean): void {

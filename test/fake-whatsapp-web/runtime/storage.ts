@@ -21,19 +21,30 @@ export interface SessionRecord {
 /** A channel message as this page stored it (WAWebNewsletterUpdateMsgsRecordsJob). */
 export interface LocalMsgRecord {
   id: string;
+  /** The text: the message, or a media post's caption. */
   body: string;
   type: string;
   t: number;
   ack: number;
   serverId?: number;
+  /** A media post: where its upload lives, and its MIME type. */
+  directPath?: string;
+  mimetype?: string;
 }
 
 /** A post the (fake) server accepted: what is really on the channel. */
 export interface ServerPostRecord {
   id: string;
   serverId: number;
+  /** The text followers see: the message, or a media post's caption. */
   body: string;
   t: number;
+  type?: string;
+  mimetype?: string;
+  mediaHandle?: string;
+  directPath?: string;
+  editedAt?: number;
+  edits?: number;
 }
 
 let opened: Promise<IDBDatabase> | null = null;
@@ -67,6 +78,7 @@ export const storage = {
   putLocalMsg: (record: LocalMsgRecord) => run('msgs', 'readwrite', (s) => void s.put(record)),
   localMsgs: async () => (await run<LocalMsgRecord[]>('msgs', 'readonly', (s) => s.getAll() as IDBRequest<LocalMsgRecord[]>)) ?? [],
   putServerPost: (record: ServerPostRecord) => run('server', 'readwrite', (s) => void s.put(record)),
+  getServerPost: (id: string) => run<ServerPostRecord | undefined>('server', 'readonly', (s) => s.get(id) as IDBRequest<ServerPostRecord | undefined>),
   serverPosts: async () => (await run<ServerPostRecord[]>('server', 'readonly', (s) => s.getAll() as IDBRequest<ServerPostRecord[]>)) ?? [],
   /** What WhatsApp Web does at logout: everything local goes (the server keeps the channel's posts). */
   clearLocal: async () => {

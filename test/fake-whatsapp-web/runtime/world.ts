@@ -1,4 +1,4 @@
-import type { FakeOptions, FetchFaultRule, SendFaultRule, SentDirect } from '../control.js';
+import type { EditFaultRule, FakeOptions, FetchFaultRule, SendFaultRule, SendHoldRule, SentDirect } from '../control.js';
 import type { SessionRecord } from './storage.js';
 
 declare global {
@@ -14,6 +14,13 @@ export interface HeldPost {
   answer: (verdict: 'accept' | 'refuse') => void;
 }
 
+/** A send held by `holdSends`, waiting for `releaseSends()`. */
+export interface HeldSend {
+  body: string;
+  stage: SendHoldRule['stage'];
+  release: () => void;
+}
+
 /**
  * What this page load knows, shared by the module stand-ins: the options it was built with, the
  * logged-in account (loaded from IndexedDB), the fault switches, and what the bot sent to people.
@@ -26,8 +33,14 @@ export const world = {
   fetchFaults: [] as FetchFaultRule[],
   channelMissing: false,
   held: [] as HeldPost[],
+  editFaults: [] as EditFaultRule[],
+  sendHolds: [] as SendHoldRule[],
+  heldSends: [] as HeldSend[],
   sentDirect: [] as SentDirect[],
   pairingCode: null as string | null,
+  pairingPhone: null as string | null,
+  /** Media this page uploaded (WAWebMediaMmsV4Upload), by handle: what the server accepts in a media post. */
+  uploads: new Map<string, { mimetype: string; size: number }>(),
   /** The next server id for an accepted channel post (WhatsApp's are small increasing integers). */
   nextServerId: 100,
 };
@@ -38,6 +51,27 @@ export function takeSendFault(body: string): SendFaultRule['kind'] | null {
   if (!rule) return null;
   rule.times -= 1;
   return rule.kind;
+}
+
+/** Takes one use of the first edit fault matching the post's current text, if any. */
+export function takeEditFault(body: string, kinds: readonly EditFaultRule['kind'][]): EditFaultRule['kind'] | null {
+  const rule = world.editFaults.find((r) => r.times > 0 && kinds.includes(r.kind) && body.includes(r.match));
+  if (!rule) return null;
+  rule.times -= 1;
+  return rule.kind;
+}
+
+/** Takes one use of the first send hold matching `body`, if any. */
+export function takeSendHold(body: string): SendHoldRule['stage'] | null {
+  const rule = world.sendHolds.find((r) => r.times > 0 && body.includes(r.match));
+  if (!rule) return null;
+  rule.times -= 1;
+  return rule.stage;
+}
+
+/** Waits at a hold until the harness releases it (never, if the page goes away first). */
+export function holdSend(body: string, stage: SendHoldRule['stage']): Promise<void> {
+  return new Promise((resolve) => world.heldSends.push({ body, stage, release: resolve }));
 }
 
 export function takeFetchFault(): FetchFaultRule['kind'] | null {
