@@ -11,7 +11,7 @@ type Level = (typeof LEVELS)[number];
  */
 export async function createCliLogger(level: string, env: NodeJS.ProcessEnv): Promise<Logger> {
   if (env.NEWSDESK_LOG_FORMAT === 'json') {
-    const { createLogger } = await import('./log.js');
+    const { createLogger } = await import('./pino-logger.js');
     return createLogger(level, env, 2);
   }
   const threshold = LEVELS.indexOf(level as Level);

@@ -4,7 +4,8 @@ import { parseArgs } from 'node:util';
 import { startApp, type App } from './app.js';
 import { raceTimer, systemClock, TIMED_OUT } from './clock.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
-import { createLogger, errorDetail } from './log.js';
+import { errorDetail } from './log.js';
+import { createLogger } from './pino-logger.js';
 import { DataFolderLockedError, lockDataFolder, type DataLock } from './store/data-lock.js';
 
 const USAGE = `Usage: npm start -- [--dry-run]        (npm needs the "--", or it takes the options for itself)

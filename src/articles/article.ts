@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { checkLink } from './link.js';
 import { isInvisible, unsafeCharacterProblem } from './text-safety.js';
 

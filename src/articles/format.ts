@@ -103,8 +103,13 @@ export function neutralizeMarkup(text: string): string {
     .replace(/^([-•]) /, '\u2013 '); // – : a leading "- " would make a list
 }
 
-const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
-const words = new Intl.Segmenter(undefined, { granularity: 'word' });
+// Made on first use, not at import: the first Intl object loads ICU data (tens of milliseconds), and
+// most CLI commands import this module without cutting any text.
+let segmenters: { graphemes: Intl.Segmenter; words: Intl.Segmenter } | undefined;
+function segmenter(granularity: 'graphemes' | 'words'): Intl.Segmenter {
+  segmenters ??= { graphemes: new Intl.Segmenter(undefined, { granularity: 'grapheme' }), words: new Intl.Segmenter(undefined, { granularity: 'word' }) };
+  return segmenters[granularity];
+}
 
 /**
  * Cuts `text` to at most `maxChars` grapheme clusters and `maxUnits` UTF-16 units including the
@@ -120,7 +125,7 @@ export function cutAtWord(text: string, maxChars: number, maxUnits: number = Num
   // Last grapheme boundary inside both budgets.
   let graphemeEnd = 0;
   let count = 0;
-  for (const { index, segment } of graphemes.segment(text)) {
+  for (const { index, segment } of segmenter('graphemes').segment(text)) {
     if (count + 1 > charBudget || index + segment.length > unitBudget) break;
     count += 1;
     graphemeEnd = index + segment.length;
@@ -128,7 +133,7 @@ export function cutAtWord(text: string, maxChars: number, maxUnits: number = Num
 
   // Last end of a word-like segment at or before it.
   let wordEnd = 0;
-  for (const { index, segment, isWordLike } of words.segment(text.slice(0, graphemeEnd + 1))) {
+  for (const { index, segment, isWordLike } of segmenter('words').segment(text.slice(0, graphemeEnd + 1))) {
     const end = index + segment.length;
     if (end > graphemeEnd) break;
     if (isWordLike) wordEnd = end;
@@ -141,7 +146,7 @@ export function cutAtWord(text: string, maxChars: number, maxUnits: number = Num
 
 function countGraphemes(text: string, stopAt: number): number {
   let n = 0;
-  for (const _ of graphemes.segment(text)) {
+  for (const _ of segmenter('graphemes').segment(text)) {
     n += 1;
     if (n >= stopAt) break;
   }

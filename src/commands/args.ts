@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { articleInputSchema } from '../articles/article.js';
 
 /** Shared argument readers for the command specs. Each is a zod schema over the text after the command name. */

@@ -1,4 +1,5 @@
-import { z, ZodError } from 'zod';
+import * as z from 'zod';
+import { ZodError } from 'zod';
 import { FormatError } from '../articles/format.js';
 import { displaySafe } from '../articles/text-safety.js';
 import { retryWhileBusy } from '../store/busy-retry.js';

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { FormatOptions } from '../articles/format.js';
 import type { ChannelInfo, ChannelStatus } from '../channel/channel.js';
 import type { Clock } from '../clock.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { LIMITS } from '../articles/article.js';
 import type { FeedSettings } from '../store/feed-store.js';
 import { FeedSettingsError } from './errors.js';

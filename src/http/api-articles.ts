@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Logger } from '../log.js';
 import { LIST_FILTERS, type ListFilter } from '../store/article-reports.js';
 import { API_ACTOR, type ApiCore } from './api-core.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ARTICLE_STATUSES } from '../articles/article.js';
 import { articleRequestSchema } from '../commands/handlers/enqueue-structured.js';
 import { idParams, listQuery } from './api-articles.js';

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { DateTime } from 'luxon';
-import { z } from 'zod';
+import * as z from 'zod';
 import { BackupTargetError } from '../../store/backup.js';
 import { invalid, ok, type CommandSpec } from '../types.js';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { LIMITS } from '../../articles/article.js';
 import { FormatError, formatPost, MAX_POST_LENGTH } from '../../articles/format.js';
 import type { DeskStore } from '../../store/desk-store.js';

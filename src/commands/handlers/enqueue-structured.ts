@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { articleInputSchema, type Priority } from '../../articles/article.js';
 import type { StructuredSpec } from '../types.js';
 import { enqueueArticle } from './enqueue.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Article, Priority } from '../../articles/article.js';
 import { formatPost, FormatError } from '../../articles/format.js';
 import type { EnqueueResult } from '../../store/article-queue.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { FeedSettingsError } from '../../feeds/errors.js';
 import type { AddResult, FeedView } from '../../feeds/feed-service.js';
 import { skippedTotal, type PollReport } from '../../feeds/poll/poll-report.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { formatPost } from '../../articles/format.js';
 import { LIST_FILTERS, type ListCursor, type ListFilter } from '../../store/article-reports.js';
 import { articleId, count, noArgs } from '../args.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { trackedLink, UTM_VALUE, type UtmSettings } from '../../articles/tracked-link.js';
 import { ok, type CommandSpec } from '../types.js';
 import { editionsOf, knownChannel, SAMPLE_STORY } from './template.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { formatPost } from '../../articles/format.js';
 import { articleId, pipedArticle } from '../args.js';
 import { invalid, ok, type CommandSpec } from '../types.js';

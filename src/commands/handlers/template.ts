@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { FormatError } from '../../articles/format.js';
 import { parseTemplate, TEMPLATE_FIELDS, TemplateError } from '../../articles/template.js';
 import { DEFAULT_TEMPLATE_SOURCE } from '../../articles/template-render.js';
