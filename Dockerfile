@@ -42,6 +42,8 @@ WORKDIR /app
 # `prepare` build script, which finds no src/ yet and leaves the build to the step below.)
 COPY package.json package-lock.json .npmrc .puppeteerrc.cjs ./
 COPY scripts ./scripts
+# patches/: reviewed fixes to dependencies, applied by the `postinstall` script (patch-package).
+COPY patches ./patches
 RUN npm ci --no-audit --no-fund
 
 COPY tsconfig.json tsconfig.build.json ./
