@@ -6,9 +6,13 @@ import wwebjs, { type Channel, type Client, type Message } from 'whatsapp-web.js
 import { buildClientOptions, profileDir } from '../../src/channel/whatsapp-launch.js';
 import { CHANNEL, cleanUp, connectFake, killBrowsersUsing, prepareRealWhatsApp, type FakePage, type RealSetup } from '../helpers/real-whatsapp.js';
 
-/** The one line upstream PR #201824 changes in the injected `window.WWebJS.sendMessage` (issue #201823). */
-const UNPATCHED = 'msg.avParams()';
-const PATCHED = "window.require('WAWebMediaMetadata').mediaMetadata(msg)";
+/**
+ * The expression whatsapp-web.js puts after `mediaMetadata:` in the injected `window.WWebJS.sendMessage`:
+ * as shipped in 1.34.7, and as upstream PR #201824 has it (issue #201823). The installed copy may carry
+ * Newsdesk's patch (patches/); the tests swap the expression in the page to test both on their own.
+ */
+const SHIPPED = 'msg.avParams()';
+const PR_201824 = "window.require('WAWebMediaMetadata').mediaMetadata(msg)";
 
 /** `_data.serverId`: set by the page only when the server accepted the channel post (untyped upstream). */
 const serverIdOf = (m: Message): unknown => (m as unknown as { _data: { serverId?: unknown } })._data.serverId;
@@ -61,18 +65,23 @@ describe('real whatsapp-web.js against the fake page: edits and media in a chann
     return sent;
   };
 
-  /** Replaces one text in the injected `window.WWebJS.sendMessage` (returns whether it was there). */
-  const rewriteSendMessage = (from: string, to: string): Promise<boolean> =>
-    client.pupPage!.evaluate(
-      ([a, b]) => {
-        const wwebjs = (window as unknown as { WWebJS: { sendMessage: (...args: unknown[]) => unknown } }).WWebJS;
-        const source = wwebjs.sendMessage.toString();
-        if (!source.includes(a!)) return false;
-        wwebjs.sendMessage = (0, eval)(`(${source.replace(a!, b!)})`) as (...args: unknown[]) => unknown;
-        return true;
-      },
-      [from, to],
-    );
+  /**
+   * Makes the page's `window.WWebJS.sendMessage` the installed one with its `mediaMetadata:` expression
+   * replaced (`null`: the installed one as it is). Throws when the expression is not found.
+   */
+  const useSendMessage = (expression: string | null): Promise<void> =>
+    client.pupPage!.evaluate((replacement) => {
+      const w = window as unknown as { WWebJS: { sendMessage: unknown }; installedSendMessage?: unknown };
+      w.installedSendMessage ??= w.WWebJS.sendMessage;
+      if (replacement === null) {
+        w.WWebJS.sendMessage = w.installedSendMessage;
+        return;
+      }
+      const source = String(w.installedSendMessage);
+      const pattern = /mediaMetadata:[\s\S]*?,(\s*)mediaHandle/;
+      if (!pattern.test(source)) throw new Error('no mediaMetadata expression in the injected sendMessage');
+      w.WWebJS.sendMessage = (0, eval)(`(${source.replace(pattern, (_m, space: string) => `mediaMetadata: ${replacement},${space}mediaHandle`)})`);
+    }, expression);
 
   it('Message.edit on a channel post: the server and the read-back have the new text', async () => {
     const sent = await post('Edit me: first version');
@@ -115,8 +124,7 @@ describe('real whatsapp-web.js against the fake page: edits and media in a chann
   });
 
   it('image with caption, injected code as shipped in 1.34.7: "msg.avParams is not a function", nothing on the channel', async () => {
-    // If the installed library carries the fix (patch-package), put the shipped line back for this test.
-    const restored = await rewriteSendMessage(PATCHED, UNPATCHED);
+    await useSendMessage(SHIPPED);
     try {
       const before = (await fake.call('serverPosts')).length;
       const media = new wwebjs.MessageMedia('image/png', PNG, 'photo.png');
@@ -127,12 +135,12 @@ describe('real whatsapp-web.js against the fake page: edits and media in a chann
       // The page had already stored and shown the post (ack 0) when the call failed: it stays pending.
       expect((await fake.call('pagePosts')).filter((p) => p.body === 'Caption, shipped library')).toMatchObject([{ type: 'image', ack: 0, serverId: null }]);
     } finally {
-      if (restored) await rewriteSendMessage(UNPATCHED, PATCHED);
+      await useSendMessage(null);
     }
   });
 
   it('image with caption, with the fix of PR #201824: on the channel, read back as media with its caption, caption editable', async () => {
-    const patchedHere = await rewriteSendMessage(UNPATCHED, PATCHED);
+    await useSendMessage(PR_201824);
     try {
       const media = new wwebjs.MessageMedia('image/png', PNG, 'photo.png');
       const sent = await client.sendMessage(CHANNEL.id, media, { caption: 'Caption, fixed library', sendSeen: false });
@@ -151,7 +159,14 @@ describe('real whatsapp-web.js against the fake page: edits and media in a chann
       expect(edited?.body).toBe('Caption, corrected');
       expect(await readBack('Caption, corrected')).toHaveLength(1);
     } finally {
-      if (patchedHere) await rewriteSendMessage(PATCHED, UNPATCHED);
+      await useSendMessage(null);
     }
+  });
+
+  it('image with caption, the library as installed (with patches/ applied by postinstall): on the channel', async () => {
+    const media = new wwebjs.MessageMedia('image/jpeg', PNG, 'photo.jpg');
+    const sent = await client.sendMessage(CHANNEL.id, media, { caption: 'Caption, installed library', sendSeen: false });
+    expect(serverIdOf(sent)).toBeTypeOf('number');
+    expect((await fake.call('serverPosts')).find((p) => p.id === sent.id._serialized)).toMatchObject({ type: 'image', body: 'Caption, installed library' });
   });
 });
