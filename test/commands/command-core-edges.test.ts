@@ -136,6 +136,23 @@ describe('failures inside a command', () => {
   });
 });
 
+describe('a database locked by another process', () => {
+  it('the command runs again after a pause, and the wait is logged with the command and the attempt', async () => {
+    let calls = 0;
+    const t = setupWith(
+      probe('flaky', () => {
+        calls += 1;
+        if (calls === 1) throw Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
+        return ok('done');
+      }),
+    );
+    expect((await t.core.run('flaky', ADMIN)).text).toBe('done');
+    expect(calls).toBe(2);
+    const waits = t.entries.filter((e) => e.msg === 'database locked by another process; waiting');
+    expect(waits.map((e) => e.obj)).toEqual([{ command: 'flaky', attempt: 1, delayMs: expect.any(Number) }]);
+  });
+});
+
 describe('the audit log', () => {
   it('records the trimmed command, the actor, the door and the outcome; details only for refusals and errors', async () => {
     const t = commandSetup();
@@ -158,6 +175,7 @@ describe('the audit log', () => {
     expect((await core.run('help help', ADMIN)).status).toBe('ok');
     const logged = t.entries.find((e) => e.msg === 'could not write the audit log');
     expect(logged?.level).toBe('error');
+    expect(logged?.obj).toMatchObject({ err: { message: 'audit table gone' } });
   });
 });
 
@@ -185,6 +203,28 @@ describe('structured commands and queries', () => {
     expect(t.ctx.audit.recent(1)[0]?.command).toBe('enqueue undefined');
     await t.core.runStructured('enqueue', 10n, API);
     expect(t.ctx.audit.recent(1)[0]?.command).toBe('enqueue 10');
+  });
+
+  it('a validation error thrown inside a structured command is a refusal naming each field', async () => {
+    const t = commandSetup();
+    t.ctx.queue = {
+      ...t.ctx.queue,
+      enqueue: () => {
+        throw new ZodError([{ code: 'custom', message: 'headline: already taken', path: ['headline'], input: '' }]);
+      },
+    };
+    const core = createCommandCore(t.ctx, t.log);
+    const result = await core.runStructured('enqueue', { headline: 'Floods', url: 'https://news.example.com/a' }, API);
+    expect(result).toMatchObject({ status: 'invalid', text: 'enqueue: headline: already taken', data: { problems: [{ field: 'headline', message: 'headline: already taken' }] } });
+  });
+
+  it('a structured article whose post cannot be formatted is refused as a whole, not per field', async () => {
+    const t = commandSetup();
+    t.ctx.format = { ...t.ctx.format, breakingLabel: 'B'.repeat(5_000) };
+    const result = await t.core.runStructured('enqueue', { headline: 'Floods', url: 'https://news.example.com/a', priority: 'breaking' }, API);
+    expect(result.status).toBe('invalid');
+    expect(result.data.problems).toEqual([{ field: '', message: expect.stringMatching(/^post would be \d+ characters, over the 4096 limit/) }]);
+    expect(result.text).toMatch(/^enqueue: post would be/);
   });
 
   it('queries leave no audit entry, whatever their outcome; an unknown query is refused by name', async () => {
