@@ -29,7 +29,7 @@ describe('npm scripts: built once at install, run built, rebuilt only when sourc
     fs.mkdirSync(path.join(root, 'src/store'), { recursive: true });
     fs.mkdirSync(path.join(root, 'dist'));
     const old = new Date(Date.now() - 60_000);
-    for (const file of ['src/main.ts', 'src/store/queue.ts', 'package-lock.json', 'dist/main.js', 'dist/cli.js']) {
+    for (const file of ['src/main.ts', 'src/store/queue.ts', 'package-lock.json', 'dist/main.js', 'dist/cli.js', 'dist/cli-bundle.cjs']) {
       fs.writeFileSync(path.join(root, file), '');
       fs.utimesSync(path.join(root, file), old, old);
     }
