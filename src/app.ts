@@ -22,6 +22,9 @@ import { createChangeFeed } from './store/change-feed.js';
 import { RUNNING_BUSY_TIMEOUT_MS } from './store/busy-retry.js';
 import { openDatabase } from './store/open-database.js';
 import { createWebhookSender, recordMissedEvents, webhookEvents } from './webhooks/webhook-sender.js';
+import { createImageFetcher } from './channel/image-fetch.js';
+import { createCorrectionWorker } from './dispatch/correction-worker.js';
+import { correctionFollowUp } from './articles/correction-text.js';
 
 export interface AppOptions {
   config: Config;
@@ -50,7 +53,10 @@ export async function startApp(options: AppOptions) {
   const messages = hasDirectMessages(channel) ? channel : null;
   // The hooks are only called once commands run, after `dispatcher` below exists.
   const ctx = createCommandContext(db, config, clock, {
-    wake: () => dispatcher.wake('command'),
+    wake: () => {
+      dispatcher.wake('command');
+      corrections?.wake();
+    },
     runtime: () => liveRuntimeStatus(channel, dispatcher, dryRun, clock),
     log,
     createFeeds: createFeedService,
@@ -73,8 +79,11 @@ export async function startApp(options: AppOptions) {
     config.webhooks.length > 0 && config.webhookSecret && ctx.webhooks
       ? createWebhookSender({ store: ctx.webhooks.store, urls: config.webhooks, secret: config.webhookSecret, clock, log: log.child({ part: 'webhooks' }) })
       : null;
-  const events = fanOut(receipts, metrics.events, webhooks ? webhookEvents(webhooks, config.channelName, clock) : {}, options.events ?? {});
+  const webhookListeners = webhooks ? webhookEvents(webhooks, config.channelName, clock) : null;
+  const events = fanOut(receipts, metrics.events, webhookListeners ?? {}, options.events ?? {});
   const { editions } = ctx;
+  // Article images for image posts: capped, checked to be images, never from link-local addresses.
+  const images = createImageFetcher({ clock });
 
   const dispatcher = createDispatcher({
     queue,
@@ -96,7 +105,26 @@ export async function startApp(options: AppOptions) {
     sendTimeoutMs: config.sendTimeoutMs,
     isPaused: () => settings.isPaused(),
     events,
+    images,
+    noteDetail: (deliveryId, detail) => ctx.corrections?.store.noteDelivery(deliveryId, detail),
   });
+  // Corrections: edits of posted messages, or follow-up posts where WhatsApp will not edit (issue 15).
+  const corrections = ctx.corrections
+    ? createCorrectionWorker({
+        store: ctx.corrections.store,
+        channel,
+        clock,
+        log: log.child({ part: 'corrections' }),
+        followUpText: (c) => correctionFollowUp(c.previousHeadline, c.text),
+        sendTimeoutMs: config.sendTimeoutMs,
+        maxAttempts: config.maxAttempts,
+        onCorrected: (c) => {
+          metrics.recordCorrection(c.status === 'edited' ? 'edit' : 'follow-up');
+          const article = queue.get(c.articleId);
+          if (article) webhookListeners?.corrected(article, c);
+        },
+      })
+    : null;
   const commands = createCommandCore(ctx, log.child({ part: 'commands' }));
   // Every write, by any process: what the desk's live updates follow.
   const changeFeed = createChangeFeed(db);
@@ -155,13 +183,17 @@ export async function startApp(options: AppOptions) {
             .catch((err: unknown) => log.error({ ...errorDetail(err) }, 'planned browser restart failed'));
         })
       : null;
-  const stopWatching = watchForOtherWriters(db, options.watchIntervalMs ?? 50, () => dispatcher.wake('database changed'));
+  const stopWatching = watchForOtherWriters(db, options.watchIntervalMs ?? 50, () => {
+    dispatcher.wake('database changed');
+    corrections?.wake();
+  });
   const stopStatusLog = channel.onStatus((status) => log.info({ state: status.state, detail: status.detail }, 'channel status'));
 
   const stopHeartbeat = startHeartbeat({ settings, status: ctx.runtime, channel, clock, log });
 
   await channel.start();
   dispatcher.start();
+  corrections?.start();
   if (webhooks && ctx.webhooks) recordMissedEvents(webhooks, ctx.webhooks.store, config.channelName, clock, log.child({ part: 'webhooks' }));
   webhooks?.start();
   const seeded = ctx.feeds.seed(config.feeds);
@@ -197,6 +229,8 @@ export async function startApp(options: AppOptions) {
         await ctx.feeds.stop();
         const { abandoned } = await dispatcher.stop();
         if (abandoned) log.warn({}, 'a post was still in flight; it will be checked against the channel at the next start');
+        await corrections?.stop();
+        await images.close();
         await webhooks?.stop();
         stopStatusLog();
         await channel.stop();
@@ -220,6 +254,7 @@ function fanOut(...listeners: DispatcherEvents[]): DispatcherEvents {
   return {
     posted: (article, delivery) => listeners.forEach((l) => l.posted?.(article, delivery)),
     failed: (article, error) => listeners.forEach((l) => l.failed?.(article, error)),
+    imageFallback: (article, reason, detail) => listeners.forEach((l) => l.imageFallback?.(article, reason, detail)),
   };
 }
 

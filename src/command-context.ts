@@ -14,6 +14,7 @@ import { createSettings } from './store/settings.js';
 import { createEditions } from './commands/editions.js';
 import { createEditionsStore } from './store/editions-store.js';
 import { createWebhookStore } from './store/webhook-store.js';
+import { createCorrectionsStore } from './store/corrections-store.js';
 
 /** Builds what the command core needs over one database connection (bot and CLI alike). */
 export function createCommandContext(
@@ -65,5 +66,7 @@ export function createCommandContext(
       channels: [config.channelName],
     }),
     webhooks: { store: createWebhookStore(db), urls: config.webhooks },
+    // The bot applies a correction within a few seconds when connected; longer and the reply says it is recorded.
+    corrections: { store: createCorrectionsStore(db), waitMs: Math.min(30_000, config.sendTimeoutMs * 2) },
   };
 }

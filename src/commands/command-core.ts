@@ -13,6 +13,7 @@ import { templateCommand } from './handlers/template.js';
 import { linksCommand } from './handlers/template-links.js';
 import { templatePreviewCommand } from './handlers/template-preview.js';
 import { webhooksCommand } from './handlers/webhooks.js';
+import { correctCommand } from './handlers/correct.js';
 import { auditCommand, channelCommand, listCommand, logCommand, showCommand, statusCommand } from './handlers/inspect.js';
 import { cancelCommand, pauseCommand, resumeCommand, retryCommand } from './handlers/manage.js';
 import { DESK_QUERIES, postNowCommand, rescheduleCommand } from './handlers/desk.js';
@@ -38,7 +39,7 @@ export function createCommandCore(ctx: CommandContext, log: Logger, extra: reado
   for (const spec of [
     queueCommand, breakingCommand, scheduleCommand, templatePreviewCommand, listCommand, showCommand, cancelCommand,
     retryCommand, pauseCommand, resumeCommand, statusCommand, logCommand, channelCommand, auditCommand, backupCommand,
-    feedsCommand, feedCommand, postNowCommand, rescheduleCommand, templateCommand, linksCommand, webhooksCommand,
+    feedsCommand, feedCommand, postNowCommand, rescheduleCommand, templateCommand, linksCommand, webhooksCommand, correctCommand,
   ] as CommandSpec<never>[]) add(spec);
   for (const spec of extra) add(spec);
 

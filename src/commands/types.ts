@@ -8,6 +8,7 @@ import type { ArticleReports } from '../store/article-reports.js';
 import type { AuditLog, Door } from '../store/audit-log.js';
 import type { DeskStore } from '../store/desk-store.js';
 import type { Settings } from '../store/settings.js';
+import type { CorrectionsStore } from '../store/corrections-store.js';
 import type { WebhookStore } from '../store/webhook-store.js';
 import type { Editions } from './editions.js';
 
@@ -56,6 +57,11 @@ export interface CommandContext {
   editions?: Editions;
   /** The webhook delivery log and the configured URLs (NEWSDESK_WEBHOOKS). */
   webhooks?: { store: WebhookStore; urls: readonly string[] };
+  /**
+   * Corrections of posted articles. `waitMs`: how long `correct` waits for the running bot to edit the
+   * post or post the follow-up before answering that it is recorded (0: do not wait).
+   */
+  corrections?: { store: CorrectionsStore; waitMs: number };
 }
 
 /**

@@ -6,6 +6,8 @@ import type { ArticleQueue, Render } from '../store/article-queue.js';
 import { isBusy } from '../store/busy-retry.js';
 import { isStorageUnwritable } from '../store/open-database.js';
 import type { Delivery } from '../store/rows.js';
+import type { ImageFetchResult } from '../channel/image-fetch.js';
+import { postWithImage, type ImageFallbackReason } from './image-post.js';
 import { checkPacing, drawJitter, type PacingHistory, type PacingRules } from './pacing.js';
 import { retryDelayMs, sleep, withTimeout } from './timing.js';
 
@@ -14,6 +16,8 @@ export interface DispatcherEvents {
   posted?(article: Article, delivery: Delivery): void;
   /** An article failed for good (attempts used up or content that cannot be posted). */
   failed?(article: Article, error: string): void;
+  /** An article with an image was posted as text instead (the image could not be fetched or posted). */
+  imageFallback?(article: Article, reason: ImageFallbackReason, detail: string): void;
 }
 
 export interface DispatcherOptions {
@@ -41,6 +45,10 @@ export interface DispatcherOptions {
   /** How long stop() waits for a post in flight before leaving it to be reconciled at the next start. */
   stopGraceMs?: number;
   events?: DispatcherEvents;
+  /** Fetches article images for image posts; without it every article is posted as text. */
+  images?: { fetchImage(url: string): Promise<ImageFetchResult> };
+  /** Keeps a note on a delivery (`image fallback: …`); see store/delivery-details.ts. */
+  noteDetail?(deliveryId: number, detail: string): void;
 }
 
 export interface DispatcherStatus {
@@ -210,9 +218,7 @@ export function createDispatcher(options: DispatcherOptions) {
         recordPosted(article, delivery, earlier, attemptLog, 'found from an earlier attempt');
         return;
       }
-      const messageId = await withTimeout(channel.send(post), options.sendTimeoutMs, clock, 'sending the post');
-      queue.noteMessageId(delivery.id, messageId);
-      const confirmed = await confirm(post);
+      const confirmed = article.imageUrl && options.images ? await imageAttempt(article, delivery, post, article.imageUrl, attemptLog) : await textAttempt(delivery, post);
       if (!confirmed) {
         throw new ChannelError('the channel accepted the post but it was not found when reading the channel back', true);
       }
@@ -222,6 +228,32 @@ export function createDispatcher(options: DispatcherOptions) {
     } finally {
       inFlight = null;
     }
+  }
+
+  async function textAttempt(delivery: Delivery, post: OutgoingPost): Promise<ConfirmedPost | null> {
+    const messageId = await withTimeout(channel.send(post), options.sendTimeoutMs, clock, 'sending the post');
+    queue.noteMessageId(delivery.id, messageId);
+    return confirm(post);
+  }
+
+  /** The image with the text as its caption, or the text alone when the image cannot be fetched or posted (image-post.ts). */
+  async function imageAttempt(article: Article, delivery: Delivery, post: OutgoingPost, imageUrl: string, attemptLog: Logger): Promise<ConfirmedPost | null> {
+    const { confirmed, fallback } = await postWithImage(
+      {
+        fetchImage: (url) => options.images!.fetchImage(url),
+        send: (p) => withTimeout(channel.send(p), options.sendTimeoutMs, clock, p.image ? 'sending the image post' : 'sending the post'),
+        confirm,
+        noteMessageId: (messageId) => queue.noteMessageId(delivery.id, messageId),
+        log: attemptLog,
+      },
+      post,
+      imageUrl,
+    );
+    if (fallback) {
+      options.noteDetail?.(delivery.id, fallback.detail);
+      emit('imageFallback', () => options.events?.imageFallback?.(article, fallback.reason, fallback.detail));
+    }
+    return confirmed;
   }
 
   /** Runs an event listener; what it throws is logged and never reaches the posting path. */

@@ -98,6 +98,20 @@ export function createMetrics(options: MetricsOptions = {}) {
       lastPost.set(lastPostedMs / 1000);
     }),
   });
+  const imageFallbacks = new Counter({
+    name: 'newsdesk_image_fallbacks_total',
+    help: 'Articles with an image posted as text instead, by reason (not-an-image, too-large, timeout, send-refused, send-failed, …)',
+    labelNames: ['reason'],
+    registers,
+  });
+  const corrections = new Counter({
+    name: 'newsdesk_corrections_total',
+    help: 'Corrections confirmed on the channel, by method: edit (the post edited) or follow-up (a new post)',
+    labelNames: ['method'],
+    registers,
+  });
+  corrections.inc({ method: 'edit' }, 0);
+  corrections.inc({ method: 'follow-up' }, 0);
   // Zero series exist from the start, so rate() and absent-alerts work before the first post.
   posts.inc({ outcome: 'posted' }, 0);
   posts.inc({ outcome: 'failed' }, 0);
@@ -124,12 +138,20 @@ export function createMetrics(options: MetricsOptions = {}) {
     render: (): Promise<string> => registry.metrics(),
     recordPosted,
     recordFailed,
+    /** An image post that went out as text (the dispatcher's `imageFallback` event). */
+    recordImageFallback(reason: string): void {
+      imageFallbacks.inc({ reason });
+    },
+    /** A correction confirmed on the channel. */
+    recordCorrection(method: 'edit' | 'follow-up'): void {
+      corrections.inc({ method });
+    },
     /** One failed feed poll (for the feed poller). */
     recordFeedPollError(): void {
       feedPollErrors.inc();
     },
     /** Dispatcher listeners to fan in next to the others: `events: fanOut(receipts, metrics.events, …)`. */
-    events: { posted: recordPosted, failed: recordFailed } satisfies DispatcherEvents,
+    events: { posted: recordPosted, failed: recordFailed, imageFallback: (_article, reason) => imageFallbacks.inc({ reason }) } satisfies DispatcherEvents,
   };
 }
 

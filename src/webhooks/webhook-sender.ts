@@ -16,6 +16,8 @@ export interface WebhookEvent {
   article: Pick<Article, 'id' | 'headline' | 'url' | 'category' | 'priority' | 'status'>;
   messageId: string | null;
   error?: string | null;
+  /** For `corrected`: how the post was corrected (edit or follow-up), the version and the follow-up's id. */
+  correction?: { method: 'edit' | 'follow-up'; version: number; followUpMessageId: string | null; reason: string | null };
 }
 
 export interface WebhookSenderOptions {
@@ -178,6 +180,7 @@ export function createWebhookSender(options: WebhookSenderOptions) {
           article: event.article,
           messageId: event.messageId,
           ...(event.error ? { error: event.error } : {}),
+          ...(event.correction ? { correction: event.correction } : {}),
         });
         store.record(
           { event: event.event, eventId: event.eventId, body, articleId: event.article.id, channel: event.channel, messageId: event.messageId },
@@ -228,7 +231,7 @@ export function recordMissedEvents(sender: WebhookSender, store: WebhookStore, c
   }
 }
 
-/** Webhook events for the dispatcher's `posted` and `failed`. */
+/** Webhook events for the dispatcher's `posted` and `failed`, and the correction worker's `corrected`. */
 export function webhookEvents(sender: WebhookSender, channel: string, clock: Clock) {
   const articleOf = (a: Article) => ({ id: a.id, headline: a.headline, url: a.url, category: a.category, priority: a.priority, status: a.status });
   return {
@@ -237,6 +240,22 @@ export function webhookEvents(sender: WebhookSender, channel: string, clock: Clo
     },
     failed(article: Article, error: string): void {
       sender.notify({ event: 'failed', eventId: `failed:${article.id}:${article.updatedAt}`, at: clock.now(), channel, article: articleOf(article), messageId: null, error });
+    },
+    /** A correction confirmed on the channel; `messageId` is the corrected post's (the edited one). */
+    corrected(
+      article: Article,
+      correction: { id: number; version: number; messageId: string; status: string; followUpMessageId: string | null; reason: string | null },
+    ): void {
+      const method = correction.status === 'edited' ? 'edit' : 'follow-up';
+      sender.notify({
+        event: 'corrected',
+        eventId: `corrected:${correction.id}`,
+        at: clock.now(),
+        channel,
+        article: articleOf(article),
+        messageId: correction.messageId,
+        correction: { method, version: correction.version, followUpMessageId: correction.followUpMessageId, reason: method === 'edit' ? null : correction.reason },
+      });
     },
   };
 }

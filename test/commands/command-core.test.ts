@@ -103,7 +103,7 @@ describe('command core: success replies', () => {
     for (const name of ['queue', 'breaking', 'schedule', 'preview', 'list', 'show', 'cancel', 'retry', 'pause', 'resume', 'status', 'log', 'channel', 'help', 'audit']) {
       expect(help.text.split('\n').filter((line) => line.startsWith(`• ${name} `))).toHaveLength(1);
     }
-    expect((await t.core.run('help schedule', ADMIN)).text).toMatch(/^schedule <when> <headline> \| <summary> \| <link>\n.*\nexample: schedule 18:30/);
+    expect((await t.core.run('help schedule', ADMIN)).text).toMatch(/^schedule <when> \[image=<url>\] <headline> \| <summary> \| <link>\n.*\nexample: schedule 18:30/);
     const audit = await t.core.run('audit 5', ADMIN);
     expect(audit.text.split('\n')).toHaveLength(3); // channel, help, help schedule
     expect(audit.text).toContain('whatsapp admin:+60123456789 ok: help schedule');
@@ -146,7 +146,7 @@ describe('command core: bad input writes nothing and says what was wrong', () =>
 
   it('shows the usage line with a validation problem', async () => {
     const t = commandSetup();
-    expect((await t.core.run('queue Only', ADMIN)).text).toMatch(/usage: queue <headline> \| <summary> \| <link>/);
+    expect((await t.core.run('queue Only', ADMIN)).text).toMatch(/usage: queue \[image=<url>\] <headline> \| <summary> \| <link>/);
   });
 
   it('refuses to cancel a posted article and says why', async () => {

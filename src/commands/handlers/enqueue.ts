@@ -6,6 +6,7 @@ import { articleId, firstWordAndRest, pipedArticle } from '../args.js';
 import { articleData } from '../describe.js';
 import { invalid, ok, type Actor, type CommandContext, type CommandResult, type CommandSpec } from '../types.js';
 import { formatTime, parseWhen } from '../when.js';
+import { pipedArticleWithImage } from './image-option.js';
 
 /** What any door asks to queue; the text doors fill in fewer fields than the API. */
 export interface EnqueueRequest {
@@ -63,29 +64,29 @@ function storedText(article: Article, ctx: CommandContext, fallback: string): st
   }
 }
 
-export const queueCommand: CommandSpec<z.output<typeof pipedArticle>> = {
+export const queueCommand: CommandSpec<z.output<typeof pipedArticleWithImage>> = {
   name: 'queue',
-  usage: 'queue <headline> | <summary> | <link>',
+  usage: 'queue [image=<url>] <headline> | <summary> | <link>',
   example: 'queue Flood waters rise in Kelantan | Thousands moved to relief centres | https://news.example.com/floods',
-  summary: 'queue a normal article; it goes out at the next scheduled release',
-  args: pipedArticle,
+  summary: 'queue a normal article; it goes out at the next scheduled release (with image=, as that image with the text as caption)',
+  args: pipedArticleWithImage,
   run: (input, ctx, actor) => enqueueArticle(ctx, actor, { ...input, priority: 'normal' }),
 };
 
-export const breakingCommand: CommandSpec<z.output<typeof pipedArticle>> = {
+export const breakingCommand: CommandSpec<z.output<typeof pipedArticleWithImage>> = {
   name: 'breaking',
-  usage: 'breaking <headline> | <summary> | <link>',
+  usage: 'breaking [image=<url>] <headline> | <summary> | <link>',
   example: 'breaking Earthquake hits Sabah | Magnitude 6.1, no tsunami warning | https://news.example.com/quake',
   summary: 'queue a breaking alert, ahead of everything, out as soon as pacing allows',
-  args: pipedArticle,
+  args: pipedArticleWithImage,
   run: (input, ctx, actor) => enqueueArticle(ctx, actor, { ...input, priority: 'breaking' }),
 };
 
-const scheduleArgs = firstWordAndRest.pipe(z.object({ first: z.string().min(1, 'needs a time'), rest: pipedArticle }));
+const scheduleArgs = firstWordAndRest.pipe(z.object({ first: z.string().min(1, 'needs a time'), rest: pipedArticleWithImage }));
 
 export const scheduleCommand: CommandSpec<z.output<typeof scheduleArgs>> = {
   name: 'schedule',
-  usage: 'schedule <when> <headline> | <summary> | <link>',
+  usage: 'schedule <when> [image=<url>] <headline> | <summary> | <link>',
   example: 'schedule 18:30 Budget 2027 explained | What changes for you | https://news.example.com/budget',
   summary: 'post at a time: 18:30 (next occurrence), +45m, or 2026-12-01T08:00',
   args: scheduleArgs,

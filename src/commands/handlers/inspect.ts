@@ -4,6 +4,7 @@ import { LIST_FILTERS, type ListCursor, type ListFilter } from '../../store/arti
 import { articleId, count, noArgs } from '../args.js';
 import { articleData, articleLine } from '../describe.js';
 import { invalid, ok, type CommandSpec } from '../types.js';
+import { correctionData } from './correct.js';
 import { formatTime } from '../when.js';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -113,7 +114,7 @@ export const showCommand: CommandSpec<number> = {
   name: 'show',
   usage: 'show <id>',
   example: 'show 12',
-  summary: 'one article, its formatted text and every delivery attempt',
+  summary: 'one article, its formatted text, every delivery attempt and, once corrected, every version',
   args: articleId,
   run(id, ctx) {
     const article = ctx.queue.get(id);
@@ -126,12 +127,15 @@ export const showCommand: CommandSpec<number> = {
     } catch (err) {
       text = `(cannot be formatted: ${(err as Error).message})`;
     }
+    const details = ctx.corrections?.store.deliveryDetails(id) ?? new Map<number, string>();
     const attempts = deliveries.map(
       (d) =>
         `  ${d.attempt}. ${formatTime(d.startedAt, ctx.timezone, now)} ${d.status}` +
         (d.messageId ? ` · ${d.messageId}` : '') +
-        (d.error ? ` · ${d.error}` : ''),
+        (d.error ? ` · ${d.error}` : '') +
+        (details.has(d.id) ? ` · ${details.get(d.id)}` : ''),
     );
+    const history = correctionHistory(ctx, id, now);
     const body = [
       articleLine(article, ctx.timezone, now),
       `source: ${article.source} · link: ${article.url}`,
@@ -140,14 +144,46 @@ export const showCommand: CommandSpec<number> = {
       text,
       '',
       attempts.length ? `attempts:\n${attempts.join('\n')}` : 'no attempts yet',
+      ...history.lines,
     ].filter((line, i, all) => line !== '' || all[i - 1] !== '');
     return ok(body.join('\n'), {
       article: articleData(article),
       text,
-      deliveries: deliveries.map((d) => ({ ...d, startedAt: iso(d.startedAt), finishedAt: iso(d.finishedAt) })),
+      deliveries: deliveries.map((d) => ({ ...d, startedAt: iso(d.startedAt), finishedAt: iso(d.finishedAt), detail: details.get(d.id) ?? null })),
+      ...history.data,
     });
   },
 };
+
+/** Every version of a corrected article and what became of each correction, for `show`. */
+function correctionHistory(ctx: Parameters<CommandSpec['run']>[1], id: number, now: number): { lines: string[]; data: Record<string, unknown> } {
+  const store = ctx.corrections?.store;
+  const versions = store?.versions(id) ?? [];
+  if (!store || versions.length === 0) return { lines: [], data: {} };
+  const corrections = store.ofArticle(id);
+  const lines = ['', 'versions:'];
+  for (const v of versions) {
+    lines.push(`  v${v.version} ${formatTime(v.createdAt, ctx.timezone, now)} ${v.createdBy} · ${v.headline}${v.summary ? ` | ${v.summary}` : ''} | ${v.url}`);
+    for (const c of corrections.filter((x) => x.version === v.version)) {
+      const how =
+        c.status === 'edited'
+          ? `edited ${c.messageId}`
+          : c.status === 'followed-up'
+            ? `follow-up ${c.followUpMessageId} (${c.reason ?? 'not editable'})`
+            : c.status === 'failed'
+              ? `failed: ${c.lastError}`
+              : `${c.status}${c.lastError ? ` · ${c.lastError}` : ''}`;
+      lines.push(`     correction #${c.id}: ${how}`);
+    }
+  }
+  return {
+    lines,
+    data: {
+      versions: versions.map((v) => ({ ...v, createdAt: iso(v.createdAt) })),
+      corrections: corrections.map(correctionData),
+    },
+  };
+}
 
 export const statusCommand: CommandSpec<string> = {
   name: 'status',
