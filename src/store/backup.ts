@@ -23,7 +23,8 @@ const BAD_TARGET = new Set(['ENOENT', 'ENOTDIR', 'ENAMETOOLONG', 'EEXIST', 'EISD
  *
  * The copy is written under a temporary name beside the target, flushed to disk (fsync), and only then
  * given its name with link(2), which never follows a symlink and never replaces anything: a killed
- * backup leaves at most a `.…partial` file, never a half-written file under the name a restore would
+ * backup leaves at most a `.…partial` file (removed by the next backup to that name once it is dead),
+ * never a half-written file under the name a restore would
  * use, and an existing file or (dangling) symlink under that name is refused, not written through.
  * Missing folders are created, one level at a time (Node's recursive mkdir loops for ever under /proc).
  */
@@ -37,7 +38,8 @@ export function backupDatabase(db: Db, file: string): void {
   } catch (err) {
     throw asTargetError(err, file);
   }
-  const temporary = path.join(dir, `.${name}.${randomBytes(4).toString('hex')}.partial`);
+  removeDeadLeftovers(dir, name);
+  const temporary = path.join(dir, `.${name}.${process.pid}.${randomBytes(4).toString('hex')}.partial`);
   try {
     try {
       // Created empty and owner-only first: VACUUM INTO fills an empty file and keeps its permissions.
@@ -60,6 +62,49 @@ export function backupDatabase(db: Db, file: string): void {
   } finally {
     fs.rmSync(temporary, { force: true });
   }
+}
+
+/** A leftover untouched this long belongs to a backup that died (a live VACUUM INTO keeps writing it). */
+export const DEAD_LEFTOVER_MS = 10 * 60_000;
+
+/**
+ * Removes what killed backups to the same name left behind: the hidden `.NAME.<pid>.<hex>.partial`
+ * copy and SQLite's journal beside it, once its process is gone (or, should the pid have been reused,
+ * once it has not been written for DEAD_LEFTOVER_MS). A backup running now to the same name keeps its own.
+ */
+function removeDeadLeftovers(dir: string, name: string): void {
+  const leftover = new RegExp(`^\\.${escapeRegExp(name)}\\.(\\d+)\\.[0-9a-f]{8}\\.partial(-journal|-wal|-shm)?$`);
+  let entries: string[];
+  try {
+    entries = fs.readdirSync(dir);
+  } catch {
+    return; // the folder was just made or checked; an unreadable listing only means nothing is cleaned
+  }
+  for (const entry of entries) {
+    const pid = leftover.exec(entry)?.[1];
+    if (pid === undefined) continue;
+    const target = path.join(dir, entry);
+    try {
+      const stat = fs.lstatSync(target);
+      if (stat.isFile() && (!isRunning(Number(pid)) || Date.now() - stat.mtimeMs > DEAD_LEFTOVER_MS)) fs.rmSync(target, { force: true });
+    } catch {
+      // gone meanwhile (its own backup finished) or not ours to remove: either way, nothing to do
+    }
+  }
+}
+
+function isRunning(pid: number): boolean {
+  if (pid === process.pid) return true; // this process's own backup, in another call
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as { code?: unknown }).code === 'EPERM'; // alive, but another user's
+  }
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** A bad-path error becomes a BackupTargetError saying what to do; anything else (a failing disk) stays as it is. */
