@@ -73,8 +73,8 @@ export function createCommandCore(ctx: CommandContext, log: Logger, extra: reado
     const match = /^(\S+)\s*([\s\S]*)$/.exec(trimmed);
     if (!match) return invalid('Send a command, e.g. "help".');
     const name = match[1]!.toLowerCase();
-    const rest = match[2] ?? '';
     // Stryker disable next-line StringLiteral: ([\s\S]*) always takes part in the match, so match[2] is never undefined
+    const rest = match[2] ?? '';
     const spec = specs.get(name);
     if (!spec) return invalid(`Unknown command "${name.slice(0, 30)}". Send "help" for the list of commands.`, { command: name.slice(0, 30) });
 
