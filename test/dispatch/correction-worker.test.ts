@@ -151,7 +151,7 @@ describe('correction worker', () => {
     const { article, messageId } = await t.postArticle();
     const c = t.correct(article.id, messageId);
     t.store.markEditing(c.id, t.clock.now());
-    await t.channel.editPost({ articleId: article.id, messageId, text: c.text });
+    await t.channel.editPost!({ articleId: article.id, messageId, text: c.text });
     const edits = t.channel.editCalls.length;
 
     const restarted = t.worker();
