@@ -5,17 +5,14 @@ import path from 'node:path';
 import { parseFeed as rowanParse } from '@rowanmanning/feed-parser';
 import { parseFeed as feedsmithParse } from 'feedsmith';
 import RssParser from 'rss-parser';
-import { formatPost } from '../src/articles/format.js';
 import { systemClock } from '../src/clock.js';
-import { createDispatcher } from '../src/dispatch/dispatcher.js';
 import { createFeedService } from '../src/feeds/feed-service.js';
 import { decodeBody } from '../src/feeds/fetch/decode-body.js';
 import { allItems } from '../src/feeds/parse/feed-document.js';
 import { parseFeed } from '../src/feeds/parse/parse-feed.js';
 import { createArticleQueue } from '../src/store/article-queue.js';
 import { openDatabase } from '../src/store/open-database.js';
-import { createBenchChannel } from './fake-channel.js';
-import { ascending, median, percentile, ratio, say, silentLogger, spread, withTempDir, type Figures, type Target } from './support.js';
+import { ascending, createBenchDispatcher, median, percentile, ratio, say, silentLogger, spread, withTempDir, type Figures, type Target } from './support.js';
 
 const ITEMS = 10_000;
 const ROUNDS = 3;
@@ -175,18 +172,7 @@ async function breakingDuringIngest(url: string) {
   return withTempDir(async (dir) => {
     const db = openDatabase(path.join(dir, 'newsdesk.db'));
     const queue = createArticleQueue(db);
-    const channel = createBenchChannel();
-    const dispatcher = createDispatcher({
-      queue,
-      channel,
-      clock: systemClock,
-      log: silentLogger,
-      render: (article) => formatPost(article, { summaryMaxChars: 300, breakingLabel: '🔴 BREAKING' }),
-      minGapMs: 0,
-      maxAttempts: 5,
-      sendTimeoutMs: 60_000,
-      confirmDelaysMs: [0],
-    });
+    const { dispatcher, sent } = createBenchDispatcher(queue);
     const service = createFeedService({ db, queue, clock: systemClock, log: silentLogger, onQueued: () => dispatcher.wake('feed') });
     dispatcher.start();
     await dispatcher.idle();
@@ -219,11 +205,11 @@ async function breakingDuringIngest(url: string) {
     if (added.status !== 'added' || added.poll.status !== 'polled' || added.poll.queued.length !== ITEMS) throw new Error('ingest under load did not queue every item');
     const fromArrival: number[] = [];
     const fromEnqueue: number[] = [];
-    for (const sent of channel.sent) {
-      const arrival = arrivals.get(sent.post.articleId);
-      if (!arrival) throw new Error(`a feed article was posted (${sent.post.articleId}): normal articles must wait for the schedule`);
-      fromArrival.push(sent.at - arrival.intended);
-      fromEnqueue.push(sent.at - arrival.enqueued);
+    for (const post of sent) {
+      const arrival = arrivals.get(post.post.articleId);
+      if (!arrival) throw new Error(`a feed article was posted (${post.post.articleId}): normal articles must wait for the schedule`);
+      fromArrival.push(post.at - arrival.intended);
+      fromEnqueue.push(post.at - arrival.enqueued);
     }
     if (fromArrival.length !== arrivals.size) throw new Error(`${arrivals.size - fromArrival.length} breaking articles were not posted`);
     return { fromArrival, fromEnqueue, ingestMs };

@@ -1,15 +1,12 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { formatPost } from '../src/articles/format.js';
 import { systemClock, type Clock } from '../src/clock.js';
-import { createDispatcher } from '../src/dispatch/dispatcher.js';
 import { createFeedService } from '../src/feeds/feed-service.js';
 import type { PollReport } from '../src/feeds/poll/poll-report.js';
 import { createArticleQueue } from '../src/store/article-queue.js';
 import { openDatabase } from '../src/store/open-database.js';
-import { createBenchChannel } from './fake-channel.js';
-import { ascending, percentile, say, silentLogger, spread, withTempDir, type Figures, type Target } from './support.js';
+import { ascending, createBenchDispatcher, percentile, say, silentLogger, spread, withTempDir, type Figures, type Target } from './support.js';
 
 const FEEDS = 1_000;
 const ITEMS = 50;
@@ -80,7 +77,7 @@ function jumpingClock(): Clock & { jump(ms: number): void } {
  * 1,000 section feeds of 50 items on a local HTTP server, added to a fresh database and polled by the
  * feed service's poller: a first round (every item new, marked seen), then a second where 10% of the
  * feeds have 1–3 new stories and the rest answer 304 (half of them send an ETag) or the same content.
- * Breaking articles arrive every 10 ms throughout; the dispatcher posts them.
+ * Breaking articles arrive every 100 ms throughout; the dispatcher posts them.
  */
 export async function run(): Promise<Figures> {
   const served: Served[] = Array.from({ length: FEEDS }, (_, f) => {
@@ -101,18 +98,7 @@ export async function run(): Promise<Figures> {
     return await withTempDir(async (dir) => {
       const db = openDatabase(path.join(dir, 'newsdesk.db'));
       const queue = createArticleQueue(db);
-      const channel = createBenchChannel();
-      const dispatcher = createDispatcher({
-        queue,
-        channel,
-        clock: systemClock,
-        log: silentLogger,
-        render: (article) => formatPost(article, { summaryMaxChars: 300, breakingLabel: '🔴 BREAKING' }),
-        minGapMs: 0,
-        maxAttempts: 5,
-        sendTimeoutMs: 60_000,
-        confirmDelaysMs: [0],
-      });
+      const { dispatcher, sent } = createBenchDispatcher(queue);
       const clock = jumpingClock();
       let polled = 0;
       let failed = 0;
@@ -187,9 +173,9 @@ export async function run(): Promise<Figures> {
       if (failed > 0) throw new Error(`${failed} polls failed`);
       if (queuedFromFeeds !== newStories) throw new Error(`the re-polls queued ${queuedFromFeeds} stories, expected ${newStories}`);
       const fromArrival: number[] = [];
-      for (const sent of channel.sent) {
-        const intended = arrivals.get(sent.post.articleId);
-        if (intended !== undefined) fromArrival.push(sent.at - intended);
+      for (const post of sent) {
+        const intended = arrivals.get(post.post.articleId);
+        if (intended !== undefined) fromArrival.push(post.at - intended);
       }
       if (fromArrival.length !== arrivals.size) throw new Error(`${arrivals.size - fromArrival.length} breaking articles were not posted`);
 

@@ -1,7 +1,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { formatPost } from '../src/articles/format.js';
+import { systemClock } from '../src/clock.js';
+import { createDispatcher, type Dispatcher } from '../src/dispatch/dispatcher.js';
 import type { Logger } from '../src/log.js';
+import type { ArticleQueue } from '../src/store/article-queue.js';
+import { createBenchChannel, type SentPost } from './fake-channel.js';
 
 /** Named numbers one benchmark reports; run.ts merges them into the final JSON line. */
 export type Figures = Record<string, number>;
@@ -73,3 +78,23 @@ export const silentLogger: Logger = {
   fatal() {},
   child: () => silentLogger,
 };
+
+/**
+ * The dispatcher the feed benchmarks post breaking news through: the real one, on the real clock, with
+ * no pacing (minGapMs 0) and an instant read-back, over the in-memory bench channel.
+ */
+export function createBenchDispatcher(queue: ArticleQueue): { dispatcher: Dispatcher; sent: SentPost[] } {
+  const channel = createBenchChannel();
+  const dispatcher = createDispatcher({
+    queue,
+    channel,
+    clock: systemClock,
+    log: silentLogger,
+    render: (article) => formatPost(article, { summaryMaxChars: 300, breakingLabel: '🔴 BREAKING' }),
+    minGapMs: 0,
+    maxAttempts: 5,
+    sendTimeoutMs: 60_000,
+    confirmDelaysMs: [0],
+  });
+  return { dispatcher, sent: channel.sent };
+}

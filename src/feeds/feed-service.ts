@@ -1,6 +1,7 @@
 import type { Clock } from '../clock.js';
 import type { Logger } from '../log.js';
 import type { ArticleQueue } from '../store/article-queue.js';
+import { createCommitGroup } from '../store/commit-group.js';
 import { createFeedItemStore } from '../store/feed-item-store.js';
 import { createFeedStore, type Feed } from '../store/feed-store.js';
 import type { Db } from '../store/open-database.js';
@@ -10,6 +11,7 @@ import { USER_AGENT, type FetchFunction } from './fetch/fetch-feed.js';
 import { pollFeed, readFeed, type HttpSettings, type ReadResult } from './poll/poll-feed.js';
 import type { PollReport } from './poll/poll-report.js';
 import { createPoller } from './poll/poller.js';
+import { createTimeSlicer, nextTurn } from './ingest/time-slicer.js';
 import { DEFAULT_FEED_DEFAULTS, normaliseFeedUrl, resolveFeedSettings, type FeedDefaults, type FeedSettingsInput } from './settings.js';
 
 export interface FeedServiceOptions {
@@ -32,7 +34,10 @@ export interface FeedServiceOptions {
   defaults?: Partial<FeedDefaults>;
   /** Timeout (15 s), size cap (10 MB), redirect limit (5) and User-Agent of feed fetches. */
   http?: Partial<Omit<HttpSettings, 'fetch'>>;
-  /** Feeds polled at once by the poller. Default 4. */
+  /**
+   * Feeds polled at once by the poller. Default 16: a poll mostly waits (for the site, then for the
+   * group commit it shares with the others), so many in flight cost little and share one fsync.
+   */
   concurrency?: number;
   /**
    * Milliseconds of feed work between two turns of the event loop (the dispatcher posts one article
@@ -81,6 +86,9 @@ export function createFeedService(options: FeedServiceOptions) {
   const { db, queue, clock, log } = options;
   const feeds = createFeedStore(db);
   const items = createFeedItemStore(db, queue);
+  // Polls finishing together commit together: one fsync for several polls' stories and feed states.
+  const group = createCommitGroup(db);
+  const commit = <T>(write: () => T): Promise<T> => group.run(write);
   const defaults: FeedDefaults = { ...DEFAULT_FEED_DEFAULTS, ...options.defaults };
   const http: HttpSettings = {
     timeoutMs: options.http?.timeoutMs ?? 15_000,
@@ -92,7 +100,7 @@ export function createFeedService(options: FeedServiceOptions) {
   // The guarded connection pool, made on first use and closed by stop() (keep-alive sockets die with it).
   let agent: ReturnType<typeof createGuardedAgent> | null = null;
   const httpNow = (): HttpSettings => ({ ...http, dispatcher: (agent ??= createGuardedAgent(options.guard)) });
-  const sliceMs = options.sliceMs ?? 5;
+  const slicer = createTimeSlicer(options.sliceMs ?? 5, nextTurn);
   const inFlight = new Map<number, Promise<PollReport>>();
   let stopController = new AbortController();
 
@@ -103,7 +111,7 @@ export function createFeedService(options: FeedServiceOptions) {
     nextDueAt: () => feeds.nextDueAt([...inFlight.keys()]),
     dueIds: (now, limit) => feeds.dueIds(now, limit, [...inFlight.keys()]),
     poll: (id) => pollOnce(id) ?? Promise.resolve(null),
-    concurrency: options.concurrency ?? 4,
+    concurrency: options.concurrency ?? 16,
     maxSleepMs: 60_000,
   });
 
@@ -116,7 +124,7 @@ export function createFeedService(options: FeedServiceOptions) {
     // No write here: the poller leaves feeds in `inFlight` out of its queries (one commit per poll, not two).
     const polling = pollFeed(
       feed,
-      { feeds, items, clock, log, http: httpNow(), signal: stopController.signal, sliceMs, onQueued: options.onQueued },
+      { feeds, items, clock, log, http: httpNow(), signal: stopController.signal, slicer, onQueued: options.onQueued, commit },
       alreadyRead,
     )
       .then((report) => {
@@ -159,7 +167,7 @@ export function createFeedService(options: FeedServiceOptions) {
       let read: ReadResult | undefined;
       if (!addOptions.force) {
         try {
-          read = await readFeed(normalised, { etag: null, lastModified: null }, { clock, http: httpNow(), signal: stopController.signal, sliceMs });
+          read = await readFeed(normalised, { etag: null, lastModified: null }, { clock, http: httpNow(), signal: stopController.signal, slicer });
         } catch (err) {
           if (!(err instanceof FeedFetchError || err instanceof FeedParseError)) throw err;
           log.info({ feedUrl: normalised, kind: err.kind, error: err.message }, 'feed not added: its first read failed');

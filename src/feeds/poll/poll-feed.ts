@@ -6,7 +6,7 @@ import { FeedFetchError, failureKind } from '../errors.js';
 import { decodeBody, type DecodedBody } from '../fetch/decode-body.js';
 import { fetchFeed, networkDetail, type FetchFunction, type Validators } from '../fetch/fetch-feed.js';
 import { ingestItems } from '../ingest/ingest.js';
-import { createTimeSlicer, nextTurn } from '../ingest/time-slicer.js';
+import type { TimeSlicer } from '../ingest/time-slicer.js';
 import type { Dispatcher } from 'undici';
 import type { ParsedFeed } from '../parse/feed-document.js';
 import { parseFeedInSlices } from '../parse/parse-feed.js';
@@ -32,9 +32,11 @@ export interface PollDeps {
   http: HttpSettings;
   /** Aborted when the service stops. */
   signal: AbortSignal;
-  /** Milliseconds of work between two turns of the event loop. */
-  sliceMs: number;
+  /** Work between two turns of the event loop, shared by every poll of the service. */
+  slicer: TimeSlicer;
   onQueued?: (count: number) => void;
+  /** Runs a write in the service's next group commit (one fsync for many polls); resolves once it is durable. */
+  commit: <T>(write: () => T) => Promise<T>;
 }
 
 /** A feed document fetched and read (or the site's word that nothing changed). */
@@ -43,7 +45,7 @@ export type ReadResult =
   | { status: 'read'; url: string; validators: Validators; decoded: DecodedBody; parsed: ParsedFeed };
 
 /** What reading needs: the HTTP settings, the clock for the timeout, and a stop signal. */
-export type ReadDeps = Pick<PollDeps, 'clock' | 'http' | 'signal' | 'sliceMs'>;
+export type ReadDeps = Pick<PollDeps, 'clock' | 'http' | 'signal' | 'slicer'>;
 
 /**
  * Fetches (conditionally), decodes and parses a feed, in time slices. Throws FeedFetchError or
@@ -52,10 +54,9 @@ export type ReadDeps = Pick<PollDeps, 'clock' | 'http' | 'signal' | 'sliceMs'>;
 export async function readFeed(url: string, validators: Validators, deps: ReadDeps): Promise<ReadResult> {
   const fetched = await fetchFeed(url, validators, { ...deps.http, clock: deps.clock, signal: deps.signal });
   if (fetched.status === 'not-modified') return { status: 'not-modified' };
-  const slicer = createTimeSlicer(deps.sliceMs, nextTurn);
-  await slicer.pause(); // the body arrived in one piece: give waiting work a turn before decoding it
+  await deps.slicer.pause(); // the body arrived in one piece: give waiting work a turn before decoding it
   const decoded = decodeBody(fetched.body, fetched.contentType);
-  const parsed = await parseFeedInSlices(decoded.text, fetched.url, slicer);
+  const parsed = await parseFeedInSlices(decoded.text, fetched.url, deps.slicer);
   return { status: 'read', url: fetched.url, validators: fetched.validators, decoded, parsed };
 }
 
@@ -73,12 +74,11 @@ export async function pollFeed(feed: Feed, deps: PollDeps, alreadyRead?: ReadRes
   try {
     const read = alreadyRead ?? (await readFeed(feed.url, { etag: feed.etag, lastModified: feed.lastModified }, deps));
     if (read.status === 'not-modified') {
-      feeds.pollSucceeded(feed.id, { now: clock.now(), nextPollAt: clock.now() + every, validators: null, title: null });
+      await deps.commit(() => feeds.pollSucceeded(feed.id, { now: clock.now(), nextPollAt: clock.now() + every, validators: null, title: null }));
       log.debug({}, 'feed not modified');
       return { status: 'not-modified', ...base };
     }
     const { decoded, parsed } = read;
-    const slicer = createTimeSlicer(deps.sliceMs, nextTurn);
     // The validators are kept only with the last batch: a poll that failed halfway must not turn the
     // next one into a 304. Written in the last batch's transaction: one commit (one fsync) for both.
     const succeeded = () =>
@@ -92,16 +92,17 @@ export async function pollFeed(feed: Feed, deps: PollDeps, alreadyRead?: ReadRes
     const ingested = await ingestItems(feed, parsed, read.url, {
       items: deps.items,
       now: () => clock.now(),
-      slicer,
+      slicer: deps.slicer,
       stopping: () => deps.signal.aborted,
       onQueued: deps.onQueued,
+      commit: deps.commit,
       finish: succeeded,
     });
     if (ingested.abandoned) {
       log.info({ reason: ingested.abandoned, queued: ingested.queued.length }, 'feed poll abandoned');
       return { status: 'abandoned', ...base, reason: ingested.abandoned };
     }
-    if (!ingested.finished) succeeded();
+    if (!ingested.finished) await deps.commit(succeeded);
     const warnings = [...(decoded.warning ? [decoded.warning] : []), ...parsed.warnings.map((w) => `recovered from broken markup: ${w}`)];
     const { abandoned: _abandoned, finished: _finished, ...counts } = ingested;
     const report: PollReport = { status: 'polled', ...base, ...counts, warnings };

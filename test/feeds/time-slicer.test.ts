@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { createTimeSlicer } from '../../src/feeds/ingest/time-slicer.js';
+
+/** A slicer on a hand-moved clock whose "turns" are counted and released by hand. */
+function handSlicer(budgetMs: number) {
+  let now = 0;
+  const turns: (() => void)[] = [];
+  const slicer = createTimeSlicer(budgetMs, () => new Promise<void>((resolve) => turns.push(resolve)), () => now);
+  return {
+    slicer,
+    work: (ms: number) => (now += ms),
+    turnsWaited: () => turns.length,
+    async nextTurn() {
+      turns.splice(0).forEach((resolve) => resolve());
+      await new Promise((resolve) => setImmediate(resolve));
+    },
+  };
+}
+
+describe('time slicer', () => {
+  it('lets work run until the budget is used, then yields a turn', async () => {
+    const t = handSlicer(5);
+    let done = false;
+    void t.slicer.tick().then(() => (done = true));
+    await Promise.resolve();
+    expect(done).toBe(true);
+    t.work(5);
+    done = false;
+    void t.slicer.tick().then(() => (done = true));
+    await Promise.resolve();
+    expect(done).toBe(false);
+    await t.nextTurn();
+    expect(done).toBe(true);
+  });
+
+  it('shares one budget per turn among all who use it (several polls in flight)', async () => {
+    const t = handSlicer(5);
+    const log: string[] = [];
+    // Two polls of 20 steps of 1 ms each: with a 5 ms budget each, they would take 10 steps per turn.
+    const poll = async (name: string) => {
+      for (let step = 0; step < 20; step += 1) {
+        await t.slicer.tick();
+        t.work(1);
+        log.push(name);
+      }
+    };
+    const both = Promise.all([poll('a'), poll('b')]);
+    for (let turn = 0; turn < 40 && log.filter((x) => x !== '|').length < 40; turn += 1) {
+      await new Promise((resolve) => setImmediate(resolve));
+      log.push('|');
+      await t.nextTurn();
+    }
+    await both;
+    // 5 ms of budget, plus at most one step for each poll that resumed after a check had passed.
+    const perTurn = log.join('').split('|').map((s) => s.length);
+    expect(Math.max(...perTurn)).toBeLessThanOrEqual(6);
+    expect(log.join('')).toContain('a');
+    expect(log.filter((x) => x !== '|')).toHaveLength(40);
+  });
+
+  it('pause() ends the slice at once, for everyone waiting on it', async () => {
+    const t = handSlicer(5);
+    let resumed = 0;
+    void t.slicer.pause().then(() => (resumed += 1));
+    void t.slicer.pause().then(() => (resumed += 1));
+    await Promise.resolve();
+    expect(resumed).toBe(0);
+    expect(t.turnsWaited()).toBe(1);
+    await t.nextTurn();
+    expect(resumed).toBe(2);
+  });
+});
