@@ -1,18 +1,10 @@
 import path from 'node:path';
-import { systemClock } from '../src/clock.js';
 import { createCommandCore } from '../src/commands/command-core.js';
-import type { CommandContext } from '../src/commands/types.js';
-import { createFeedService } from '../src/feeds/feed-service.js';
 import { createApiCore } from '../src/http/core-adapter.js';
 import { createMetrics } from '../src/http/metrics.js';
 import { createHttpServer } from '../src/http/server.js';
-import { createArticleQueue } from '../src/store/article-queue.js';
-import { createArticleReports } from '../src/store/article-reports.js';
-import { createAuditLog } from '../src/store/audit-log.js';
-import { backupDatabase } from '../src/store/backup.js';
-import { createDeskStore } from '../src/store/desk-store.js';
 import { openDatabase, type Db } from '../src/store/open-database.js';
-import { createSettings } from '../src/store/settings.js';
+import { createBenchCommandContext } from './command-context.js';
 import { createBenchChannel } from './fake-channel.js';
 import { ascending, percentile, say, silentLogger, spread, withTempDir, type Figures, type Target } from './support.js';
 
@@ -83,22 +75,10 @@ function fill(db: Db, now: number): void {
 async function measure(db: Db, dataDir: string): Promise<Figures> {
   fill(db, Date.now());
   const channel = createBenchChannel();
-  const queue = createArticleQueue(db);
-  const ctx: CommandContext = {
-    queue,
-    feeds: createFeedService({ db, queue, clock: systemClock, log: silentLogger }),
-    reports: createArticleReports(db),
-    audit: createAuditLog(db),
-    settings: createSettings(db),
-    clock: systemClock,
+  const ctx = createBenchCommandContext(db, dataDir, {
     timezone: 'Europe/Berlin',
-    format: { summaryMaxChars: 300, breakingLabel: '🔴 BREAKING' },
-    dataDir,
-    backup: (file) => backupDatabase(db, file),
-    wake: () => undefined,
     runtime: () => ({ running: true, dryRun: false, channel: channel.status(), channelInfo: channel.info(), nextWakeAt: null, heartbeatAt: Date.now() }),
-    desk: createDeskStore(db),
-  };
+  });
   const commands = createCommandCore(ctx, silentLogger);
   const server = createHttpServer({
     api: createApiCore({ commands }),
