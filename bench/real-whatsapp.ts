@@ -6,9 +6,13 @@ import { API_TOKEN, cleanUp, connectFake, msg, prepareRealWhatsApp, spawnRealBot
 import { median, say, type Figures, type Target } from './support.js';
 
 const POSTS = 1_000;
+/** Posts before the memory baseline: the first ones load code and fill caches. */
+const WARM_UP = 300;
+/** Browser run time before the memory baseline (see where it is used). */
+const BROWSER_SETTLE_MS = 240_000;
 const RESTARTS = 3;
 const KILLS = 20;
-const KILL_ARTICLES = 30;
+const KILL_ARTICLES = 40;
 
 export const targets: readonly Target[] = [
   { figure: 'realReadyMs', op: '<=', limit: 5_000 },
@@ -26,8 +30,12 @@ function postedIds(lines: readonly { json: Record<string, unknown> | null }[]): 
   return new Set(lines.filter((l) => POSTED.test(String(l.json?.msg)) && l.json?.part === 'dispatcher').map((l) => l.json!.articleId)).size;
 }
 
-/** Resident memory (MB) of a process and all its descendants (Chromium's renderer, GPU and utility processes). */
-function treeRssMb(root: number): number {
+/**
+ * Resident memory (MB) of a process and all its descendants, by kind: `node` (the bot), `browser`
+ * (Chromium's main process), and each child by its `--type` (`renderer`, `gpu-process`, `zygote`,
+ * `utility:NetworkService`, …; Chromium rewrites its children's command lines, so it is read as text).
+ */
+function treeRssMb(root: number): Record<string, number> {
   const children = new Map<number, number[]>();
   for (const entry of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -39,19 +47,35 @@ function treeRssMb(root: number): number {
       // gone meanwhile
     }
   }
-  let kb = 0;
+  const byKind: Record<string, number> = {};
   const stack = [root];
   while (stack.length > 0) {
     const pid = stack.pop()!;
     try {
       const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-      kb += Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+      const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      const type = /--type=(\S+)/.exec(cmdline)?.[1];
+      const sub = /--utility-sub-type=(\S+)/.exec(cmdline)?.[1]?.split('.').pop();
+      const kind = pid === root ? 'node' : type ? (sub ? `${type}:${sub}` : type) : 'browser';
+      byKind[kind] = (byKind[kind] ?? 0) + Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
     } catch {
       continue;
     }
     stack.push(...(children.get(pid) ?? []));
   }
-  return kb / 1024;
+  return byKind;
+}
+
+const total = (byKind: Record<string, number>): number => Object.values(byKind).reduce((a, b) => a + b, 0);
+
+/** Five readings 200 ms apart, the one with the median total: one reading can catch a GC half done. */
+async function steadyRss(root: number): Promise<Record<string, number>> {
+  const readings: Record<string, number>[] = [];
+  for (let i = 0; i < 5; i += 1) {
+    readings.push(treeRssMb(root));
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return readings.sort((a, b) => total(a) - total(b))[2]!;
 }
 
 /**
@@ -85,30 +109,64 @@ export async function run(): Promise<Figures> {
       say('  of which Chromium + page', `${browserParts.join(', ')} ms (from the "starting WhatsApp" line)`);
       fake = connectFake(setup.port);
 
+      // Memory: the browser first runs BROWSER_SETTLE_MS (Chromium starts services of its own minutes
+      // after launch whatever the page does: Chromium 156 starts its OnDeviceModelService, ~45 MB,
+      // about 3 minutes in, also on about:blank; memory taken once, not growth per post). Then
+      // WARM_UP posts (code caches, V8 heaps sized up in Node and the page, IndexedDB), the baseline
+      // at once (both ends are read right after posting: an idle gap lets V8 shrink its heaps, and
+      // growing them back would count as growth), then POSTS more. The figure is the growth of the
+      // resident memory of the bot's whole process tree (Node + every Chromium process; Chromium is
+      // the bot's child) over those POSTS, per 1,000, as the OS counts it: no forced GC. Each end is
+      // the median of five readings.
       const url = await bot.httpUrl();
-      for (let i = 1; i <= POSTS; i += 1) {
-        const res = await fetch(`${url}/api/articles`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${API_TOKEN}`, 'content-type': 'application/json' },
-          body: JSON.stringify({ headline: `Bench story ${i}`, summary: `Summary ${i}`, url: `https://example.com/bench/${i}`, priority: 'breaking' }),
-        });
-        if (res.status !== 201) throw new Error(`queueing story ${i}: HTTP ${res.status} ${await res.text()}`);
-      }
-      // Memory once the first posts are out (page and caches warm), then after all of them.
-      await bot.waitForLine((l) => POSTED.test(String(l.json?.msg)) && l.json?.articleId === 20, '20 posts', 120_000);
+      const queue = async (from: number, to: number) => {
+        for (let i = from; i <= to; i += 1) {
+          const res = await fetch(`${url}/api/articles`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${API_TOKEN}`, 'content-type': 'application/json' },
+            body: JSON.stringify({ headline: `Bench story ${i}`, summary: `Summary ${i}`, url: `https://example.com/bench/${i}`, priority: 'breaking' }),
+          });
+          if (res.status !== 201) throw new Error(`queueing story ${i}: HTTP ${res.status} ${await res.text()}`);
+        }
+        await bot.waitForLine((l) => POSTED.test(String(l.json?.msg)) && l.json?.articleId === to, `${to} posts`, 30 * 60_000);
+      };
+      const browserUp = Date.now() - Number(bot.lines.find(msg('starting WhatsApp'))?.json?.time ?? Date.now());
+      if (browserUp < BROWSER_SETTLE_MS) await new Promise((r) => setTimeout(r, BROWSER_SETTLE_MS - browserUp));
+      const page = await fake.page();
+      const cdp = await page.context().newCDPSession(page);
+      // The page's live JS heap (after a forced GC) and its message models: what the page itself keeps.
+      // Read 100 posts before the baseline (its GC shrinks the heap, the last warm-up posts regrow it)
+      // and after the end's RSS readings, so it never moves the RSS figure.
+      const pageHeld = async () => {
+        await cdp.send('HeapProfiler.collectGarbage');
+        const { usedSize } = await cdp.send('Runtime.getHeapUsage');
+        return { heapMb: usedSize / 1_048_576, ...(await fake.call('loadedCounts')) };
+      };
+      await queue(1, WARM_UP - 100);
+      const heldStart = await pageHeld();
+      await queue(WARM_UP - 99, WARM_UP);
+      const rssStart = await steadyRss(bot.child.pid!);
       const startedAt = Date.now();
       const postedBefore = postedIds(bot.lines);
-      // Chromium is the bot's child: the bot's process tree is Node + every Chromium process.
-      const rss = () => treeRssMb(bot.child.pid!);
-      const rssStart = rss();
-      await bot.waitForLine((l) => POSTED.test(String(l.json?.msg)) && l.json?.articleId === POSTS, `${POSTS} posts`, 30 * 60_000);
+      await queue(WARM_UP + 1, WARM_UP + POSTS);
       const minutes = (Date.now() - startedAt) / 60_000;
       const posted = postedIds(bot.lines) - postedBefore;
-      const rssEnd = rss();
+      const rssEnd = await steadyRss(bot.child.pid!);
+      const heldEnd = await pageHeld();
+      await cdp.detach();
       figures.realPostsPerMin = posted / minutes;
-      figures.realRssGrowthMbPer1000Posts = ((rssEnd - rssStart) * 1_000) / posted;
-      say('posts confirmed', `${posted} in ${(minutes * 60).toFixed(1)} s`);
-      say('Node + Chromium RSS', `${rssStart.toFixed(1)} MB → ${rssEnd.toFixed(1)} MB`);
+      figures.realRssGrowthMbPer1000Posts = ((total(rssEnd) - total(rssStart)) * 1_000) / posted;
+      say('posts confirmed (after the warm-up)', `${posted} in ${(minutes * 60).toFixed(1)} s (${WARM_UP} warm-up posts, browser up ${BROWSER_SETTLE_MS / 60_000} min before)`);
+      say('Node + Chromium RSS', `${total(rssStart).toFixed(1)} MB → ${total(rssEnd).toFixed(1)} MB`);
+      for (const kind of new Set([...Object.keys(rssStart), ...Object.keys(rssEnd)])) {
+        const [a, b] = [rssStart[kind], rssEnd[kind]];
+        const note = a === undefined ? ' (started during the run)' : b === undefined ? ' (ended during the run)' : '';
+        say(`  ${kind}`, `${(a ?? 0).toFixed(1)} → ${(b ?? 0).toFixed(1)} MB${note}`);
+      }
+      say(
+        '  page JS heap after GC, models held',
+        `${heldStart.heapMb.toFixed(2)} → ${heldEnd.heapMb.toFixed(2)} MB; channel messages ${heldStart.channelMsgs} → ${heldEnd.channelMsgs}, Msg ${heldStart.msgs} → ${heldEnd.msgs}`,
+      );
       const onChannel = await fake.call('serverPosts');
       say('on the channel', `${onChannel.length} posts`);
     } finally {
@@ -133,7 +191,11 @@ export async function run(): Promise<Figures> {
     figures.realCrashKills = report.kills;
     figures.realLost = report.lost.length;
     figures.realDuplicated = report.duplicated.length;
-    say('kills (while a post was in flight)', `${report.kills} (${report.killsWhilePosting})`);
+    say('kills (while a post was in flight, by the log)', `${report.kills} (${report.killsWhilePosting})`);
+    say(
+      'kills inside a send (held by the page)',
+      `${report.killsMidSend.beforeServer + report.killsMidSend.afterServer}: ${report.killsMidSend.beforeServer} before the server had the post, ${report.killsMidSend.afterServer} after`,
+    );
     say('QR after restart / browsers left', `${report.qrAfterRestart} / ${report.browsersLeft}`);
     say('restart to ready', `median ${median(report.readyMs)} ms`);
     if (report.lost.length + report.duplicated.length > 0) say('PROBLEM', JSON.stringify({ lost: report.lost, duplicated: report.duplicated }));

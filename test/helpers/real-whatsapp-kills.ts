@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { SendHoldRule } from '../fake-whatsapp-web/control.js';
 import { API_TOKEN, browsersUsing, connectFake, msg, spawnRealBot, type FakePage, type RealBot, type RealSetup, type ShownArticle } from './real-whatsapp.js';
 
 /** What a run of kills left on the channel. */
@@ -6,6 +7,14 @@ export interface KillReport {
   kills: number;
   /** Kills that landed while a post was between "handed to WhatsApp" and its confirmation, or before its send returned. */
   killsWhilePosting: number;
+  /**
+   * Kills that landed inside a send, made sure of: the page held the send (`holdSends`) and showed it
+   * held at the moment of the kill. `beforeServer`: the post was stored in the page, not yet on the
+   * channel; `afterServer`: on the channel, the server's answer not yet in the page.
+   */
+  killsMidSend: { beforeServer: number; afterServer: number };
+  /** Kills aimed inside a send where no send was held in time (the bot's last log lines then), killed anyway. */
+  midSendMissed: string[];
   /** Articles not on the channel at the end. */
   lost: string[];
   /** Articles on the channel more than once. */
@@ -49,29 +58,44 @@ export async function runRealKillLoop(options: {
   articles: number;
   kills: number;
   seed: number;
+  /** Share of the kills aimed inside a send with a page hold (default 0.5); the rest land at random moments. */
+  midSendShare?: number;
   progress?: (message: string) => void;
 }): Promise<KillReport> {
   const { setup, articles, kills } = options;
   const rand = random(options.seed);
   const profile = path.join(setup.dataDir, 'session', 'session');
-  const report: KillReport = { kills: 0, killsWhilePosting: 0, lost: [], duplicated: [], qrAfterRestart: 0, browsersLeft: 0, readyMs: [] };
+  const report: KillReport = { kills: 0, killsWhilePosting: 0, killsMidSend: { beforeServer: 0, afterServer: 0 }, midSendMissed: [], lost: [], duplicated: [], qrAfterRestart: 0, browsersLeft: 0, readyMs: [] };
   const headlines = Array.from({ length: articles }, (_, i) => `Kill-loop story ${String(i + 1).padStart(4, '0')}`);
 
-  const start = async (): Promise<{ bot: RealBot; fake: FakePage }> => {
+  // The first kills × share of them are aimed inside a send, alternating the two stages.
+  const midSendKills = Math.round(kills * (options.midSendShare ?? 0.5));
+  const holdFor = (kill: number): SendHoldRule['stage'] | null => (kill < midSendKills ? (kill % 2 === 0 ? 'before-server' : 'after-server') : null);
+
+  /**
+   * Starts the bot. With `hold`, the page is told to hold the next send while the bot is still
+   * starting (the page exists well before `ready`): set after `ready`, the bot would have posted
+   * what was queued before the hold arrived.
+   */
+  const start = async (hold: SendHoldRule['stage'] | null): Promise<{ bot: RealBot; fake: FakePage }> => {
     const started = Date.now();
     const bot = spawnRealBot(setup.env());
+    const fake = connectFake(setup.port);
     try {
+      const armed = hold ? fake.call('holdSends', { match: 'Kill-loop story', times: 1, stage: hold }) : Promise.resolve();
       await bot.waitForLine(msg(/^WhatsApp ready: posting to/), 'WhatsApp ready', 60_000);
+      await armed;
     } catch (err) {
+      await fake.close();
       await bot.kill('SIGKILL'); // never leave a bot that did not come up running
       throw err;
     }
     report.readyMs.push(Date.now() - started);
     if (bot.count(msg(/^WhatsApp needs a login/)) > 0) report.qrAfterRestart += 1;
-    return { bot, fake: connectFake(setup.port) };
+    return { bot, fake };
   };
 
-  let { bot, fake } = await start();
+  let { bot, fake } = await start(holdFor(0));
   try {
     return await killAndCount();
   } finally {
@@ -93,9 +117,25 @@ export async function runRealKillLoop(options: {
     }
 
     while (report.kills < kills) {
-      // Kill at a random moment: mostly soon after a post was handed over (mid-confirmation), else at random.
       const from = bot.lines.length;
-      if (rand() < 0.6) {
+      // Inside a send: the page holds the next post before or after the server takes it (armed at
+      // start), and the kill lands while it is held (random moments rarely hit the few ms a send takes).
+      const stage = holdFor(report.kills);
+      if (stage) {
+        const deadline = Date.now() + 20_000;
+        let held = await fake.call('heldSends');
+        while (held.length === 0 && Date.now() < deadline) {
+          await new Promise((r) => setTimeout(r, 50));
+          held = await fake.call('heldSends');
+        }
+        if (held.length > 0) {
+          if (held[0]!.stage === 'before-server') report.killsMidSend.beforeServer += 1;
+          else report.killsMidSend.afterServer += 1;
+        } else {
+          report.midSendMissed.push(`${stage}: ${bot.lines.slice(-4).map((l) => String(l.json?.msg ?? l.raw)).join(' / ')}`);
+        }
+      } else if (rand() < 0.6) {
+        // Soon after a post was handed over (mid-confirmation).
         await waitUntil(() => bot.count(msg('post handed to WhatsApp'), from) > 0, 5_000);
         await new Promise((r) => setTimeout(r, Math.floor(rand() * 60)));
       } else {
@@ -109,7 +149,7 @@ export async function runRealKillLoop(options: {
       report.kills += 1;
       if (!(await waitUntil(() => browsersUsing(profile).length === 0, 10_000))) report.browsersLeft += 1;
       options.progress?.(`kill ${report.kills}/${kills}`);
-      ({ bot, fake } = await start());
+      ({ bot, fake } = await start(holdFor(report.kills)));
     }
 
     // Let it finish: every article settled (posted or failed), as the database says.
