@@ -1,9 +1,13 @@
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import QRCode from 'qrcode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/processes.js';
 import {
+  about,
   ADMIN,
   ADMIN_LID,
   API_TOKEN,
@@ -21,6 +25,8 @@ import {
   type RealSetup,
 } from '../helpers/real-whatsapp.js';
 
+const PNG_1PX = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
+
 /**
  * The built bot (`node dist/main.js`) with the real whatsapp-web.js 1.34.7 in Debian's Chromium,
  * WhatsApp Web replaced by the fake page through NEWSDESK_WA_WEB_VERSION/NEWSDESK_WA_WEB_CACHE_DIR.
@@ -31,15 +37,28 @@ describe('real whatsapp-web.js: first start to posting', { timeout: 60_000 }, ()
   let setup: RealSetup;
   let bot: RealBot;
   let fake: FakePage;
+  /** The newsroom's image server (loopback): one real PNG. */
+  let images: http.Server;
+  let imageBase: string;
 
   beforeAll(async () => {
     root = fs.mkdtempSync(path.join(os.tmpdir(), 'newsdesk-real-'));
     setup = await prepareRealWhatsApp(root);
     bot = spawnRealBot(setup.env());
     fake = connectFake(setup.port);
+    images = http.createServer((req, res) => {
+      if (req.url === '/photo.png') return void res.writeHead(200, { 'content-type': 'image/png' }).end(PNG_1PX);
+      res.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => images.listen(0, '127.0.0.1', resolve));
+    imageBase = `http://127.0.0.1:${(images.address() as AddressInfo).port}`;
   });
 
-  afterAll(() => cleanUp({ bot, fake, setup, root }));
+  afterAll(async () => {
+    images?.closeAllConnections();
+    await new Promise((resolve) => images?.close(resolve));
+    await cleanUp({ bot, fake, setup, root });
+  });
 
   const waitForDirect = (to: string, text: string | RegExp) =>
     fake.until(
@@ -108,5 +127,43 @@ describe('real whatsapp-web.js: first start to posting', { timeout: 60_000 }, ()
       '*🔴 BREAKING: Floods in Kelantan*',
       '*🔴 BREAKING: Bridge reopens*',
     ]);
+  });
+
+  let imageArticle: number;
+  let imagePostId: string;
+
+  it('an article with an image goes out as the image with the text as its caption, confirmed by reading the channel back', async () => {
+    const queued = await runCli(['--json', 'breaking', `image=${imageBase}/photo.png`, 'Storm warning | Heavy rain expected | https://example.com/storm'], setup.env());
+    expect(queued.code, queued.stderr).toBe(0);
+    imageArticle = (JSON.parse(queued.stdout) as { article: { id: number } }).article.id;
+    const line = await bot.waitForLine(about(imageArticle, 'posted'), 'the image post confirmed');
+    imagePostId = String(line.json?.messageId);
+    const post = (await fake.call('serverPosts')).find((p) => p.id === imagePostId);
+    expect(post).toMatchObject({ type: 'image', mimetype: 'image/png', body: '*🔴 BREAKING: Storm warning*\n\nHeavy rain expected\n\nhttps://example.com/storm' });
+    expect(post?.mediaHandle).toBeTruthy();
+    expect(bot.count(about(imageArticle, 'posting the article as text instead of an image'))).toBe(0);
+    expect((await cliShow(setup.env(), imageArticle)).deliveries).toEqual([expect.objectContaining({ status: 'posted', messageId: imagePostId })]);
+  });
+
+  it('a correction edits the image post on the channel (Message.edit), confirmed by reading it back', async () => {
+    const corrected = await runCli(['--json', 'correct', String(imageArticle), 'Storm warning lifted | Rain eased overnight | https://example.com/storm'], setup.env());
+    expect(corrected.code, corrected.stderr).toBe(0);
+    await bot.waitForLine(about(imageArticle, 'post edited'), 'the correction applied');
+    const post = (await fake.call('serverPosts')).find((p) => p.id === imagePostId);
+    expect(post).toMatchObject({ type: 'image', edits: 1, body: '*🔴 BREAKING: Storm warning lifted*\n\nRain eased overnight\n\nhttps://example.com/storm' });
+    expect((await fake.call('pagePosts')).find((p) => p.id === imagePostId)?.body).toBe(post?.body);
+    expect((await fake.call('serverPosts')).filter((p) => p.body.includes('Storm warning'))).toHaveLength(1);
+  });
+
+  it('a post past WhatsApp\'s edit window is corrected by a follow-up quoting the headline; the original stays', async () => {
+    const quake = (await fake.call('serverPosts')).find((p) => p.body.startsWith('*🔴 BREAKING: Quake hits Sabah*'))!;
+    const id = Number((await bot.waitForLine((l) => msg('posted')(l) && l.json?.messageId === quake.id, 'the quake post')).json?.articleId);
+    await fake.call('addEditFault', { kind: 'expired', match: 'Quake hits Sabah', times: 1 });
+    const corrected = await runCli(['--json', 'correct', String(id), 'Quake hits Sabah | Magnitude 5.9, revised | https://example.com/quake'], setup.env());
+    expect(corrected.code, corrected.stderr).toBe(0);
+    await bot.waitForLine(about(id, 'follow-up correction posted'), 'the follow-up');
+    const posts = await fake.call('serverPosts');
+    expect(posts.find((p) => p.id === quake.id)).toMatchObject({ body: quake.body });
+    expect(posts.filter((p) => p.body.startsWith('✏️ Correction: “Quake hits Sabah”'))).toHaveLength(1);
   });
 });
