@@ -13,7 +13,7 @@ import { templateCommand } from './handlers/template.js';
 import { linksCommand } from './handlers/template-links.js';
 import { templatePreviewCommand } from './handlers/template-preview.js';
 import { webhooksCommand } from './handlers/webhooks.js';
-import { correctCommand } from './handlers/correct.js';
+import { correctCommand, correctSpec } from './handlers/correct.js';
 import { auditCommand, channelCommand, listCommand, logCommand, showCommand, statusCommand } from './handlers/inspect.js';
 import { cancelCommand, pauseCommand, resumeCommand, retryCommand } from './handlers/manage.js';
 import { DESK_QUERIES, postNowCommand, rescheduleCommand } from './handlers/desk.js';
@@ -89,7 +89,10 @@ export function createCommandCore(ctx: CommandContext, log: Logger, extra: reado
     }
   }
 
-  const structured = new Map<string, StructuredSpec<unknown>>([[enqueueSpec.name, enqueueSpec as StructuredSpec<unknown>]]);
+  const structured = new Map<string, StructuredSpec<unknown>>([
+    [enqueueSpec.name, enqueueSpec as StructuredSpec<unknown>],
+    [correctSpec.name, correctSpec as StructuredSpec<unknown>],
+  ]);
   const queries = new Map<string, StructuredSpec<unknown>>(DESK_QUERIES.map((q) => [q.name, q as StructuredSpec<unknown>]));
 
   async function executeStructured(spec: StructuredSpec<unknown>, body: unknown, actor: Actor): Promise<CommandResult> {

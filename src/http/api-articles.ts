@@ -93,6 +93,15 @@ export function registerApiRoutes(app: FastifyInstance, options: ApiRoutesOption
     return sendResult(reply, await api.retry(params.data.id, API_ACTOR));
   });
 
+  app.post('/api/articles/:id/correct', async (request, reply) => {
+    const params = idParams.safeParse(request.params);
+    if (!params.success) return sendInvalid(reply, params.error);
+    if (!isJson(request)) {
+      return sendError(reply, 415, 'send the correction as a JSON object { "headline", "summary", "url" } with the header "Content-Type: application/json"');
+    }
+    return sendResult(reply, await api.correct(params.data.id, request.body, API_ACTOR));
+  });
+
   app.get('/api/status', async (_request, reply) => sendResult(reply, await api.status(API_ACTOR)));
 }
 

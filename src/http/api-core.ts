@@ -42,6 +42,8 @@ export interface ApiCore {
   show(id: number, actor: Actor): Promise<ApiResult>;
   cancel(id: number, actor: Actor): Promise<ApiResult>;
   retry(id: number, actor: Actor): Promise<ApiResult>;
+  /** Corrects a posted article (`{ headline, summary?, url }`): edits the post or posts a follow-up. */
+  correct(id: number, body: unknown, actor: Actor): Promise<ApiResult>;
   status(actor: Actor): Promise<ApiResult>;
 }
 

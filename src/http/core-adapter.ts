@@ -33,6 +33,9 @@ export function createApiCore(options: ApiCoreOptions): ApiCore {
     show: (id, actor) => run(`show ${id}`, actor),
     cancel: (id, actor) => run(`cancel ${id}`, actor),
     retry: (id, actor) => run(`retry ${id}`, actor),
+    // Structured, like enqueue: a "|" in a corrected headline cannot split it.
+    correct: async (id, body, actor) =>
+      fromCommand(await commands.runStructured('correct', typeof body === 'object' && body !== null && !Array.isArray(body) ? { ...body, id } : body, actor)),
     status: (actor) => run('status', actor),
   };
 }

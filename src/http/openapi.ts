@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { ARTICLE_STATUSES } from '../articles/article.js';
 import { articleRequestSchema } from '../commands/handlers/enqueue-structured.js';
+import { correctRequestSchema } from '../commands/handlers/correct.js';
 import { idParams, listQuery } from './api-articles.js';
 
 /**
@@ -50,6 +51,26 @@ const deliverySchema = z
 
 const message = z.string().describe('What a person reads: the same reply WhatsApp and the CLI give');
 
+/** What `correct` answers (commands/handlers/correct.ts). */
+const correctionSchema = z.looseObject({
+  message,
+  id: z.number().int(),
+  version: z.number().int().describe('The article version this correction made (1 is the original)'),
+  text: z.string().describe('The corrected post text'),
+  corrections: z.array(
+    z.looseObject({
+      id: z.number().int(),
+      channel: z.string(),
+      messageId: z.string().describe('The post being corrected'),
+      status: z.enum(['pending', 'editing', 'following-up', 'edited', 'followed-up', 'failed']),
+      method: nullable(z.enum(['edit', 'follow-up'])),
+      followUpMessageId: nullable(z.string()),
+      reason: nullable(z.string()).describe('Why WhatsApp would not edit the post'),
+      error: nullable(z.string()),
+    }),
+  ),
+});
+
 const problemSchema = z.object({ field: z.string(), message: z.string() });
 const errorSchema = z
   .looseObject({
@@ -89,6 +110,7 @@ named.add(enqueueSchema, { id: 'EnqueueResult' });
 named.add(listSchema, { id: 'ArticleList' });
 named.add(showSchema, { id: 'ArticleWithDeliveries' });
 named.add(changedSchema, { id: 'ArticleChanged' });
+named.add(correctionSchema, { id: 'CorrectionResult' });
 named.add(statusSchema, { id: 'Status' });
 const ERROR_REASONS: Record<number, string> = {
   400: 'The request is invalid; every problem is listed. Nothing was changed',
@@ -185,6 +207,16 @@ export function buildOpenApiDocument(): Record<string, unknown> {
         security: bearer,
         parameters: id,
         responses: responses({ 200: ['Back in the queue with fresh attempts', changedSchema] }, [400, 404, 409]),
+      },
+    },
+    '/api/articles/{id}/correct': {
+      post: {
+        operationId: 'correctArticle',
+        summary: 'Correct a posted article: edits the post, or posts a follow-up "✏️ Correction" when WhatsApp will not edit it (like correct)',
+        security: bearer,
+        parameters: id,
+        requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(correctRequestSchema().omit({ id: true }), 'input') } } },
+        responses: responses({ 200: ['Corrected, or recorded for the bot to apply: each correction says which', correctionSchema] }, [400, 404, 409, 415]),
       },
     },
     '/api/status': {

@@ -1,3 +1,4 @@
+import { createCorrectionsStore } from '../../src/store/corrections-store.js';
 import path from 'node:path';
 import { createCommandCore } from '../../src/commands/command-core.js';
 import type { Actor, CommandContext, RuntimeStatus } from '../../src/commands/types.js';
@@ -45,6 +46,8 @@ export function commandSetup(runtime: Partial<RuntimeStatus> = {}) {
       heartbeatAt: clock.now(),
       ...runtime,
     }),
+    // No bot applies corrections here: `correct` records them and answers at once.
+    corrections: { store: createCorrectionsStore(db), waitMs: 0 },
   };
   const core = createCommandCore(ctx, log);
   /** Everything the commands can write, to prove that refused input wrote nothing. */

@@ -1,8 +1,9 @@
 import { z } from 'zod';
+import { articleInputSchema } from '../../articles/article.js';
 import { formatPost } from '../../articles/format.js';
 import { LinkTakenError, type Correction } from '../../store/corrections-store.js';
 import { articleId, firstWordAndRest, pipedArticle } from '../args.js';
-import { invalid, type Actor, type CommandContext, type CommandResult, type CommandSpec } from '../types.js';
+import { invalid, type Actor, type CommandContext, type CommandResult, type CommandSpec, type StructuredSpec } from '../types.js';
 
 const correctArgs = firstWordAndRest.pipe(
   z.object({ first: articleId, rest: pipedArticle }),
@@ -112,5 +113,26 @@ export const correctCommand: CommandSpec<CorrectInput> = {
   example: 'correct 12 Quake hits Sabah | Magnitude 5.9, revised down | https://news.example.com/quake',
   summary: 'correct a posted article: edits the post, or posts a follow-up "✏️ Correction" when WhatsApp will not edit it',
   args: correctArgs,
+  run: (input, ctx, actor) => correctArticle(ctx, actor, input),
+};
+
+/** A correction as JSON (the HTTP API's POST /api/articles/:id/correct): the same checks as every door. */
+export function correctRequestSchema() {
+  const shape = articleInputSchema.shape;
+  return z.strictObject(
+    {
+      id: z.number().int().positive(),
+      headline: z.string({ error: 'headline is required' }).pipe(shape.headline),
+      summary: z.string({ error: 'summary must be a string' }).nullish().transform((v) => v ?? undefined).pipe(shape.summary),
+      url: z.string({ error: 'url is required' }).pipe(shape.url),
+    },
+    { error: (issue) => (issue.code === 'unrecognized_keys' ? 'the fields are headline, summary, url' : undefined) },
+  );
+}
+
+/** `correct` with structured input: the API's twin of the text command, sharing correctArticle(). */
+export const correctSpec: StructuredSpec<CorrectInput> = {
+  name: 'correct',
+  input: () => correctRequestSchema(),
   run: (input, ctx, actor) => correctArticle(ctx, actor, input),
 };

@@ -101,6 +101,16 @@ describe('OpenAPI document', () => {
     await check('post', '/api/articles/{id}/cancel', '/api/articles/99/cancel', { headers: AUTH });
     await check('post', '/api/articles/{id}/cancel', '/api/articles/99/cancel', {});
 
+    await t.post(article(5));
+    const posted = t.ctx.queue.claimNext(t.clock.now(), t.clock.now(), 'fake', (a) => formatPost(a, t.ctx.format));
+    t.ctx.queue.markPosted(posted!.delivery.id, 'fake-msg-5', t.clock.now());
+    const correction = JSON.stringify({ headline: 'Corrected headline', summary: 'Fixed', url: 'https://news.example.com/5' });
+    await check('post', '/api/articles/{id}/correct', `/api/articles/${posted!.article.id}/correct`, { headers: JSON_AUTH, body: correction });
+    await check('post', '/api/articles/{id}/correct', '/api/articles/1/correct', { headers: JSON_AUTH, body: correction });
+    await check('post', '/api/articles/{id}/correct', '/api/articles/99/correct', { headers: JSON_AUTH, body: correction });
+    await check('post', '/api/articles/{id}/correct', `/api/articles/${posted!.article.id}/correct`, { headers: JSON_AUTH, body: JSON.stringify({ headline: '' }) });
+    await check('post', '/api/articles/{id}/correct', `/api/articles/${posted!.article.id}/correct`, { headers: AUTH, body: correction });
+
     await check('get', '/api/status', '/api/status', { headers: AUTH });
     await check('get', '/api/status', '/api/status', {});
 
@@ -120,6 +130,11 @@ describe('OpenAPI document', () => {
         'get /api/articles/{id} 404',
         'post /api/articles/{id}/cancel 409',
         'post /api/articles/{id}/retry 200',
+        'post /api/articles/{id}/correct 200',
+        'post /api/articles/{id}/correct 400',
+        'post /api/articles/{id}/correct 404',
+        'post /api/articles/{id}/correct 409',
+        'post /api/articles/{id}/correct 415',
       ]),
     );
   });
