@@ -5,7 +5,7 @@ import { createCommandCore } from './commands/command-core.js';
 import { ConfigError, loadConfig } from './config.js';
 import type { FeedService } from './feeds/feed-service.js';
 import { storedRuntimeStatus } from './runtime-status.js';
-import { openDatabase } from './store/open-database.js';
+import { noteCheckedClean, openDatabase } from './store/open-database.js';
 
 /** What the CLI's entry point lends the command: its error printer and the local user's name. */
 interface CliDoor {
@@ -28,8 +28,9 @@ export async function runCliCommand(words: string[], json: boolean, env: NodeJS.
 
   let db;
   try {
-    // The same integrity check as the bot's: never write into a database the bot would refuse.
-    db = openDatabase(config.databasePath, { checkIntegrity: true });
+    // The bot's integrity check, so the CLI never writes into a database the bot would refuse; it reads
+    // every page, so it runs again only when the file changed since it was last found clean.
+    db = openDatabase(config.databasePath, { checkIntegrity: 'when-changed' });
   } catch (err) {
     return door.fail(json, 1, (err as Error).message, {});
   }
@@ -49,6 +50,7 @@ export async function runCliCommand(words: string[], json: boolean, env: NodeJS.
     return result.status === 'ok' ? 0 : result.status === 'invalid' ? 2 : 1;
   } finally {
     db.close();
+    noteCheckedClean(config.databasePath); // the close's checkpoint changed the file: our writes, not damage
   }
 }
 

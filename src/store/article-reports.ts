@@ -53,17 +53,15 @@ export function createArticleReports(db: Db) {
     cancelled: newestFirst('updated_at', `status = 'cancelled'`),
     all: newestFirst('id', '1'),
   };
-  const counts = db.prepare<{ now: number }, QueueCounts>(
-    `SELECT
-       COALESCE(SUM(status = 'queued' AND NOT (timed = 1 AND publish_at > @now)), 0) AS queued,
-       COALESCE(SUM(status = 'queued' AND timed = 1 AND publish_at > @now), 0) AS scheduled,
-       COALESCE(SUM(status = 'posting'), 0) AS posting,
-       COALESCE(SUM(status = 'posted'), 0) AS posted,
-       COALESCE(SUM(status = 'failed'), 0) AS failed,
-       COALESCE(SUM(status = 'cancelled'), 0) AS cancelled
-     FROM articles`,
+  // Both read indexes only: the counts walk the narrow status index (not every row, which took 90 ms
+  // at 100,000 articles), and the last post is the top of the partial index of posted articles.
+  const byStatus = db.prepare<[], { status: string; n: number }>(`SELECT status, COUNT(*) AS n FROM articles GROUP BY status`);
+  const scheduledCount = db.prepare<{ now: number }, { n: number }>(
+    `SELECT COUNT(*) AS n FROM articles WHERE status = 'queued' AND timed = 1 AND publish_at > @now`,
   );
-  const lastPosted = db.prepare<[], ArticleRow>(`SELECT * FROM articles WHERE status = 'posted' ORDER BY posted_at DESC, id DESC LIMIT 1`);
+  const lastPosted = db.prepare<[], ArticleRow>(
+    `SELECT * FROM articles INDEXED BY articles_posted WHERE status = 'posted' ORDER BY posted_at DESC, id DESC LIMIT 1`,
+  );
   const nextInLine = db.prepare<[], ArticleRow>(
     `SELECT * FROM articles WHERE status = 'queued' ORDER BY CASE priority WHEN 'breaking' THEN 0 ELSE 1 END, MAX(publish_at, next_attempt_at), id LIMIT 1`,
   );
@@ -90,7 +88,12 @@ export function createArticleReports(db: Db) {
       return listPage(filter, limit, now).articles;
     },
     counts(now: number): QueueCounts {
-      return counts.get({ now }) ?? { queued: 0, scheduled: 0, posting: 0, posted: 0, failed: 0, cancelled: 0 };
+      const counts: QueueCounts = { queued: 0, scheduled: 0, posting: 0, posted: 0, failed: 0, cancelled: 0 };
+      for (const { status, n } of byStatus.all()) if (status in counts) counts[status as keyof QueueCounts] = n;
+      // Timed articles not yet due count as scheduled, not queued.
+      counts.scheduled = scheduledCount.get({ now })?.n ?? 0;
+      counts.queued -= counts.scheduled;
+      return counts;
     },
     lastPosted(): Article | undefined {
       const row = lastPosted.get();

@@ -24,7 +24,7 @@ export class StoreError extends Error {
  *   blocking costs nothing). The bot passes `busyTimeoutMs` (RUNNING_BUSY_TIMEOUT_MS), applied once
  *   the migrations are done, and its doors retry asynchronously instead (busy-retry.ts).
  */
-export function openDatabase(file: string, options: { checkIntegrity?: boolean; busyTimeoutMs?: number } = {}): Db {
+export function openDatabase(file: string, options: { checkIntegrity?: boolean | 'when-changed'; busyTimeoutMs?: number } = {}): Db {
   try {
     // Owner only: the database holds the audit log and the session the heartbeat describes.
     fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
@@ -46,7 +46,10 @@ export function openDatabase(file: string, options: { checkIntegrity?: boolean; 
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
-    if (options.checkIntegrity) checkIntegrity(db, file);
+    if (options.checkIntegrity === true || (options.checkIntegrity === 'when-changed' && !unchangedSinceCheck(file))) {
+      checkIntegrity(db, file);
+      noteCheckedClean(file);
+    }
     migrate(db);
     if (options.busyTimeoutMs !== undefined) db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs))}`);
   } catch (cause) {
@@ -84,6 +87,41 @@ function checkIntegrity(db: Db, file: string): void {
     throw new StoreError(
       `database ${file} is damaged (${problems.slice(0, 3).join('; ')}): stop Newsdesk, move the file away and restore the newest backup (the "backup" command writes them), or start with an empty data folder`,
     );
+  }
+}
+
+/**
+ * Where the stat of the database file at its last clean integrity check is kept: `.NAME.checked`
+ * beside it. A full check reads every page (over a second for 100,000 articles), too slow for every
+ * CLI call; the CLI checks again only when the file is not the one last found clean.
+ */
+function checkedRecord(file: string): string {
+  return path.join(path.dirname(file), `.${path.basename(file)}.checked`);
+}
+
+function fileIdentity(file: string): string {
+  const stat = fs.statSync(file, { bigint: true });
+  return `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeNs}`;
+}
+
+/** Whether the database file is, by device, inode, size and mtime, the one last found clean. */
+function unchangedSinceCheck(file: string): boolean {
+  try {
+    return fs.readFileSync(checkedRecord(file), 'utf8') === fileIdentity(file);
+  } catch {
+    return false; // never checked (or the record is unreadable): check now
+  }
+}
+
+/**
+ * Records that the database file, as it is now, is clean: after a passed check, and after a CLI call's
+ * own writes (its checkpoint at close changes the file through SQLite, not around it).
+ */
+export function noteCheckedClean(file: string): void {
+  try {
+    fs.writeFileSync(checkedRecord(file), fileIdentity(file), { mode: 0o600 });
+  } catch {
+    // Only an accelerator: without the record the next CLI call checks the whole file again.
   }
 }
 
