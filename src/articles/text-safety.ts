@@ -54,10 +54,12 @@ export function isInvisible(text: string): boolean {
  * commands, go out this way.
  */
 export function displaySafe(text: string): string {
+  // Stryker disable next-line ConditionalExpression: a fast path; replace() with nothing to replace returns the same text
   if (!/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/u.test(text)) return text;
   return text.replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/gu, (ch) => {
     const cp = ch.codePointAt(0)!;
     if (cp === 0x09) return ' ';
+    // Stryker disable next-line EqualityOperator: U+0020 never reaches here (not in the character class above)
     if (cp < 0x20) return String.fromCodePoint(0x2400 + cp);
     if (cp === 0x7f) return '\u2421';
     return `⟨${hex(cp)}⟩`;

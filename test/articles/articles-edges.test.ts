@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalUrl } from '../../src/articles/canonical-url.js';
+import { canonicalUrl, isTrackingParam } from '../../src/articles/canonical-url.js';
 import { editDistance } from '../../src/articles/edit-distance.js';
-import { checkPostLink, cleanLine, cutAtWord, formatPost, MAX_POST_LENGTH, neutralizeMarkup } from '../../src/articles/format.js';
+import { checkPostLink, cleanLine, cutAtWord, formatPost, FormatError, MAX_POST_LENGTH, neutralizeMarkup } from '../../src/articles/format.js';
 import { storyHash, storyPlace } from '../../src/articles/story-hash.js';
 import { displaySafe, isInvisible, unsafeCharacterProblem } from '../../src/articles/text-safety.js';
 
@@ -45,6 +45,12 @@ describe('canonicalUrl', () => {
     expect(canonicalUrl('https://example.com/a/?')).toBe('https://example.com/a');
     expect(canonicalUrl('https://example.com/a?z=1&b=2&b=1')).toBe('https://example.com/a?b=1&b=2&z=1');
   });
+
+  it('tracking prefixes match at the start of a name only', () => {
+    expect(isTrackingParam('_gac_UA-1')).toBe(true);
+    expect(isTrackingParam('x_ga')).toBe(false);
+    expect(canonicalUrl('https://example.com/a?_ga=1&id=2&page_ga=3')).toBe('https://example.com/a?id=2&page_ga=3');
+  });
 });
 
 describe('editDistance', () => {
@@ -70,6 +76,15 @@ describe('text safety', () => {
     );
     expect(unsafeCharacterProblem('s', '\u001b[2J')).toBe('s contains the control character U+001B (ESC, which starts terminal escape sequences) at position 1: remove it');
     expect(unsafeCharacterProblem('s', 'tab\tline\ncr\r مرحبا \u200f')).toBeNull();
+  });
+
+  it.each([
+    ['\u0000', 'U+0000 (NUL)'],
+    ['\u0008', 'U+0008 (BACKSPACE)'],
+    ['\u007f', 'U+007F (DEL)'],
+    ['\u009b', 'U+009B (CSI, which starts terminal escape sequences)'],
+  ])('names %j', (ch, named) => {
+    expect(unsafeCharacterProblem('f', `ab${ch}`)).toBe(`f contains the control character ${named} at position 3: remove it`);
   });
 
   it('shows control and direction characters instead of letting them act; tab becomes a space, a line feed stays', () => {
@@ -103,6 +118,17 @@ describe('formatting a post', () => {
     expect(formatPost({ headline: '> H', summary: '', url: 'https://x.example/a', priority: 'normal' }, options)).toBe('*\u203a H*\n\nhttps://x.example/a');
   });
 
+  it('a headline that leaves no room for a summary is posted without one', () => {
+    const url = 'https://x.example/a';
+    // head (headline + 2) + url + 4 separators + 2: room for the summary is 1 unit, too little for a word and an ellipsis.
+    const headline = 'h'.repeat(MAX_POST_LENGTH - 7 - url.length);
+    expect(formatPost({ headline, summary: 'More at eleven', url, priority: 'normal' }, options)).toBe(`*${headline}*\n\n${url}`);
+  });
+
+  it('a FormatError says so by its name', () => {
+    expect(new FormatError('x').name).toBe('FormatError');
+  });
+
   it('cleans a line: controls and runs of whitespace become one space, ends trimmed', () => {
     expect(cleanLine(' a\u0000b\n\n c\u202e d ')).toBe('a b c d');
   });
@@ -110,6 +136,7 @@ describe('formatting a post', () => {
   it('checks the link and says what to fix', () => {
     expect(checkPostLink('  https://x.example/a  ')).toBe('https://x.example/a');
     expect(() => checkPostLink('not a url')).toThrow('link "not a url" is not a URL: use a full https:// link');
+    expect(() => checkPostLink(`x${'y'.repeat(100)}`)).toThrow(`link "x${'y'.repeat(79)}" is not a URL: use a full https:// link`);
     expect(() => checkPostLink('ftp://x.example/a')).toThrow('link must start with http:// or https:// (got ftp:): use the story\'s web address');
     expect(() => checkPostLink('https://x.example/a b')).toThrow('link contains spaces: encode them as %20');
     expect(() => formatPost({ headline: ' \u0000 ', summary: '', url: 'https://x.example/a', priority: 'normal' }, options)).toThrow('headline is empty: give the article a headline');
@@ -140,5 +167,15 @@ describe('formatting a post', () => {
     expect(cutAtWord('abcdefghijklmnopqrstuvwxyz word', 12)).toBe('abcdefghijk…');
     expect(cutAtWord('alpha beta gamma delta', 100, 12)).toBe('alpha beta…');
     expect(cutAtWord('alpha, beta', 8)).toBe('alpha…');
+  });
+
+  it('cut edges: exactly the unit budget, a word ending at the cut, punctuation after a word, two thirds exactly, trailing separators', () => {
+    expect(cutAtWord('alpha beta', 100, 10)).toBe('alpha beta');
+    expect(cutAtWord('abcdefghijklmnop', 100, 6)).toBe('abcde…');
+    expect(cutAtWord('abcdefghij kl mn', 14)).toBe('abcdefghij kl…');
+    expect(cutAtWord('alphabet gamma', 11)).toBe('alphabet…');
+    expect(cutAtWord('alphabet) gamma', 12)).toBe('alphabet…');
+    expect(cutAtWord('abcdef ghijkl', 10)).toBe('abcdef…');
+    expect(cutAtWord('abc, defghijkl', 6)).toBe('abc…');
   });
 });
