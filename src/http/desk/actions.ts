@@ -46,6 +46,13 @@ export function registerDeskActions(app: FastifyInstance, ctx: DeskContext): voi
       }
       return runAndReturn(request, reply, `reschedule ${id} ${at}`, '/queue');
     }
+    if (action === 'correct') {
+      // Structured, like compose: a "|" in a corrected headline cannot split it.
+      const values = { id: Number(id), headline: field(body, 'headline'), summary: field(body, 'summary'), url: field(body, 'url').trim() };
+      const result = await ctx.core.runStructured('correct', values, deskActor(request));
+      ctx.flash(request, flashOf(result));
+      return reply.redirect(backTo(body, '/queue'), 303);
+    }
     return reply.code(404).send({ error: `no such action: ${action.slice(0, 20)}` });
   });
 
