@@ -2,6 +2,7 @@ import { createCliLogger } from './cli-log.js';
 import { systemClock } from './clock.js';
 import { createCommandContext } from './command-context.js';
 import { createCommandCore } from './commands/command-core.js';
+import { showTimesInEnglish } from './commands/when.js';
 import { ConfigError, loadConfig } from './config.js';
 import type { FeedService } from './feeds/feed-service.js';
 import { storedRuntimeStatus } from './runtime-status.js';
@@ -18,6 +19,7 @@ interface CliDoor {
  * answer on stdout. Returns the exit code. Imported by cli.ts only once a command is given.
  */
 export async function runCliCommand(words: string[], json: boolean, env: NodeJS.ProcessEnv, door: CliDoor): Promise<number> {
+  showTimesInEnglish();
   let config;
   try {
     config = loadConfig(env, { needsChannel: false });

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { startApp, type App } from './app.js';
 import { raceTimer, systemClock, TIMED_OUT } from './clock.js';
+import { showTimesInEnglish } from './commands/when.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { errorDetail } from './log.js';
 import { createLogger } from './pino-logger.js';
@@ -84,6 +85,7 @@ async function main(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
 /** Runs the bot until a signal stops it. */
 async function run(config: Config, dryRun: boolean, env: NodeJS.ProcessEnv): Promise<number> {
   const log = createLogger(config.logLevel, env);
+  showTimesInEnglish();
   process.on('unhandledRejection', (reason) => {
     // Last-resort boundary: whatsapp-web.js can reject promises nobody awaits. Log, keep running.
     log.error({ ...errorDetail(reason) }, 'unhandled promise rejection');

@@ -1,4 +1,13 @@
-import { DateTime } from 'luxon';
+import { DateTime, Settings } from 'luxon';
+
+/**
+ * Times shown to editors (`Mon 1 Dec 18:30`) are in English like every other reply, whatever locale
+ * the host has; luxon also no longer asks Intl for the host's locale, which loads ICU data (tens of
+ * milliseconds a CLI call). Called once by each entry point (bot and CLI).
+ */
+export function showTimesInEnglish(): void {
+  Settings.defaultLocale = 'en-US';
+}
 
 /** The outcome of reading a time an editor typed: epoch ms, or what was wrong. */
 export type WhenResult = { ok: true; at: number } | { ok: false; error: string };
