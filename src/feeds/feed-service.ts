@@ -87,7 +87,8 @@ export function createFeedService(options: FeedServiceOptions) {
   const feeds = createFeedStore(db);
   const items = createFeedItemStore(db, queue);
   // Polls finishing together commit together: one fsync for several polls' stories and feed states.
-  const group = createCommitGroup(db);
+  // A poll waits for at most one write at a time, so with every poll in flight waiting, the group is complete.
+  const group = createCommitGroup(db, { writers: () => inFlight.size });
   const commit = <T>(write: () => T): Promise<T> => group.run(write);
   const defaults: FeedDefaults = { ...DEFAULT_FEED_DEFAULTS, ...options.defaults };
   const http: HttpSettings = {

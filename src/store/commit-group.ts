@@ -30,6 +30,11 @@ export interface CommitGroupOptions {
   maxWindowMs?: number;
   /** A group is committed at once when it holds this many writes. Default 32. */
   maxWrites?: number;
+  /**
+   * How many writers there are now (the polls in flight): when every one of them is waiting in the
+   * group, it is committed at once, since no other write can come. Default: unknown (wait the window).
+   */
+  writers?: () => number;
 }
 
 /** A commit group over `db` (the feed service's: polls and their feed state). */
@@ -75,7 +80,7 @@ export function createCommitGroup(db: Db, options: CommitGroupOptions = {}): Com
     run<T>(write: () => T): Promise<T> {
       return new Promise<T>((resolve, reject) => {
         pending.push({ write, resolve: resolve as (value: unknown) => void, reject });
-        if (pending.length >= maxWrites) flush();
+        if (pending.length >= maxWrites || pending.length >= (options.writers?.() ?? Infinity)) flush();
         else timer ??= setTimeout(flush, Math.min(maxWindowMs, Math.max(minWindowMs, lastCommitMs)));
       });
     },

@@ -69,4 +69,11 @@ describe('commit group', () => {
     await Promise.all([group.run(insert('a')), group.run(insert('b'))]);
     expect(values()).toEqual(['a', 'b']);
   });
+
+  it('commits at once when every writer there is waits in the group', async () => {
+    const { values, insert, db } = setup();
+    const group = createCommitGroup(db, { minWindowMs: 60_000, maxWindowMs: 60_000, writers: () => 2 });
+    await Promise.all([group.run(insert('a')), group.run(insert('b'))]);
+    expect(values()).toEqual(['a', 'b']);
+  });
 });
