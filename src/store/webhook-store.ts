@@ -65,12 +65,30 @@ const toDelivery = (r: Row): WebhookDelivery => ({
 
 /** A posted or failed article whose webhook event was never recorded (the bot stopped in between). */
 export interface MissedEvent {
-  event: 'posted' | 'failed';
+  event: 'posted' | 'failed' | 'corrected';
   eventId: string;
   at: number;
   article: { id: number; headline: string; url: string; category: string | null; priority: 'normal' | 'breaking'; status: string };
   messageId: string | null;
   error: string | null;
+  /** For `corrected`: how, as the webhook's `correction` field. */
+  correction?: { method: 'edit' | 'follow-up'; version: number; followUpMessageId: string | null; reason: string | null };
+}
+
+interface MissedCorrectionRow {
+  correction_id: number;
+  version: number;
+  status: string;
+  message_id: string;
+  follow_up_message_id: string | null;
+  reason: string | null;
+  at: number;
+  id: number;
+  headline: string;
+  url: string;
+  category: string | null;
+  priority: 'normal' | 'breaking';
+  article_status: string;
 }
 
 interface MissedRow {
@@ -129,6 +147,14 @@ export function createWebhookStore(db: Db) {
          AND NOT EXISTS (SELECT 1 FROM webhook_deliveries w WHERE w.event_id = 'failed:' || a.id || ':' || a.updated_at)
        ORDER BY a.updated_at, a.id`,
     ),
+    missedCorrected: db.prepare<[number], MissedCorrectionRow>(
+      `SELECT c.id AS correction_id, c.version, c.status, c.message_id, c.follow_up_message_id, c.reason, c.finished_at AS at,
+         a.id, a.headline, a.url, a.category, a.priority, a.status AS article_status
+       FROM corrections c JOIN articles a ON a.id = c.article_id
+       WHERE c.status IN ('edited', 'followed-up') AND c.finished_at > ?
+         AND NOT EXISTS (SELECT 1 FROM webhook_deliveries w WHERE w.event_id = 'corrected:' || c.id)
+       ORDER BY c.id`,
+    ),
     since: db.prepare<[string], { value: string }>(`SELECT value FROM settings WHERE key = ?`),
     putSince: db.prepare(
       `INSERT INTO settings (key, value, updated_at) VALUES (@key, @value, @now) ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
@@ -178,15 +204,30 @@ export function createWebhookStore(db: Db) {
       // At most a day back: webhooks turned off for a while and on again do not replay the whole gap.
       const since = Math.max(mark ? Number(mark.value) : now, now - 86_400_000);
       const rows = [...s.missedPosted.all(since), ...s.missedFailed.all(since)];
+      const corrected = s.missedCorrected.all(since);
       s.putSince.run({ key: SINCE_KEY, value: String(now), now });
-      return rows.map((r) => ({
+      const correctedEvents: MissedEvent[] = corrected.map((r) => ({
+        event: 'corrected',
+        eventId: `corrected:${r.correction_id}`,
+        at: r.at,
+        article: { id: r.id, headline: r.headline, url: r.url, category: r.category, priority: r.priority, status: r.article_status },
+        messageId: r.message_id,
+        error: null,
+        correction: {
+          method: r.status === 'edited' ? 'edit' : 'follow-up',
+          version: r.version,
+          followUpMessageId: r.follow_up_message_id,
+          reason: r.status === 'edited' ? null : r.reason,
+        },
+      }));
+      return [...rows.map((r): MissedEvent => ({
         event: r.delivery_id === null ? 'failed' : 'posted',
         eventId: r.delivery_id === null ? `failed:${r.id}:${r.at}` : `posted:${r.delivery_id}`,
         at: r.at,
         article: { id: r.id, headline: r.headline, url: r.url, category: r.category, priority: r.priority, status: r.status },
         messageId: r.message_id,
         error: r.delivery_id === null ? r.last_error : null,
-      }));
+      })), ...correctedEvents];
     },
     counts(): Record<WebhookStatus, number> {
       const out: Record<WebhookStatus, number> = { pending: 0, delivered: 0, failed: 0 };

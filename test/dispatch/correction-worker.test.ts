@@ -212,4 +212,22 @@ describe('correction worker', () => {
     });
     await w.stop();
   });
+
+  it('a corrected event the bot never recorded (killed right after the correction) is found at the next start', async () => {
+    const t = setup();
+    const { article, messageId } = await t.postArticle();
+    const webhookStore = createWebhookStore(t.db);
+    expect(webhookStore.missedEvents(t.clock.now())).toEqual([]); // sets the mark: from here on
+    t.clock.advance(1_000);
+    const c = t.correct(article.id, messageId);
+    const w = t.worker();
+    w.start();
+    await t.run(w);
+    await w.stop();
+    t.clock.advance(1_000);
+    const missed = webhookStore.missedEvents(t.clock.now());
+    expect(missed).toEqual([
+      expect.objectContaining({ event: 'corrected', eventId: `corrected:${c.id}`, messageId, correction: { method: 'edit', version: 2, followUpMessageId: null, reason: null } }),
+    ]);
+  });
 });
