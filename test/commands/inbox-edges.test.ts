@@ -93,6 +93,20 @@ describe('the global subscribe cap', () => {
   });
 });
 
+describe('forgetting readers', () => {
+  it('after 1,000 answered readers, those answered in the last 10 minutes are still held back', async () => {
+    const t = setup();
+    for (let n = 0; n < 1_000; n += 1) {
+      if (n > 0 && n % SUBSCRIBE_REPLIES_PER_WINDOW === 0) t.clock.advance(SUBSCRIBE_WINDOW_MS);
+      expect(await t.inbox.handle(incoming({ ...reader(n), body: 'hi' }))).toBe('subscribe-reply');
+    }
+    // The 1,001st reply makes the inbox forget: only readers whose 10 minutes are over may go.
+    expect(await t.inbox.handle(incoming({ ...reader(1_000), body: 'hi' }))).toBe('subscribe-reply');
+    expect(await t.inbox.handle(incoming({ ...reader(999), body: 'hi' }))).toBe('rate-limited');
+    expect(await t.inbox.handle(incoming({ ...reader(0), body: 'hi' }))).toBe('subscribe-reply');
+  });
+});
+
 describe('commands from non-admins', () => {
   it('the audit row keeps the command up to the limit exactly, and cuts one character more', async () => {
     const t = setup();
