@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { WebSocket } from 'undici';
 import { runRealKillLoop } from '../test/helpers/real-whatsapp-kills.js';
-import { API_TOKEN, cleanUp, connectFake, msg, prepareRealWhatsApp, spawnRealBot, startAndScan } from '../test/helpers/real-whatsapp.js';
+import { API_TOKEN, cleanUp, connectFake, msg, prepareRealWhatsApp, spawnRealBot, startAndScan, type RealBot } from '../test/helpers/real-whatsapp.js';
 import { median, say, type Figures, type Target } from './support.js';
 
 const POSTS = 1_000;
@@ -79,6 +80,40 @@ async function steadyRss(root: number): Promise<Record<string, number>> {
 }
 
 /**
+ * The bot's Node inspector (started with `--inspect=127.0.0.1:0`; Node prints its address on stderr):
+ * `collectGarbage()` forces a full GC and returns the heap left in use (MB).
+ */
+async function nodeInspector(bot: RealBot): Promise<{ collectGarbage(): Promise<number>; close(): void }> {
+  const pattern = /Debugger listening on (ws:\/\/\S+)/;
+  const line = await bot.waitForLine((l) => pattern.test(l.raw), "the bot's inspector address", 30_000);
+  const socket = new WebSocket(pattern.exec(line.raw)![1]!);
+  await new Promise((resolve, reject) => {
+    socket.addEventListener('open', resolve, { once: true });
+    socket.addEventListener('error', reject, { once: true });
+  });
+  let next = 0;
+  const call = (method: string) =>
+    new Promise<Record<string, unknown>>((resolve) => {
+      const id = ++next;
+      const onMessage = (event: { data: unknown }) => {
+        const reply = JSON.parse(String(event.data)) as { id?: number; result?: Record<string, unknown> };
+        if (reply.id !== id) return;
+        socket.removeEventListener('message', onMessage);
+        resolve(reply.result ?? {});
+      };
+      socket.addEventListener('message', onMessage);
+      socket.send(JSON.stringify({ id, method }));
+    });
+  return {
+    async collectGarbage() {
+      await call('HeapProfiler.collectGarbage');
+      return Number((await call('Runtime.getHeapUsage')).usedSize) / 1_048_576;
+    },
+    close: () => socket.close(),
+  };
+}
+
+/**
  * The real whatsapp-web.js 1.34.7 in Debian's Chromium against the fake WhatsApp Web page (the
  * end-to-end tests' harness), through the built bot: launch to ready with a saved session, posts
  * confirmed per minute with no pacing and the memory they cost (Node + the whole Chromium tree), and
@@ -107,17 +142,24 @@ export async function run(): Promise<Figures> {
       figures.realReadyMs = median(readies);
       say('launch to ready (saved session)', `${readies.join(', ')} ms`);
       say('  of which Chromium + page', `${browserParts.join(', ')} ms (from the "starting WhatsApp" line)`);
+      // The memory phase's bot has Node's inspector on (loopback, a free port) so both ends can force
+      // a full GC in Node as in the page; a start of its own, so the ready timings above are plain.
+      await bot.kill('SIGTERM');
+      bot = spawnRealBot(setup.env({ NODE_OPTIONS: '--inspect=127.0.0.1:0' }));
+      await bot.waitForLine(msg(/^WhatsApp ready: posting to/), 'ready', 60_000);
       fake = connectFake(setup.port);
+      const inspector = await nodeInspector(bot);
 
       // Memory: the browser first runs BROWSER_SETTLE_MS (Chromium starts services of its own minutes
       // after launch whatever the page does: Chromium 156 starts its OnDeviceModelService, ~45 MB,
       // about 3 minutes in, also on about:blank; memory taken once, not growth per post). Then
-      // WARM_UP posts (code caches, V8 heaps sized up in Node and the page, IndexedDB), the baseline
-      // at once (both ends are read right after posting: an idle gap lets V8 shrink its heaps, and
-      // growing them back would count as growth), then POSTS more. The figure is the growth of the
-      // resident memory of the bot's whole process tree (Node + every Chromium process; Chromium is
-      // the bot's child) over those POSTS, per 1,000, as the OS counts it: no forced GC. Each end is
-      // the median of five readings.
+      // WARM_UP posts (code caches, V8 heaps sized up in Node and the page, IndexedDB), then POSTS more.
+      // At each end: the tree's RSS as it stands, then a full GC forced in Node (inspector) and in the
+      // page (DevTools), then the RSS again. The figure is the growth of that second reading: the
+      // resident memory of the bot's whole process tree (Node + every Chromium process; Chromium is the
+      // bot's child) that 1,000 posts leave behind. The first reading's growth is printed too: it adds
+      // whatever garbage V8 has not collected yet at that moment (a saw-tooth of tens of MB in Node).
+      // Each RSS reading is the median of five, 200 ms apart.
       const url = await bot.httpUrl();
       const queue = async (from: number, to: number) => {
         for (let i = from; i <= to; i += 1) {
@@ -134,39 +176,41 @@ export async function run(): Promise<Figures> {
       if (browserUp < BROWSER_SETTLE_MS) await new Promise((r) => setTimeout(r, BROWSER_SETTLE_MS - browserUp));
       const page = await fake.page();
       const cdp = await page.context().newCDPSession(page);
-      // The page's live JS heap (after a forced GC) and its message models: what the page itself keeps.
-      // Read 100 posts before the baseline (its GC shrinks the heap, the last warm-up posts regrow it)
-      // and after the end's RSS readings, so it never moves the RSS figure.
-      const pageHeld = async () => {
+      // Both ends: RSS as it stands, then full GCs, then RSS again with what the heaps still hold.
+      const measure = async () => {
+        const raw = await steadyRss(bot.child.pid!);
         await cdp.send('HeapProfiler.collectGarbage');
+        const nodeHeapMb = await inspector.collectGarbage();
         const { usedSize } = await cdp.send('Runtime.getHeapUsage');
-        return { heapMb: usedSize / 1_048_576, ...(await fake.call('loadedCounts')) };
+        await new Promise((r) => setTimeout(r, 1_000));
+        return { raw, collected: await steadyRss(bot.child.pid!), nodeHeapMb, pageHeapMb: usedSize / 1_048_576, ...(await fake.call('loadedCounts')) };
       };
-      await queue(1, WARM_UP - 100);
-      const heldStart = await pageHeld();
-      await queue(WARM_UP - 99, WARM_UP);
-      const rssStart = await steadyRss(bot.child.pid!);
+      await queue(1, WARM_UP);
+      const before = await measure();
       const startedAt = Date.now();
       const postedBefore = postedIds(bot.lines);
       await queue(WARM_UP + 1, WARM_UP + POSTS);
       const minutes = (Date.now() - startedAt) / 60_000;
       const posted = postedIds(bot.lines) - postedBefore;
-      const rssEnd = await steadyRss(bot.child.pid!);
-      const heldEnd = await pageHeld();
+      const after = await measure();
       await cdp.detach();
+      inspector.close();
+      const perThousand = (a: number, b: number) => ((b - a) * 1_000) / posted;
       figures.realPostsPerMin = posted / minutes;
-      figures.realRssGrowthMbPer1000Posts = ((total(rssEnd) - total(rssStart)) * 1_000) / posted;
+      figures.realRssGrowthMbPer1000Posts = perThousand(total(before.collected), total(after.collected));
       say('posts confirmed (after the warm-up)', `${posted} in ${(minutes * 60).toFixed(1)} s (${WARM_UP} warm-up posts, browser up ${BROWSER_SETTLE_MS / 60_000} min before)`);
-      say('Node + Chromium RSS', `${total(rssStart).toFixed(1)} MB → ${total(rssEnd).toFixed(1)} MB`);
-      for (const kind of new Set([...Object.keys(rssStart), ...Object.keys(rssEnd)])) {
-        const [a, b] = [rssStart[kind], rssEnd[kind]];
+      say('Node + Chromium RSS after full GCs', `${total(before.collected).toFixed(1)} MB → ${total(after.collected).toFixed(1)} MB`);
+      for (const kind of new Set([...Object.keys(before.collected), ...Object.keys(after.collected)])) {
+        const [a, b] = [before.collected[kind], after.collected[kind]];
         const note = a === undefined ? ' (started during the run)' : b === undefined ? ' (ended during the run)' : '';
         say(`  ${kind}`, `${(a ?? 0).toFixed(1)} → ${(b ?? 0).toFixed(1)} MB${note}`);
       }
       say(
-        '  page JS heap after GC, models held',
-        `${heldStart.heapMb.toFixed(2)} → ${heldEnd.heapMb.toFixed(2)} MB; channel messages ${heldStart.channelMsgs} → ${heldEnd.channelMsgs}, Msg ${heldStart.msgs} → ${heldEnd.msgs}`,
+        'Node + Chromium RSS as it stood (no GC)',
+        `${total(before.raw).toFixed(1)} MB → ${total(after.raw).toFixed(1)} MB: ${perThousand(total(before.raw), total(after.raw)).toFixed(1)} MB per 1,000 (Node ${before.raw.node?.toFixed(1)} → ${after.raw.node?.toFixed(1)}, renderer ${before.raw.renderer?.toFixed(1)} → ${after.raw.renderer?.toFixed(1)})`,
       );
+      say('JS heaps after GC', `Node ${before.nodeHeapMb.toFixed(2)} → ${after.nodeHeapMb.toFixed(2)} MB, page ${before.pageHeapMb.toFixed(2)} → ${after.pageHeapMb.toFixed(2)} MB`);
+      say('  message models the page holds', `channel ${before.channelMsgs} → ${after.channelMsgs}, Msg ${before.msgs} → ${after.msgs}`);
       const onChannel = await fake.call('serverPosts');
       say('on the channel', `${onChannel.length} posts`);
     } finally {
