@@ -21,6 +21,9 @@ describe('story key', () => {
     ['https://wwwsite.com/x', 'wwwsite.com/x'],
     ['site.com?x=1/y', 'site.com?x=1/y'],
     ['site.com?x=1', 'site.com?x=1'],
+    ['https://site.com/index.html/story?x=1', 'site.com/index.html/story'],
+    ['https://site.com/news.php/story?x=1', 'site.com/news.php/story'],
+    ['https://site.com/show.asp?id=3', 'site.com/show.asp?id=3'],
     ['https://a/b?x=1', 'a/b'],
   ])('the place of %s is %s', (url, place) => {
     expect(storyPlace(url)).toBe(place);

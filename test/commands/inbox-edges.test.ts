@@ -39,6 +39,7 @@ describe('which messages are direct messages', () => {
     expect(await t.inbox.handle(incoming({ body: undefined as unknown as string }))).toBe('ignored');
     expect(await t.inbox.handle(incoming({ body: '  \n ' }))).toBe('ignored');
     expect(t.messages.replies).toEqual([]);
+    expect(t.entries.filter((e) => e.level === 'error')).toEqual([]);
   });
 });
 
@@ -67,9 +68,31 @@ describe('replies to readers', () => {
     ['subscribe me', 'silent'],
     ['//subscribe', 'denied'],
     ['/join us', 'denied'],
+    ['/ hi', 'subscribe-reply'],
+    ['h/i', 'silent'],
+    ['.hi', 'silent'],
   ])('a reader writing %j: %s', async (body, outcome) => {
     const t = setup();
     expect(await t.inbox.handle(incoming({ ...reader(3), body }))).toBe(outcome);
+  });
+});
+
+describe('the per-reader cooldown', () => {
+  it('is ten minutes to the millisecond', async () => {
+    const t = setup();
+    expect(await t.inbox.handle(incoming({ ...reader(40), body: 'hi' }))).toBe('subscribe-reply');
+    t.clock.advance(599_999);
+    expect(await t.inbox.handle(incoming({ ...reader(40), body: 'hi' }))).toBe('rate-limited');
+    t.clock.advance(1);
+    expect(await t.inbox.handle(incoming({ ...reader(40), body: 'hi' }))).toBe('subscribe-reply');
+  });
+
+  it('follows the phone number across chat ids; readers without a known number are told apart by chat', async () => {
+    const t = setup();
+    expect(await t.inbox.handle(incoming({ chatId: '60190000041@c.us', senderPhone: '60190000041', body: 'hi' }))).toBe('subscribe-reply');
+    expect(await t.inbox.handle(incoming({ chatId: '4100000000001@lid', senderPhone: '60190000041', body: 'hi' }))).toBe('rate-limited');
+    expect(await t.inbox.handle(incoming({ chatId: '4200000000001@lid', senderPhone: null, body: 'hi' }))).toBe('subscribe-reply');
+    expect(await t.inbox.handle(incoming({ chatId: '4200000000002@lid', senderPhone: null, body: 'hi' }))).toBe('subscribe-reply');
   });
 });
 
