@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../log.js';
 import type { ArticleQueue } from '../store/article-queue.js';
@@ -103,7 +104,13 @@ export function createFeedService(options: FeedServiceOptions) {
   const httpNow = (): HttpSettings => ({ ...http, dispatcher: (agent ??= createGuardedAgent(options.guard)) });
   const slicer = createTimeSlicer(options.sliceMs ?? 5, nextTurn);
   const inFlight = new Map<number, Promise<PollReport>>();
-  let stopController = new AbortController();
+  // Every fetch in flight listens for the stop signal: as many as the poller's concurrency, plus `feed add`s.
+  const stoppable = (): AbortController => {
+    const controller = new AbortController();
+    setMaxListeners(0, controller.signal);
+    return controller;
+  };
+  let stopController = stoppable();
 
   const poller = createPoller({
     clock,
@@ -253,7 +260,7 @@ export function createFeedService(options: FeedServiceOptions) {
 
     /** Starts the poller: each active feed is polled when due. */
     start(): void {
-      if (stopController.signal.aborted) stopController = new AbortController();
+      if (stopController.signal.aborted) stopController = stoppable();
       poller.start();
     },
 
