@@ -33,20 +33,9 @@ export interface ItemWritten {
 }
 
 interface MatchRow {
-  id: number;
   feed_id: number | null;
   article_id: number | null;
   outcome: FeedItemOutcome;
-  guid_key: string | null;
-  canonical_url: string;
-  content_hash: string;
-}
-
-interface ArticleMatchRow {
-  id: number;
-  status: string;
-  canonical_url: string;
-  content_hash: string;
 }
 
 /**
@@ -55,21 +44,13 @@ interface ArticleMatchRow {
  * queue (stories queued by an admin, the CLI or the API).
  */
 export function createFeedItemStore(db: Db, queue: ArticleQueue) {
-  // Many stories are looked up with one statement per table (the keys passed as JSON arrays), not
-  // three to five statements per story: for a big feed the per-statement cost was most of the lookup.
   const s = {
-    matches: db.prepare<{ guids: string; urls: string; hashes: string }, MatchRow>(
-      `SELECT id, feed_id, article_id, outcome, guid_key, canonical_url, content_hash FROM feed_items
-         WHERE guid_key IN (SELECT value FROM json_each(@guids))
-       UNION ALL SELECT id, feed_id, article_id, outcome, guid_key, canonical_url, content_hash FROM feed_items
-         WHERE canonical_url IN (SELECT value FROM json_each(@urls))
-       UNION ALL SELECT id, feed_id, article_id, outcome, guid_key, canonical_url, content_hash FROM feed_items
-         WHERE content_hash IN (SELECT value FROM json_each(@hashes))`,
+    match: db.prepare<{ guid: string | null; url: string; hash: string }, MatchRow>(
+      `SELECT feed_id, article_id, outcome FROM feed_items
+       WHERE guid_key = @guid OR canonical_url = @url OR content_hash = @hash LIMIT 8`,
     ),
-    articles: db.prepare<{ urls: string; hashes: string }, ArticleMatchRow>(
-      `SELECT id, status, canonical_url, content_hash FROM articles WHERE canonical_url IN (SELECT value FROM json_each(@urls))
-       UNION ALL SELECT id, status, canonical_url, content_hash FROM articles WHERE content_hash IN (SELECT value FROM json_each(@hashes))`,
-    ),
+    article: db.prepare<[string], { id: number; status: string }>('SELECT id, status FROM articles WHERE canonical_url = ?'),
+    articleByHash: db.prepare<[string], { id: number; status: string }>('SELECT id, status FROM articles WHERE content_hash = ? LIMIT 1'),
     feedExists: db.prepare<[number], { id: number }>('SELECT id FROM feeds WHERE id = ?'),
     insert: db.prepare(
       `INSERT INTO feed_items (feed_id, guid_key, canonical_url, content_hash, headline, outcome, article_id, seen_at)
@@ -77,62 +58,28 @@ export function createFeedItemStore(db: Db, queue: ArticleQueue) {
     ),
   };
 
-  /** Each story's verdict, from one look at feed_items and one at articles for all of them. */
-  function lookupAll(feedId: number, keys: readonly StoryKeys[]): StoryLookup[] {
-    if (keys.length === 0) return [];
-    const urls = JSON.stringify(keys.map((k) => k.canonicalUrl));
-    const hashes = JSON.stringify(keys.map((k) => k.contentHash));
-    const guids = JSON.stringify(keys.flatMap((k) => (k.guidKey === null ? [] : [k.guidKey])));
-    const byKey = new Map<string, MatchRow[]>();
-    const add = <R>(map: Map<string, R[]>, key: string | null, row: R) => {
-      if (key === null) return;
-      const list = map.get(key);
-      if (list) list.push(row);
-      else map.set(key, [row]);
-    };
-    // Keys are prefixed by kind: a GUID that happens to equal some URL must not match it.
-    for (const row of s.matches.all({ guids, urls, hashes })) {
-      add(byKey, row.guid_key === null ? null : `g ${row.guid_key}`, row);
-      add(byKey, `u ${row.canonical_url}`, row);
-      add(byKey, `h ${row.content_hash}`, row);
+  function lookup(feedId: number, keys: StoryKeys): StoryLookup {
+    const rows = s.match.all({ guid: keys.guidKey, url: keys.canonicalUrl, hash: keys.contentHash });
+    if (rows.some((r) => r.feed_id === feedId)) return { kind: 'known' };
+    const first = rows[0];
+    if (first) {
+      if (first.article_id !== null) return { kind: 'duplicate', of: `article ${first.article_id}` };
+      return { kind: 'duplicate', of: first.feed_id === null ? 'a story of a removed feed' : `a story of feed ${first.feed_id}` };
     }
-    const articleByUrl = new Map<string, ArticleMatchRow>();
-    const articleByHash = new Map<string, ArticleMatchRow>();
-    for (const row of s.articles.all({ urls, hashes })) {
-      const url = articleByUrl.get(row.canonical_url);
-      if (!url || row.id < url.id) articleByUrl.set(row.canonical_url, row);
-      const hash = articleByHash.get(row.content_hash);
-      if (!hash || row.id < hash.id) articleByHash.set(row.content_hash, row);
-    }
-    return keys.map((k): StoryLookup => {
-      const rows = [...(k.guidKey === null ? [] : (byKey.get(`g ${k.guidKey}`) ?? [])), ...(byKey.get(`u ${k.canonicalUrl}`) ?? []), ...(byKey.get(`h ${k.contentHash}`) ?? [])];
-      if (rows.some((r) => r.feed_id === feedId)) return { kind: 'known' };
-      // The oldest record of the story names what it duplicates.
-      const first = rows.reduce<MatchRow | undefined>((a, r) => (a === undefined || r.id < a.id ? r : a), undefined);
-      if (first) {
-        if (first.article_id !== null) return { kind: 'duplicate', of: `article ${first.article_id}` };
-        return { kind: 'duplicate', of: first.feed_id === null ? 'a story of a removed feed' : `a story of feed ${first.feed_id}` };
-      }
-      const article = articleByUrl.get(k.canonicalUrl) ?? articleByHash.get(k.contentHash);
-      if (article) return { kind: 'duplicate', of: `article ${article.id} (${article.status})` };
-      return { kind: 'new' };
-    });
+    const article = s.article.get(keys.canonicalUrl) ?? s.articleByHash.get(keys.contentHash);
+    if (article) return { kind: 'duplicate', of: `article ${article.id} (${article.status})` };
+    return { kind: 'new' };
   }
 
-  const lookup = (feedId: number, keys: StoryKeys): StoryLookup => lookupAll(feedId, [keys])[0]!;
-
-  const lookupManyTx = db.transaction((feedId: number, keys: readonly StoryKeys[]) => lookupAll(feedId, keys));
+  const lookupManyTx = db.transaction((feedId: number, keys: readonly StoryKeys[]) => keys.map((k) => lookup(feedId, k)));
 
   const recordTx = db.transaction((feedId: number, writes: readonly ItemWrite[], now: number, finish?: () => void): ItemWritten[] | null => {
     if (!s.feedExists.get(feedId)) return null;
-    // Looked up again inside the write transaction: another poll or process may have taken them since.
-    const queued = writes.flatMap((write) => (write.outcome === 'queued' ? [write.keys] : []));
-    const again = lookupAll(feedId, queued);
-    let n = 0;
     const results = writes.map((write): ItemWritten => {
       if (write.outcome !== 'queued') return { outcome: write.outcome, articleId: null, detail: null };
-      const verdict = again[n++]!;
-      if (verdict.kind !== 'new') return { outcome: 'duplicate', articleId: null, detail: verdict.kind === 'duplicate' ? verdict.of : 'already seen' };
+      // Looked up again inside the write transaction: another process may have queued it since.
+      const again = lookup(feedId, write.keys);
+      if (again.kind !== 'new') return { outcome: 'duplicate', articleId: null, detail: again.kind === 'duplicate' ? again.of : 'already seen' };
       if (!write.article) throw new Error('a queued feed item needs its article');
       return { outcome: 'queued', articleId: null, detail: null };
     });
