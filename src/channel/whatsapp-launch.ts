@@ -233,6 +233,7 @@ export async function closeClient(
 
 async function destroyWithin(c: ClientLike, { clock, log, timeoutMs }: { clock: Clock; log: Logger; timeoutMs: number }): Promise<void> {
   const proc = c.pupBrowser?.process() ?? null;
+  guardBrowserPipes(proc, log);
   try {
     if ((await raceTimer(clock, timeoutMs, c.destroy())) !== TIMED_OUT) return;
     log.warn({ timeoutMs }, 'closing the browser timed out; killing it');
@@ -245,6 +246,23 @@ async function destroyWithin(c: ClientLike, { clock, log, timeoutMs }: { clock: 
   if (proc && isRunning(proc)) {
     log.warn({ pid: proc.pid }, 'killing the browser process');
     proc.kill('SIGKILL');
+  }
+}
+
+const guarded = new WeakSet<ChildProcess>();
+
+/**
+ * Keeps an error on the browser's DevTools pipes (fds 3 and 4, `pipe: true`) from ending the bot.
+ * Puppeteer listens for those errors only while it is connected; once it has closed the connection
+ * (the library's destroy() after a CONFLICT or a logout, or ours), Chromium going away makes Node 24
+ * report `read ECONNRESET` on the pipe, an 'error' event nobody listens to, which kills the process.
+ * The browser's end is handled elsewhere (the exit watch, recover()); here it is only logged.
+ */
+export function guardBrowserPipes(proc: ChildProcess | null | undefined, log: Logger): void {
+  if (!proc || guarded.has(proc)) return;
+  guarded.add(proc);
+  for (const stream of proc.stdio.slice(3)) {
+    stream?.on('error', (err: Error) => log.debug({ pid: proc.pid, error: err.message }, 'the DevTools pipe to Chromium closed with an error'));
   }
 }
 

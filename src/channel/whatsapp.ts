@@ -13,6 +13,7 @@ import {
   createRealClient,
   endProfileHolder,
   findProfileHolder,
+  guardBrowserPipes,
   profileDir,
   removeStaleProfileLocks,
   type ClientLike,
@@ -394,6 +395,7 @@ export function createWhatsAppChannel(options: WhatsAppChannelOptions): Channel 
    * call fails, so puppeteer's page `error` event (emitted on a target crash) rebuilds the browser too.
    */
   function watchBrowserProcess(c: ClientLike): void {
+    guardBrowserPipes(c.pupBrowser?.process(), log);
     c.pupBrowser?.process()?.once('exit', (code, signal) => {
       if (client !== c || stopping) return;
       log.error({ code, signal }, 'Chromium exited unexpectedly (crash, or killed for lack of memory); restarting it');
