@@ -192,7 +192,11 @@ export async function registerDesk(app: FastifyInstance, options: DeskOptions): 
     log,
     timezone,
     render(request, reply, view, data, code = 200) {
-      const flash = request.session.flash;
+      // A live refresh (a background fetch of the page the editor is on) neither shows nor uses up the
+      // message an action left for the page its redirect goes to: a feed added from the desk polls, the
+      // poll's change event refreshes the open Feeds page, and that refresh must not take the report.
+      const refresh = request.headers['x-newsdesk-refresh'] === '1';
+      const flash = refresh ? undefined : request.session.flash;
       if (flash) request.session.flash = undefined;
       const page = views.render(`./${view}`, {
         ...data,

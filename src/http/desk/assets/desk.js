@@ -27,7 +27,8 @@
         active.addEventListener('blur', () => refresh(), { once: true });
         return;
       }
-      const response = await fetch(location.href, { headers: { accept: 'text/html' }, credentials: 'same-origin', cache: 'no-store' });
+      // Marked as a refresh: the server keeps a pending message (flash) for the page the editor goes to next.
+      const response = await fetch(location.href, { headers: { accept: 'text/html', 'x-newsdesk-refresh': '1' }, credentials: 'same-origin', cache: 'no-store' });
       if (response.redirected && new URL(response.url).pathname === '/sign-in') {
         location.assign(response.url);
         return;
