@@ -261,7 +261,9 @@ const guarded = new WeakSet<ChildProcess>();
 export function guardBrowserPipes(proc: ChildProcess | null | undefined, log: Logger): void {
   if (!proc || guarded.has(proc)) return;
   guarded.add(proc);
-  for (const stream of proc.stdio.slice(3)) {
+  // A process without stdio (a test's fake browser, or one launched without pipes) has nothing to guard.
+  const pipes = (proc.stdio as ChildProcess['stdio'] | undefined)?.slice(3) ?? [];
+  for (const stream of pipes) {
     stream?.on('error', (err: Error) => log.debug({ pid: proc.pid, error: err.message }, 'the DevTools pipe to Chromium closed with an error'));
   }
 }

@@ -395,12 +395,12 @@ export function createWhatsAppChannel(options: WhatsAppChannelOptions): Channel 
    * call fails, so puppeteer's page `error` event (emitted on a target crash) rebuilds the browser too.
    */
   function watchBrowserProcess(c: ClientLike): void {
-    guardBrowserPipes(c.pupBrowser?.process(), log);
     c.pupBrowser?.process()?.once('exit', (code, signal) => {
       if (client !== c || stopping) return;
       log.error({ code, signal }, 'Chromium exited unexpectedly (crash, or killed for lack of memory); restarting it');
       void recover(c, 'disconnected', 'the browser exited unexpectedly');
     });
+    guardBrowserPipes(c.pupBrowser?.process(), log);
     // Not in ClientLike (the tests' fake client has no page): read structurally.
     const page = (c as { pupPage?: { once(event: 'error', listener: (err: Error) => void): unknown } | null }).pupPage;
     page?.once('error', (err) => {
