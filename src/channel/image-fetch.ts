@@ -1,6 +1,7 @@
-import { fetch as undiciFetch, type Dispatcher, type Response as UndiciResponse } from 'undici';
+import { fetch as undiciFetch, type Dispatcher } from 'undici';
 import type { Clock } from '../clock.js';
 import { createGuardedAgent, isForbiddenAddress, type GuardOptions } from '../feeds/fetch/address-guard.js';
+import { readCapped } from '../feeds/fetch/read-capped.js';
 import { errorMessage } from '../log.js';
 import type { PostImage } from './channel.js';
 
@@ -138,25 +139,6 @@ function urlProblem(value: string): { kind: ImageProblem; detail: string } | nul
     return { kind: 'forbidden-address', detail: `${url.hostname} is a link-local or cloud metadata address; images are never fetched from there` };
   }
   return null;
-}
-
-/** The body, or null as soon as it passes the cap (the transfer is then aborted). */
-async function readCapped(response: UndiciResponse, maxBytes: number, controller: AbortController): Promise<Buffer | null> {
-  if (!response.body) return Buffer.alloc(0);
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  const reader = response.body.getReader() as ReadableStreamDefaultReader<Uint8Array>;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      controller.abort();
-      return null;
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks, total);
 }
 
 /** The address guard's refusal inside undici's "fetch failed" wrapping, as its sentence. */

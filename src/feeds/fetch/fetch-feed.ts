@@ -2,6 +2,7 @@ import { fetch as undiciFetch, type Dispatcher } from 'undici';
 import type { Clock } from '../../clock.js';
 import { FeedFetchError } from '../errors.js';
 import { isForbiddenAddress } from './address-guard.js';
+import { readCapped } from './read-capped.js';
 
 /** A fetch function: undici's by default (it takes our guarded dispatcher), or a test's own. */
 export type FetchFunction = (url: string, init: FetchInit) => Promise<Response>;
@@ -116,7 +117,8 @@ async function follow(start: string, validators: Validators, options: FetchOptio
       await discard(response);
       throw tooLarge(url, options.maxBytes);
     }
-    const body = await readCapped(response, options.maxBytes, controller, url);
+    const body = await readCapped(response, options.maxBytes, controller);
+    if (body === null) throw tooLarge(url, options.maxBytes);
     return {
       status: 'fetched',
       url,
@@ -125,25 +127,6 @@ async function follow(start: string, validators: Validators, options: FetchOptio
       validators: { etag: response.headers.get('etag'), lastModified: response.headers.get('last-modified') },
     };
   }
-}
-
-/** Reads the body chunk by chunk and aborts the transfer as soon as it passes the cap. */
-async function readCapped(response: Response, maxBytes: number, controller: AbortController, url: string): Promise<Buffer> {
-  if (!response.body) return Buffer.alloc(0);
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  const reader = response.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      controller.abort();
-      throw tooLarge(url, maxBytes);
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks, total);
 }
 
 function tooLarge(url: string, maxBytes: number): FeedFetchError {
