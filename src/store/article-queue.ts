@@ -10,6 +10,10 @@ import { canonicalUrl } from '../articles/canonical-url.js';
 import { storyHash } from '../articles/story-hash.js';
 import type { Db } from './open-database.js';
 import { toArticle, toDelivery, type ArticleRow, type Delivery, type DeliveryRow } from './rows.js';
+import { createArticleChannels, type ArticleChannel, type RouteArticle } from './article-channels.js';
+import { createChannelClaims, type Claim, type ClaimScope, type OpenAttempt, type Render } from './channel-claims.js';
+
+export type { Claim, ClaimScope, OpenAttempt, Render, RouteArticle, ArticleChannel };
 
 /** What enqueue did: a new article, the one already known for that link, or a cancelled/failed one queued again. */
 export type EnqueueOutcome = 'created' | 'existing' | 'requeued';
@@ -20,32 +24,22 @@ export interface EnqueueResult {
 }
 
 /**
- * What claimNext found: an article taken for posting with the delivery row recording the attempt, or
- * an article whose content cannot be posted at all (already marked failed, with its delivery row).
- */
-export type Claim =
-  | { kind: 'claimed'; article: Article; delivery: Delivery }
-  | { kind: 'unpostable'; article: Article; delivery: Delivery; error: string };
-
-/** Renders an article to the text that will be posted; throws for content that can never be posted. */
-export type Render = (article: Article) => string;
-
-/** An attempt left in `sending` (by a crash or a stop mid-send), with its article. */
-export interface OpenAttempt {
-  article: Article;
-  delivery: Delivery;
-}
-
-const DUE_FILTER = `status = 'queued' AND publish_at <= @now AND next_attempt_at <= @now
-  AND (priority = 'breaking' OR timed = 1 OR created_at <= @releasedThrough)
-  AND (@onlyBreaking = 0 OR priority = 'breaking')`;
-const DUE_ORDER = `CASE priority WHEN 'breaking' THEN 0 ELSE 1 END, publish_at, id`;
-
-/**
  * The article queue: every state change of an article and its delivery rows, each in one transaction.
  * Time is always passed in (epoch ms), so callers decide what "now" is.
  */
-export function createArticleQueue(db: Db) {
+export interface ArticleQueueOptions {
+  /** The default channel's short name (NEWSDESK_CHANNEL_NAME). Default `main`. */
+  defaultChannel?: string;
+  /** Which channels an article goes to (editions/routing.ts). Default: the default channel only. */
+  route?: RouteArticle;
+}
+
+export function createArticleQueue(db: Db, options: ArticleQueueOptions = {}) {
+  const defaultChannel = options.defaultChannel ?? 'main';
+  const route: RouteArticle = options.route ?? ((_article, explicit) => (explicit && explicit.length > 0 ? [...explicit] : [defaultChannel]));
+  const channels = createArticleChannels(db);
+  // Rows from before several channels (migration 010) take the default channel's name, once.
+  if (channels.needsAdoption()) db.transaction(() => channels.adopt(defaultChannel)).immediate();
   const s = {
     byId: db.prepare<[number], ArticleRow>('SELECT * FROM articles WHERE id = ?'),
     byCanonical: db.prepare<[string], ArticleRow>('SELECT * FROM articles WHERE canonical_url = ?'),
@@ -64,49 +58,9 @@ export function createArticleQueue(db: Db) {
        WHERE id = @id
        RETURNING *`,
     ),
-    nextDue: db.prepare<{ now: number; releasedThrough: number; onlyBreaking: number }, ArticleRow>(
-      `SELECT * FROM articles WHERE ${DUE_FILTER} ORDER BY ${DUE_ORDER} LIMIT 1`,
-    ),
-    markPosting: db.prepare(
-      `UPDATE articles SET status = 'posting', attempts = attempts + 1, updated_at = @now WHERE id = @id AND status = 'queued'`,
-    ),
-    insertDelivery: db.prepare(
-      `INSERT INTO deliveries (article_id, attempt, channel, status, text, error, finished_at, started_at)
-       VALUES (@articleId, @attempt, @channel, @status, @text, @error, @finishedAt, @now)`,
-    ),
     deliveryById: db.prepare<[number], DeliveryRow>('SELECT * FROM deliveries WHERE id = ?'),
     noteMessageId: db.prepare(`UPDATE deliveries SET message_id = @messageId WHERE id = @id AND status = 'sending'`),
-    finishDelivery: db.prepare(
-      `UPDATE deliveries SET status = @status, message_id = COALESCE(@messageId, message_id), error = @error, finished_at = @now
-       WHERE id = @id AND status = 'sending'`,
-    ),
-    articlePosted: db.prepare(
-      `UPDATE articles SET status = 'posted', posted_at = @now, updated_at = @now, last_error = NULL WHERE id = @id`,
-    ),
-    articleRetry: db.prepare(
-      `UPDATE articles SET status = 'queued', next_attempt_at = @retryAt, last_error = @error, updated_at = @now,
-         attempts = attempts - @uncount WHERE id = @id`,
-    ),
-    articleFailed: db.prepare(`UPDATE articles SET status = 'failed', last_error = @error, updated_at = @now WHERE id = @id`),
-    openAttempts: db.prepare<[], DeliveryRow>(`SELECT * FROM deliveries WHERE status = 'sending' ORDER BY id`),
-    strandedPosting: db.prepare<[], ArticleRow>(
-      `SELECT a.* FROM articles a WHERE a.status = 'posting'
-         AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.article_id = a.id AND d.status = 'sending')`,
-    ),
-    nextWake: db.prepare<{ releasedThrough: number; onlyBreaking: number }, { at: number | null }>(
-      `SELECT MIN(MAX(publish_at, next_attempt_at)) AS at FROM articles WHERE status = 'queued'
-         AND (priority = 'breaking' OR timed = 1 OR created_at <= @releasedThrough)
-         AND (@onlyBreaking = 0 OR priority = 'breaking')`,
-    ),
-    startsSince: db.prepare<[number], { started_at: number }>(`SELECT started_at FROM deliveries WHERE started_at > ? ORDER BY started_at`),
     deliveriesOf: db.prepare<[number], DeliveryRow>('SELECT * FROM deliveries WHERE article_id = ? ORDER BY id'),
-    earlierAttempt: db.prepare<[number, number], { id: number }>('SELECT id FROM deliveries WHERE article_id = ? AND id < ? LIMIT 1'),
-    lastAttempt: db.prepare<[], { at: number | null }>(`SELECT started_at AS at FROM deliveries ORDER BY id DESC LIMIT 1`),
-    cancel: db.prepare(`UPDATE articles SET status = 'cancelled', updated_at = @now WHERE id = @id AND status = 'queued'`),
-    retry: db.prepare(
-      `UPDATE articles SET status = 'queued', attempts = 0, next_attempt_at = 0, last_error = NULL, updated_at = @now
-       WHERE id = @id AND status = 'failed'`,
-    ),
   };
 
   const get = (id: number): Article | undefined => {
@@ -121,7 +75,7 @@ export function createArticleQueue(db: Db) {
   };
 
   /** Queues one validated article; the caller holds the write transaction. */
-  const enqueueValid = (valid: ValidArticleInput, now: number, requeueEnded = true): EnqueueResult => {
+  const enqueueValid = (valid: ValidArticleInput, now: number, requeueEnded = true, explicit?: readonly string[]): EnqueueResult => {
     const canonical = canonicalUrl(valid.url);
     const values = {
       headline: valid.headline,
@@ -144,7 +98,12 @@ export function createArticleQueue(db: Db) {
         const row = s.requeue.get({ ...values, id: existing.id });
         // Stryker disable next-line ConditionalExpression,StringLiteral: unreachable, the row was just read in this transaction
         if (!row) throw new Error(`article ${existing.id} vanished inside a transaction`);
-        return { article: toArticle(row), outcome: 'requeued' };
+        channels.route(row.id, route(toArticle(row), explicit), now);
+        return { article: mustGet(row.id), outcome: 'requeued' };
+      }
+      // Named channels it has not gone to yet take it now (`queue channel=sport <a link already on main>`).
+      if (explicit && explicit.length > 0 && channels.addMissing(existing.id, route(toArticle(existing), explicit), now) > 0) {
+        return { article: mustGet(existing.id), outcome: 'requeued' };
       }
       return { article: toArticle(existing), outcome: 'existing' };
     }
@@ -170,6 +129,8 @@ export function createArticleQueue(db: Db) {
       updatedAt: now,
       postedAt: null,
     };
+    // Its channels, in the same transaction (the new row's aggregate is already right: queued, no attempts).
+    channels.routeNew(id, route(article, explicit), now);
     return { article, outcome: 'created' };
   };
   const enqueueTx = db.transaction(enqueueValid);
@@ -177,54 +138,9 @@ export function createArticleQueue(db: Db) {
     entries.map((entry): EnqueueResult | ZodError => (entry instanceof ZodError ? entry : enqueueValid(entry, now))),
   );
 
-  const claimTx = db.transaction((now: number, releasedThrough: number, channel: string, render: Render, onlyBreaking: boolean): Claim | null => {
-    const row = s.nextDue.get({ now, releasedThrough, onlyBreaking: onlyBreaking ? 1 : 0 });
-    if (!row) return null;
-    let text = '';
-    let error: string | null = null;
-    try {
-      text = render(toArticle(row));
-    } catch (cause) {
-      error = `cannot be posted: ${(cause as Error).message}`;
-    }
-    s.markPosting.run({ id: row.id, now });
-    const info = s.insertDelivery.run({
-      articleId: row.id,
-      attempt: row.attempts + 1,
-      channel,
-      status: error ? 'failed' : 'sending',
-      text,
-      error,
-      finishedAt: error ? now : null,
-      now,
-    });
-    if (error) s.articleFailed.run({ id: row.id, error, now });
-    const deliveryRow = s.deliveryById.get(Number(info.lastInsertRowid));
-    // Stryker disable next-line ConditionalExpression,StringLiteral: unreachable, the row was just inserted in this transaction
-    if (!deliveryRow) throw new Error('delivery row vanished inside a transaction');
-    const article = mustGet(row.id);
-    const delivery = toDelivery(deliveryRow);
-    return error ? { kind: 'unpostable', article, delivery, error } : { kind: 'claimed', article, delivery };
-  });
-
-  const postedTx = db.transaction((deliveryId: number, messageId: string, now: number) => {
-    const delivery = s.deliveryById.get(deliveryId);
-    if (!delivery) throw new Error(`no delivery ${deliveryId}`);
-    s.finishDelivery.run({ id: deliveryId, status: 'posted', messageId, error: null, now });
-    s.articlePosted.run({ id: delivery.article_id, now });
-  });
-
-  const failedTx = db.transaction(
-    (deliveryId: number, error: string, now: number, next: { retryAt: number } | { final: true }, status: 'failed' | 'abandoned') => {
-      const delivery = s.deliveryById.get(deliveryId);
-      if (!delivery) throw new Error(`no delivery ${deliveryId}`);
-      s.finishDelivery.run({ id: deliveryId, status, messageId: null, error, now });
-      // An abandoned attempt (stop or crash, post not on the channel) is not held against the article.
-      const uncount = status === 'abandoned' ? 1 : 0;
-      if ('retryAt' in next) s.articleRetry.run({ id: delivery.article_id, retryAt: next.retryAt, error, now, uncount });
-      else s.articleFailed.run({ id: delivery.article_id, error, now });
-    },
-  );
+  const claims = createChannelClaims(db, channels, mustGet);
+  const cancelTx = db.transaction((id: number, now: number, channel?: string) => channels.cancel(id, now, channel));
+  const retryTx = db.transaction((id: number, now: number) => channels.retry(id, now));
 
   return {
     /**
@@ -233,10 +149,10 @@ export function createArticleQueue(db: Db) {
      * `requeueEnded` is false (the API: a CMS retrying must not undo an editor's cancel), when it too is
      * returned as `existing`. Throws ZodError on invalid input, with nothing written.
      */
-    enqueue(input: ArticleInput, now: number, options: { requeueEnded?: boolean } = {}): EnqueueResult {
+    enqueue(input: ArticleInput, now: number, options: { requeueEnded?: boolean; channels?: readonly string[] } = {}): EnqueueResult {
       const valid = articleInputSchema.parse(input);
       // Stryker disable next-line LogicalOperator: `&& true` passes undefined on, and enqueueValid's default parameter makes that true
-      return enqueueTx.immediate(valid, now, options.requeueEnded ?? true);
+      return enqueueTx.immediate(valid, now, options.requeueEnded ?? true, options.channels);
     },
 
     /**
@@ -253,93 +169,58 @@ export function createArticleQueue(db: Db) {
 
     get,
 
+    /** The default channel's short name (where an article goes when no channel matches it). */
+    defaultChannel,
+
     /**
-     * Takes the next due article (breaking first, then by publish time), renders it, and in the same
-     * transaction marks it `posting` and records a `sending` delivery row with the exact text. Returns
-     * null when nothing is due. `releasedThrough`: untimed normal articles created after it wait.
-     * `onlyBreaking`: take a breaking article or nothing (during quiet hours).
+     * Takes the next due (article, channel) and records the attempt (channel-claims.ts). The one-channel
+     * form `claimNext(now, released, name, render, onlyBreaking)` takes from any channel (tests, benches).
      */
-    claimNext(now: number, releasedThrough: number, channel: string, render: Render, onlyBreaking = false): Claim | null {
-      return claimTx.immediate(now, releasedThrough, channel, render, onlyBreaking);
+    claimNext(now: number, releasedThrough: number, on: ClaimScope | string, render: Render, onlyBreaking = false): Claim | null {
+      const scope: ClaimScope = typeof on === 'string' ? (onlyBreaking ? { anyBreakingOnly: true } : 'any') : on;
+      return claims.claimNext(now, releasedThrough, scope, render);
     },
 
-    /** Start times of attempts after `since`, oldest first (for the hourly cap across restarts). */
-    attemptStartsSince(since: number): number[] {
-      return s.startsSince.all(since).map((r) => r.started_at);
-    },
-
-    /** Epoch ms of the most recent attempt's start (for pacing across restarts), or null. */
-    lastAttemptAt(): number | null {
-      return s.lastAttempt.get()?.at ?? null;
-    },
+    attemptStartsSince: claims.attemptStartsSince,
+    lastAttemptAt: claims.lastAttemptAt,
 
     /** Remembers the id WhatsApp gave a sent message before it is confirmed. */
     noteMessageId(deliveryId: number, messageId: string): void {
       s.noteMessageId.run({ id: deliveryId, messageId });
     },
 
-    /** The attempt was confirmed on the channel. */
-    markPosted(deliveryId: number, messageId: string, now: number): void {
-      postedTx.immediate(deliveryId, messageId, now);
+    markPosted: claims.markPosted,
+    markFailed: claims.markFailed,
+    openAttempts: claims.openAttempts,
+    strandedPosting: claims.strandedPosting,
+    unstick: claims.unstick,
+
+    /** Earliest time a released (article, channel) becomes due, or null when none waits. */
+    nextWakeAt(releasedThrough: number, on: ClaimScope | boolean = false): number | null {
+      return claims.nextWakeAt(releasedThrough, typeof on === 'boolean' ? (on ? { anyBreakingOnly: true } : 'any') : on);
     },
 
     /**
-     * The attempt failed: the article goes back to the queue at `retryAt`, or is `failed` for good.
-     * `abandoned` marks an attempt that was never finished (a stop or crash) rather than one that failed.
+     * Cancels what still waits of an article (on `channel` only, when given). Returns the article as it
+     * now is and whether anything changed; channels posting, posted, failed or cancelled are left alone.
      */
-    markFailed(
-      deliveryId: number,
-      error: string,
-      now: number,
-      next: { retryAt: number } | { final: true },
-      status: 'failed' | 'abandoned' = 'failed',
-    ): void {
-      failedTx.immediate(deliveryId, error, now, next, status);
-    },
-
-    /** Attempts still `sending`: after a crash, these must be checked against the channel. */
-    openAttempts(): OpenAttempt[] {
-      return s.openAttempts.all().map((row) => ({ delivery: toDelivery(row), article: mustGet(row.article_id) }));
-    },
-
-    /** Articles stuck in `posting` without an open attempt (should not happen; repaired at start). */
-    strandedPosting(): Article[] {
-      return s.strandedPosting.all().map(toArticle);
-    },
-
-    /** Puts a stranded `posting` article back in the queue. */
-    unstick(id: number, now: number): void {
-      s.articleRetry.run({ id, retryAt: now, error: 'found in posting state without an open attempt', now, uncount: 0 });
-    },
-
-    /** Earliest time a released article becomes due, or null when none waits. */
-    nextWakeAt(releasedThrough: number, onlyBreaking = false): number | null {
-      // Stryker disable next-line OptionalChaining: an aggregate (MIN) always returns one row, so get() is never undefined
-      return s.nextWake.get({ releasedThrough, onlyBreaking: onlyBreaking ? 1 : 0 })?.at ?? null;
-    },
-
-    /**
-     * Cancels a queued or scheduled article. Returns the article as it now is and whether it changed;
-     * a posting, posted, failed or already cancelled article is left alone.
-     */
-    cancel(id: number, now: number): { article: Article | undefined; changed: boolean } {
-      const changed = s.cancel.run({ id, now }).changes === 1;
+    cancel(id: number, now: number, channel?: string): { article: Article | undefined; changed: boolean } {
+      const changed = cancelTx.immediate(id, now, channel) > 0;
       return { article: get(id), changed };
     },
 
-    /** Puts a failed article back in the queue with a fresh set of attempts. */
+    /** Puts the failed channels of an article back in the queue with a fresh set of attempts. */
     retry(id: number, now: number): { article: Article | undefined; changed: boolean } {
-      const changed = s.retry.run({ id, now }).changes === 1;
+      const changed = retryTx.immediate(id, now) > 0;
       return { article: get(id), changed };
     },
 
-    /**
-     * Whether the article had an attempt before this delivery, in its current life or an earlier one
-     * (`retry` and re-queueing reset `attempts`, not the history): such a post may have landed late.
-     */
-    hadEarlierAttempt(articleId: number, deliveryId: number): boolean {
-      return s.earlierAttempt.get(articleId, deliveryId) !== undefined;
+    /** Each channel the article goes to, with that channel's own delivery state. */
+    channelsOf(articleId: number): ArticleChannel[] {
+      return channels.rowsOf(articleId);
     },
+
+    hadEarlierAttempt: claims.hadEarlierAttempt,
 
     /** Every delivery attempt of one article, oldest first. */
     deliveriesOf(articleId: number): Delivery[] {

@@ -59,7 +59,7 @@ describe('dispatcher', () => {
     expect(t.channel.posted.map((p) => p.articleId)).toEqual([article.id]);
     expect(t.channel.posted[0]!.text).toContain('*BREAKING: Story 1*');
     expect(t.queue.get(article.id)).toMatchObject({ status: 'posted', attempts: 1 });
-    expect(t.queue.deliveriesOf(article.id)).toEqual([expect.objectContaining({ status: 'posted', messageId: 'fake-1', channel: 'fake' })]);
+    expect(t.queue.deliveriesOf(article.id)).toEqual([expect.objectContaining({ status: 'posted', messageId: 'fake-1', channel: 'main' })]);
     expect(t.posted.map((a) => a.id)).toEqual([article.id]);
   });
 

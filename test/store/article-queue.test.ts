@@ -162,7 +162,7 @@ describe('article queue', () => {
       const claim = queue.claimNext(now, now, 'test', render);
       if (!claim) break;
       expect(claim.kind).toBe('claimed');
-      expect(claim.delivery).toMatchObject({ status: 'sending', attempt: 1, channel: 'test', text: render(claim.article) });
+      expect(claim.delivery).toMatchObject({ status: 'sending', attempt: 1, channel: 'main', text: render(claim.article) });
       expect(claim.article.status).toBe('posting');
       order.push(claim.article.headline);
     }
