@@ -15,6 +15,7 @@ import { createEditions } from './commands/editions.js';
 import { createEditionsStore } from './store/editions-store.js';
 import { createWebhookStore } from './store/webhook-store.js';
 import { createCorrectionsStore } from './store/corrections-store.js';
+import { channelDefaultsOf, createChannelsStore } from './store/channels-store.js';
 
 /** Builds what the command core needs over one database connection (bot and CLI alike). */
 export function createCommandContext(
@@ -68,5 +69,6 @@ export function createCommandContext(
     webhooks: { store: createWebhookStore(db), urls: config.webhooks },
     // The bot applies a correction within a few seconds when connected; longer and the reply says it is recorded.
     corrections: { store: createCorrectionsStore(db), waitMs: Math.min(30_000, config.sendTimeoutMs * 2) },
+    channels: createChannelsStore(db, channelDefaultsOf(config)),
   };
 }

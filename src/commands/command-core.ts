@@ -14,7 +14,8 @@ import { linksCommand } from './handlers/template-links.js';
 import { templatePreviewCommand } from './handlers/template-preview.js';
 import { webhooksCommand } from './handlers/webhooks.js';
 import { correctCommand, correctSpec } from './handlers/correct.js';
-import { auditCommand, channelCommand, listCommand, logCommand, showCommand, statusCommand } from './handlers/inspect.js';
+import { auditCommand, listCommand, logCommand, showCommand, statusCommand } from './handlers/inspect.js';
+import { channelAddSpec, channelSetSpec, channelsCommand } from './handlers/channels.js';
 import { cancelCommand, pauseCommand, resumeCommand, retryCommand } from './handlers/manage.js';
 import { DESK_QUERIES, postNowCommand, rescheduleCommand } from './handlers/desk.js';
 import { invalid, ok, type Actor, type CommandContext, type CommandResult, type CommandSpec, type StructuredSpec } from './types.js';
@@ -38,7 +39,7 @@ export function createCommandCore(ctx: CommandContext, log: Logger, extra: reado
   const add = (spec: CommandSpec<never>) => specs.set(spec.name, spec as unknown as CommandSpec<unknown>);
   for (const spec of [
     queueCommand, breakingCommand, scheduleCommand, templatePreviewCommand, listCommand, showCommand, cancelCommand,
-    retryCommand, pauseCommand, resumeCommand, statusCommand, logCommand, channelCommand, auditCommand, backupCommand,
+    retryCommand, pauseCommand, resumeCommand, statusCommand, logCommand, channelsCommand, auditCommand, backupCommand,
     feedsCommand, feedCommand, postNowCommand, rescheduleCommand, templateCommand, linksCommand, webhooksCommand, correctCommand,
   ] as CommandSpec<never>[]) add(spec);
   for (const spec of extra) add(spec);
@@ -92,6 +93,8 @@ export function createCommandCore(ctx: CommandContext, log: Logger, extra: reado
   const structured = new Map<string, StructuredSpec<unknown>>([
     [enqueueSpec.name, enqueueSpec as StructuredSpec<unknown>],
     [correctSpec.name, correctSpec as StructuredSpec<unknown>],
+    [channelAddSpec.name, channelAddSpec as StructuredSpec<unknown>],
+    [channelSetSpec.name, channelSetSpec as StructuredSpec<unknown>],
   ]);
   const queries = new Map<string, StructuredSpec<unknown>>(DESK_QUERIES.map((q) => [q.name, q as StructuredSpec<unknown>]));
 

@@ -10,6 +10,7 @@ import type { DeskStore } from '../store/desk-store.js';
 import type { Settings } from '../store/settings.js';
 import type { CorrectionsStore } from '../store/corrections-store.js';
 import type { WebhookStore } from '../store/webhook-store.js';
+import type { ChannelsStore } from '../store/channels-store.js';
 import type { Editions } from './editions.js';
 
 /** Who runs a command and through which door. `source` is what queued articles record as their origin. */
@@ -62,6 +63,8 @@ export interface CommandContext {
    * post or post the follow-up before answering that it is recorded (0: do not wait).
    */
   corrections?: { store: CorrectionsStore; waitMs: number };
+  /** The channel registry (issue 15): the config channel and the ones added by `channel add`. */
+  channels?: ChannelsStore;
 }
 
 /**

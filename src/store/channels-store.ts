@@ -1,6 +1,11 @@
 import { quietHoursText, type ChannelDefaults, type ChannelSpec } from '../editions/channel-spec.js';
 import type { Db } from './open-database.js';
 
+export interface ChannelsStoreOptions {
+  /** Cancels what still waits of one article on one channel (the delivery side's article-channels store). */
+  cancel?: (articleId: number, now: number, channel: string) => void;
+}
+
 /** A channel's digest setting. */
 export type DigestSetting = NonNullable<ChannelSpec['digest']>;
 
@@ -43,7 +48,7 @@ export interface NewChannel extends ChannelChanges {
 /** Why a registry write was refused; commands check first, this guards races and other callers. */
 export class ChannelRegistryError extends Error {
   constructor(
-    readonly kind: 'duplicate-name' | 'duplicate-target' | 'not-found' | 'default-channel',
+    readonly kind: 'duplicate-name' | 'duplicate-target' | 'not-found' | 'default-channel' | 'posts-waiting' | 'posting',
     message: string,
   ) {
     super(message);
@@ -97,7 +102,15 @@ const json = (value: unknown[] | null | undefined) => (value && value.length > 0
  * `channel add`. Every read goes to the database (a handful of rows, microseconds), so the bot sees
  * a channel the CLI added at its next read; `revision()` tells cheaply whether anything changed.
  */
-export function createChannelsStore(db: Db, defaults: ChannelDefaults) {
+export function createChannelsStore(db: Db, defaults: ChannelDefaults, options: ChannelsStoreOptions = {}) {
+  // Delivery per channel (article_channels, migration 010) is the delivery side's table: read here only to
+  // tell whether a channel still has posts waiting; cancelling goes through its own store (options.cancel).
+  const hasDeliveries = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'article_channels'`).get() !== undefined;
+  const waitingRows = hasDeliveries
+    ? db.prepare<[string], { article_id: number; status: 'queued' | 'posting' }>(
+        `SELECT article_id, status FROM article_channels WHERE channel = ? AND status IN ('queued', 'posting') ORDER BY article_id`,
+      )
+    : null;
   const s = {
     all: db.prepare<[], ChannelRow>(`SELECT * FROM channels ORDER BY created_at, name`),
     one: db.prepare<[string], ChannelRow>(`SELECT * FROM channels WHERE name = ?`),
@@ -242,12 +255,30 @@ export function createChannelsStore(db: Db, defaults: ChannelDefaults) {
     setPaused(name: string, paused: boolean, now: number, by: string): ChannelSpec {
       return write(name, (c) => ({ ...c, paused }), now, by);
     },
-    /** Removes an added channel (the config channel cannot be). Returns false when there was none. */
-    remove: db.transaction((name: string, now: number): boolean => {
+    /** The posts still waiting for (queued) or going out to (posting) a channel, by article id. */
+    waiting(name: string): { articleId: number; status: 'queued' | 'posting' }[] {
+      return (waitingRows?.all(name) ?? []).map((r) => ({ articleId: r.article_id, status: r.status }));
+    },
+    /**
+     * Removes an added channel (the config channel cannot be). Refuses while posts wait for it
+     * ('posts-waiting') unless `force`, which cancels them in the same transaction; never while one
+     * is going out ('posting'). Returns false when there was no such channel.
+     */
+    remove: db.transaction((name: string, now: number, force = false): boolean => {
       if (name === defaults.name) {
         throw new ChannelRegistryError('default-channel', `"${name}" is the channel set by NEWSDESK_CHANNEL and cannot be removed; pause it instead.`);
       }
       if (!storedOf(name)) return false;
+      const waiting = (waitingRows?.all(name) ?? []);
+      if (waiting.some((w) => w.status === 'posting')) {
+        throw new ChannelRegistryError('posting', `A post to "${name}" is going out right now; try again in a minute.`);
+      }
+      if (waiting.length > 0) {
+        if (!force || !options.cancel) {
+          throw new ChannelRegistryError('posts-waiting', `"${name}" has ${waiting.length} post${waiting.length === 1 ? '' : 's'} waiting.`);
+        }
+        for (const w of waiting) options.cancel(w.article_id, now, name);
+      }
       s.remove.run(name);
       s.bump.run({ key: REVISION_KEY, now });
       return true;
