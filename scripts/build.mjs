@@ -91,7 +91,7 @@ async function build() {
     fs.cpSync(path.join(ROOT, 'src/http/desk', dir), path.join(DIST, 'http/desk', dir), { recursive: true });
   }
   try {
-    bundleCli(await import('esbuild'));
+    await bundleCli(await import('esbuild'));
   } catch (err) {
     console.error(`build: bundling the CLI failed: ${err.message}`);
     return 1;
@@ -106,13 +106,30 @@ async function build() {
 }
 
 /**
+ * zod's namespace export carries its error messages in some 60 languages (`z.locales`, a third of the
+ * bundle); Newsdesk speaks English only, so the bundle gets the English one alone.
+ */
+const zodEnglishOnly = {
+  name: 'zod-english-only',
+  setup(build) {
+    build.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      args.importer.includes(`${path.sep}zod${path.sep}`) ? { path: path.join(args.resolveDir, '../locales/index.js'), namespace: 'zod-locales' } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'zod-locales' }, (args) => ({
+      contents: `export { default as en } from ${JSON.stringify(path.join(path.dirname(args.path), 'en.js'))};`,
+      resolveDir: path.dirname(args.path),
+    }));
+  },
+};
+
+/**
  * Bundles src/cli-main.ts into dist/cli-bundle.cjs, then warms its code cache. CommonJS because only a
  * classic script can be compiled with a code cache on Node 20; the bundle must be plain ASCII (the
  * launcher reads it as latin1), so the few characters esbuild leaves raw (inside regular expressions,
  * licence comments) are written as \u escapes, which mean the same there.
  */
-function bundleCli(esbuild) {
-  esbuild.buildSync({
+async function bundleCli(esbuild) {
+  await esbuild.build({
     absWorkingDir: ROOT,
     entryPoints: ['src/cli-main.ts'],
     outfile: path.join('dist', BUNDLE),
@@ -128,6 +145,7 @@ function bundleCli(esbuild) {
     external: EXTERNAL,
     // The package's own CommonJS build: its ES build reads import.meta.url, which a CommonJS bundle lacks.
     alias: { 'node-cron': './node_modules/node-cron/dist/node-cron.cjs' },
+    plugins: [zodEnglishOnly],
   });
   const file = path.join(DIST, BUNDLE);
   const text = fs.readFileSync(file, 'utf8').replace(/^#!/, '//'); // a function body cannot start with #!
