@@ -6,6 +6,11 @@
 /** What the dispatcher hands a channel. `articleId` lets a read-back tell posts apart. */
 export interface OutgoingPost {
   articleId: number;
+  /**
+   * The short name of the channel it goes to (several channels, issue 15). The adapter posts to that
+   * channel's target and reads that channel back; absent: the adapter's own (first) channel.
+   */
+  channel?: string;
   /** The post's text; for an image post, the image's caption (what a read-back matches). */
   text: string;
   /** Post as this image with `text` as its caption. Absent: a text post. */
@@ -34,6 +39,8 @@ export interface ConfirmedPost {
 /** An edit of a post already on the channel: its message id and the full new text (or caption). */
 export interface PostEdit {
   articleId: number;
+  /** The short name of the channel the post is on (see OutgoingPost.channel). */
+  channel?: string;
   messageId: string;
   text: string;
 }

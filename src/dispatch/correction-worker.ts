@@ -1,8 +1,10 @@
-import { ChannelError, type Channel, type ConfirmedPost, type OutgoingPost } from '../channel/channel.js';
+import { ChannelError, type Channel } from '../channel/channel.js';
 import type { Clock } from '../clock.js';
 import { errorDetail, errorMessage, type Logger } from '../log.js';
 import type { Correction, CorrectionsStore } from '../store/corrections-store.js';
-import { retryDelayMs, sleep, withTimeout } from './timing.js';
+import { createReadBack } from './read-back.js';
+import { retryDelayMs, withTimeout } from './timing.js';
+import { createWakeLoop } from '../wake-loop.js';
 
 export interface CorrectionWorkerOptions {
   store: CorrectionsStore;
@@ -31,65 +33,27 @@ export interface CorrectionWorkerOptions {
  */
 export function createCorrectionWorker(options: CorrectionWorkerOptions) {
   const { store, channel, clock, log } = options;
-  const confirmDelays = options.confirmDelaysMs ?? [0, 1_000, 3_000];
-  let running: Promise<void> | null = null;
-  let again = false;
-  let stopped = false;
-  let timer: { at: number; cancel: () => void } | null = null;
   const finished = new Map<number, Array<() => void>>();
+  const { readBack, confirm } = createReadBack({ channel, clock, timeoutMs: options.sendTimeoutMs, confirmDelaysMs: options.confirmDelaysMs });
+  const loop = createWakeLoop({
+    clock,
+    log,
+    name: 'correction',
+    async pass() {
+      while (!loop.stopped && channel.status().state === 'ready') {
+        const due = store.nextDue(clock.now());
+        if (!due) break;
+        await apply(due);
+      }
+      const next = store.nextDueAt();
+      if (next !== null && channel.status().state === 'ready') loop.arm(next);
+    },
+  });
+  const { arm, wake } = loop;
 
   const unsubscribe = channel.onStatus((status) => {
     if (status.state === 'ready') wake();
   });
-
-  function arm(at: number): void {
-    if (stopped) return;
-    if (timer && timer.at <= at && timer.at > clock.now()) return;
-    timer?.cancel();
-    timer = { at, cancel: clock.setTimer(Math.max(0, at - clock.now()), () => ((timer = null), wake())) };
-  }
-
-  function wake(): void {
-    if (stopped) return;
-    if (running) {
-      again = true;
-      return;
-    }
-    running = pump().finally(() => {
-      running = null;
-    });
-  }
-
-  async function pump(): Promise<void> {
-    do {
-      again = false;
-      try {
-        while (!stopped && channel.status().state === 'ready') {
-          const due = store.nextDue(clock.now());
-          if (!due) break;
-          await apply(due);
-        }
-        const next = store.nextDueAt();
-        if (next !== null && channel.status().state === 'ready') arm(next);
-      } catch (err) {
-        // The worker's error boundary: a database hiccup must not end corrections for good.
-        log.error({ ...errorDetail(err) }, 'correction loop failed; looking again in 30 s');
-        arm(clock.now() + 30_000);
-      }
-    } while (again && !stopped);
-  }
-
-  const readBack = (post: OutgoingPost): Promise<ConfirmedPost | null> =>
-    withTimeout(channel.findPost(post), options.sendTimeoutMs, clock, 'reading the channel back');
-
-  async function confirm(post: OutgoingPost): Promise<ConfirmedPost | null> {
-    for (const delay of confirmDelays) {
-      if (delay > 0) await sleep(delay, clock);
-      const found = await readBack(post);
-      if (found) return found;
-    }
-    return null;
-  }
 
   async function apply(c: Correction): Promise<void> {
     const at = log.child({ correctionId: c.id, articleId: c.articleId, messageId: c.messageId });
@@ -98,14 +62,15 @@ export function createCorrectionWorker(options: CorrectionWorkerOptions) {
         await followUp(c, at);
         return;
       }
-      const edited = { articleId: c.articleId, text: c.text };
+      // On the channel the corrected message is on (the delivery's channel).
+      const edited = { articleId: c.articleId, channel: c.channel, text: c.text };
       if (c.status === 'editing' && (await readBack(edited))) {
         done(c, 'edited', null, at, 'found edited on the channel after an interruption');
         return;
       }
       store.markEditing(c.id, clock.now());
       const result = channel.editPost
-        ? await withTimeout(channel.editPost({ articleId: c.articleId, messageId: c.messageId, text: c.text }), options.sendTimeoutMs, clock, 'editing the post')
+        ? await withTimeout(channel.editPost({ articleId: c.articleId, channel: c.channel, messageId: c.messageId, text: c.text }), options.sendTimeoutMs, clock, 'editing the post')
         : ({ kind: 'not-editable', reason: 'this channel cannot edit posts' } as const);
       if (result.kind === 'not-editable') {
         const text = options.followUpText(c);
@@ -124,7 +89,7 @@ export function createCorrectionWorker(options: CorrectionWorkerOptions) {
 
   /** Posts the recorded follow-up, unless the channel already has it (an earlier try that landed). */
   async function followUp(c: Correction, at: Logger, lookFirst = true): Promise<void> {
-    const post = { articleId: c.articleId, text: c.followUpText! };
+    const post = { articleId: c.articleId, channel: c.channel, text: c.followUpText! };
     try {
       const earlier = lookFirst ? await readBack(post) : null;
       if (earlier) {
@@ -193,15 +158,10 @@ export function createCorrectionWorker(options: CorrectionWorkerOptions) {
         finished.set(id, [...(finished.get(id) ?? []), () => (cancel(), resolve())]);
       });
     },
-    async idle(): Promise<void> {
-      while (running) await running;
-    },
+    idle: loop.idle,
     async stop(): Promise<void> {
-      stopped = true;
-      timer?.cancel();
-      timer = null;
       unsubscribe();
-      await running?.catch(() => undefined);
+      await loop.stop();
       for (const id of [...finished.keys()]) settle(id);
     },
   };

@@ -5,6 +5,7 @@ import { createGuardedAgent, type GuardOptions } from '../feeds/fetch/address-gu
 import { errorDetail, errorMessage, type Logger } from '../log.js';
 import type { WebhookDelivery, WebhookEventName, WebhookStore } from '../store/webhook-store.js';
 import { SIGNATURE_HEADER, signBody } from './sign.js';
+import { createWakeLoop } from '../wake-loop.js';
 
 /** What happened, for the body of a webhook. */
 export interface WebhookEvent {
@@ -58,51 +59,26 @@ export function createWebhookSender(options: WebhookSenderOptions) {
   const backoff = options.backoffMs ?? webhookBackoffMs;
   const ownDispatcher = options.dispatcher ? null : createGuardedAgent(options.guard);
   const dispatcher = options.dispatcher ?? ownDispatcher!;
-  let running: Promise<void> | null = null;
-  let again = false;
-  let stopped = false;
-  let timer: { at: number; cancel: () => void } | null = null;
   const inFlight = new Set<AbortController>();
-
-  function arm(at: number): void {
-    if (stopped) return;
-    if (timer && timer.at <= at) return;
-    timer?.cancel();
-    timer = { at, cancel: clock.setTimer(Math.max(0, at - clock.now()), () => ((timer = null), wake())) };
-  }
-
-  function wake(): void {
-    if (stopped) return;
-    if (running) {
-      again = true;
-      return;
-    }
-    running = pump().finally(() => {
-      running = null;
-    });
-  }
-
-  async function pump(): Promise<void> {
-    do {
-      again = false;
-      try {
-        for (;;) {
-          const due = store.due(clock.now());
-          if (due.length === 0 || stopped) break;
-          for (const delivery of due) {
-            if (stopped) return;
-            await attempt(delivery);
-          }
+  const loop = createWakeLoop({
+    clock,
+    log,
+    name: 'webhook',
+    async pass() {
+      for (;;) {
+        const due = store.due(clock.now());
+        if (due.length === 0 || loop.stopped) break;
+        for (const delivery of due) {
+          if (loop.stopped) return;
+          await attempt(delivery);
         }
-        const next = store.nextDueAt();
-        if (next !== null) arm(next);
-      } catch (err) {
-        // The sender's error boundary: a database hiccup must not end the loop for good.
-        log.error({ ...errorDetail(err) }, 'webhook loop failed; looking again in 30 s');
-        arm(clock.now() + 30_000);
       }
-    } while (again && !stopped);
-  }
+      const next = store.nextDueAt();
+      if (next !== null) loop.arm(next);
+    },
+  });
+  const { wake } = loop;
+  const isStopped = () => loop.stopped;
 
   async function attempt(delivery: WebhookDelivery): Promise<void> {
     const controller = new AbortController();
@@ -142,8 +118,8 @@ export function createWebhookSender(options: WebhookSenderOptions) {
       return;
     }
     const attempts = delivery.attempts + 1;
-    if (attempts >= maxAttempts || stopped) {
-      if (stopped && attempts < maxAttempts) {
+    if (attempts >= maxAttempts || isStopped()) {
+      if (isStopped() && attempts < maxAttempts) {
         // Stopping mid-send: leave it pending for the next start, without counting this try.
         return;
       }
@@ -170,7 +146,7 @@ export function createWebhookSender(options: WebhookSenderOptions) {
      * the network: called from the posting path.
      */
     notify(event: WebhookEvent): void {
-      if (urls.length === 0 || stopped) return;
+      if (urls.length === 0 || isStopped()) return;
       try {
         const body = JSON.stringify({
           event: event.event,
@@ -198,16 +174,12 @@ export function createWebhookSender(options: WebhookSenderOptions) {
     },
     wake,
     /** Resolves when the loop has nothing running (tests). */
-    async idle(): Promise<void> {
-      while (running) await running;
-    },
+    idle: loop.idle,
     /** Stops the loop; a POST in flight is cut off and stays pending for the next start. */
     async stop(): Promise<void> {
-      stopped = true;
-      timer?.cancel();
-      timer = null;
+      const stopping = loop.stop();
       for (const controller of inFlight) controller.abort(new Error('shutting down'));
-      await running?.catch(() => undefined);
+      await stopping;
       await ownDispatcher?.close().catch(() => undefined);
     },
   };

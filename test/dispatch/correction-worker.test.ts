@@ -70,7 +70,7 @@ describe('correction worker', () => {
     const w = t.worker();
     w.start();
     await t.run(w);
-    expect(t.channel.editCalls.map((e) => e.edit)).toEqual([{ articleId: article.id, messageId, text: '*Quake hits Sabah*\n\nMagnitude 6.1\n\nhttps://news.example.com/quake' }]);
+    expect(t.channel.editCalls.map((e) => e.edit)).toEqual([{ articleId: article.id, channel: 'fake', messageId, text: '*Quake hits Sabah*\n\nMagnitude 6.1\n\nhttps://news.example.com/quake' }]);
     expect(t.channel.posted.map((p) => p.text)).toEqual(['*Quake hits Sabah*\n\nMagnitude 6.1\n\nhttps://news.example.com/quake']);
     expect(t.channel.sendCalls).toHaveLength(1); // the original post only
     expect(t.store.get(c.id)).toMatchObject({ status: 'edited', attempts: 1, followUpText: null });
