@@ -16,6 +16,7 @@ import { createEditionsStore } from './store/editions-store.js';
 import { createWebhookStore } from './store/webhook-store.js';
 import { createCorrectionsStore } from './store/corrections-store.js';
 import { channelDefaultsOf, createChannelsStore } from './store/channels-store.js';
+import { createArticleChannels } from './store/article-channels.js';
 
 /** Builds what the command core needs over one database connection (bot and CLI alike). */
 export function createCommandContext(
@@ -36,6 +37,7 @@ export function createCommandContext(
   },
 ): CommandContext {
   const settings = createSettings(db);
+  const articleChannels = createArticleChannels(db);
   const queue = createArticleQueue(db);
   const feeds = hooks.createFeeds({
     db,
@@ -69,6 +71,7 @@ export function createCommandContext(
     webhooks: { store: createWebhookStore(db), urls: config.webhooks },
     // The bot applies a correction within a few seconds when connected; longer and the reply says it is recorded.
     corrections: { store: createCorrectionsStore(db), waitMs: Math.min(30_000, config.sendTimeoutMs * 2) },
-    channels: createChannelsStore(db, channelDefaultsOf(config)),
+    // `channel remove … force` cancels what waits there through the delivery side's store (keeps each article's aggregate).
+    channels: createChannelsStore(db, channelDefaultsOf(config), { cancel: (id, now, channel) => void articleChannels.cancel(id, now, channel) }),
   };
 }

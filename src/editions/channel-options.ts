@@ -42,10 +42,10 @@ export function optionKey(raw: string): ChannelOptionKey | null {
 }
 
 /**
- * Reads option values (already split into key and value) into a ChannelOptions. Returns the problems
- * instead when any value is wrong, every one of them at once.
+ * Reads option values (already split into key and value) into a ChannelOptions, with every problem
+ * found (the options hold only the values that could be read; use them only when there is none).
  */
-export function readChannelOptions(values: Partial<Record<ChannelOptionKey, string>>): { options: ChannelOptions } | { problems: string[] } {
+export function readChannelOptions(values: Partial<Record<ChannelOptionKey, string>>): { options: ChannelOptions; problems: string[] } {
   const problems: string[] = [];
   const options: ChannelOptions = {};
   const lower = (v: string) => v.trim().toLowerCase();
@@ -128,7 +128,7 @@ export function readChannelOptions(values: Partial<Record<ChannelOptionKey, stri
     else digest.mode = v;
   }
   if (Object.keys(digest).length > 0) options.digest = digest;
-  return problems.length > 0 ? { problems } : { options };
+  return { options, problems };
 }
 
 /**

@@ -6,6 +6,7 @@ import { API_ACTOR, type ApiCore } from './api-core.js';
 import { bearerGuard } from './auth.js';
 import { createAuthLimiter, type AuthLimiter } from './auth-limiter.js';
 import { sendError, sendInvalid, sendResult } from './replies.js';
+import { registerChannelRoutes } from './api-channels.js';
 
 export interface ApiRoutesOptions {
   api: ApiCore;
@@ -103,6 +104,7 @@ export function registerApiRoutes(app: FastifyInstance, options: ApiRoutesOption
   });
 
   app.get('/api/status', async (_request, reply) => sendResult(reply, await api.status(API_ACTOR)));
+  registerChannelRoutes(app, api);
 }
 
 /** Only JSON reaches a handler with a body (other types are 415 at parsing); this catches a missing type. */

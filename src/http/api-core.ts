@@ -45,6 +45,16 @@ export interface ApiCore {
   /** Corrects a posted article (`{ headline, summary?, url }`): edits the post or posts a follow-up. */
   correct(id: number, body: unknown, actor: Actor): Promise<ApiResult>;
   status(actor: Actor): Promise<ApiResult>;
+  /** The channel registry (issue 15); absent in cores that predate it (then /api/channels is not served). */
+  channels?: {
+    list(actor: Actor): Promise<ApiResult>;
+    /** `{ target, name, categories?, feeds?, gap?, cap?, quiet?, digest?, top?, mode? }`; `created` when added. */
+    add(body: unknown, actor: Actor): Promise<ApiResult>;
+    /** Any of those fields but target and name, and `paused`. */
+    update(name: string, body: unknown, actor: Actor): Promise<ApiResult>;
+    /** `force` cancels the posts waiting there; otherwise they make it a conflict. */
+    remove(name: string, force: boolean, actor: Actor): Promise<ApiResult>;
+  };
 }
 
 /** The actor every API call runs as (the audit log's `api` door; queued articles get `api` as source). */

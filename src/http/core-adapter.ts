@@ -37,6 +37,17 @@ export function createApiCore(options: ApiCoreOptions): ApiCore {
     correct: async (id, body, actor) =>
       fromCommand(await commands.runStructured('correct', typeof body === 'object' && body !== null && !Array.isArray(body) ? { ...body, id } : body, actor)),
     status: (actor) => run('status', actor),
+    // Names reach the text commands only after the route's short-name check: one word, no spaces.
+    channels: {
+      list: (actor) => run('channel list', actor),
+      add: async (body, actor) => {
+        const result = fromCommand(await commands.runStructured('channel-add', body, actor));
+        return result.outcome === 'done' ? { ...result, outcome: 'created' } : result;
+      },
+      update: async (name, body, actor) =>
+        fromCommand(await commands.runStructured('channel-set', typeof body === 'object' && body !== null && !Array.isArray(body) ? { ...body, name } : body, actor)),
+      remove: (name, force, actor) => run(`channel remove ${name}${force ? ' force' : ''}`, actor),
+    },
   };
 }
 

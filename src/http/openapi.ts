@@ -3,6 +3,8 @@ import { ARTICLE_STATUSES } from '../articles/article.js';
 import { articleRequestSchema } from '../commands/handlers/enqueue-structured.js';
 import { correctRequestSchema } from '../commands/handlers/correct.js';
 import { idParams, listQuery } from './api-articles.js';
+import { channelAddBody, channelSetBody } from '../commands/handlers/channels.js';
+import { channelParams, removeQuery } from './api-channels.js';
 
 /**
  * The OpenAPI 3.1 description of the HTTP API (/api/*), built from the zod schemas the routes
@@ -98,6 +100,25 @@ const statusSchema = z
     message,
   });
 
+/** A channel as the registry resolves it (editions/channel-spec.ts ChannelSpec). */
+const channelSchema = z.looseObject({
+  name: z.string().describe('Short name: what commands, templates and the outbox call it'),
+  target: z.string().describe("The channel id (…@newsletter) or invite link; 'outbox' for the default channel in a dry run"),
+  categories: nullable(z.array(z.string())).describe('Articles in these categories go there (null: no category filter)'),
+  feeds: nullable(z.array(z.number().int())).describe("Articles from these feeds go there (null: no feed filter)"),
+  paused: z.boolean(),
+  pacing: z.looseObject({
+    minGapMs: z.number().int(),
+    maxPerHour: z.number().int().describe('0: no hourly cap'),
+    quietHours: nullable(z.string()).describe('Local time, e.g. 23:00-07:00'),
+  }).describe('With the global settings filled in'),
+  digest: nullable(z.looseObject({ times: z.array(z.string()), top: z.number().int(), mode: z.enum(['besides', 'instead']) })),
+  isDefault: z.boolean().describe('The channel of NEWSDESK_CHANNEL (listed first, cannot be removed)'),
+});
+const channelListSchema = z.looseObject({ channels: z.array(channelSchema), message });
+const channelChangedSchema = z.looseObject({ channel: channelSchema, message });
+const channelRemovedSchema = z.looseObject({ channel: z.string(), removed: z.boolean(), cancelled: z.number().int().describe('Waiting posts cancelled (force)'), message });
+
 type Schema = z.ZodType;
 
 /** The shared shapes, named: they go in components.schemas and responses point at them. */
@@ -112,6 +133,10 @@ named.add(showSchema, { id: 'ArticleWithDeliveries' });
 named.add(changedSchema, { id: 'ArticleChanged' });
 named.add(correctionSchema, { id: 'CorrectionResult' });
 named.add(statusSchema, { id: 'Status' });
+named.add(channelSchema, { id: 'Channel' });
+named.add(channelListSchema, { id: 'ChannelList' });
+named.add(channelChangedSchema, { id: 'ChannelChanged' });
+named.add(channelRemovedSchema, { id: 'ChannelRemoved' });
 const ERROR_REASONS: Record<number, string> = {
   400: 'The request is invalid; every problem is listed. Nothing was changed',
   401: 'No token, or the wrong one: send "Authorization: Bearer <NEWSDESK_API_TOKEN>"',
@@ -225,6 +250,38 @@ export function buildOpenApiDocument(): Record<string, unknown> {
         summary: 'Connection, paused or not, counts, last and next post (like status)',
         security: bearer,
         responses: responses({ 200: ['The bot as it is now', statusSchema] }, []),
+      },
+    },
+    '/api/channels': {
+      get: {
+        operationId: 'listChannels',
+        summary: 'Every channel, the NEWSDESK_CHANNEL one first (like channel list)',
+        security: bearer,
+        responses: responses({ 200: ['The channels', channelListSchema] }, []),
+      },
+      post: {
+        operationId: 'addChannel',
+        summary: 'Add a channel with its filters, pacing and digest (like channel add); null or an empty list for "none"',
+        security: bearer,
+        requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(channelAddBody, 'input') } } },
+        responses: responses({ 201: ['Added; Location names the channel', channelChangedSchema] }, [400, 409, 413, 415]),
+      },
+    },
+    '/api/channels/{name}': {
+      patch: {
+        operationId: 'changeChannel',
+        summary: 'Change a channel: filters, pacing (null: back to the global setting), digest, paused (like channel set / pause / resume)',
+        security: bearer,
+        parameters: parameters(channelParams, 'path'),
+        requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(channelSetBody, 'input') } } },
+        responses: responses({ 200: ['Changed', channelChangedSchema] }, [400, 404, 413, 415]),
+      },
+      delete: {
+        operationId: 'removeChannel',
+        summary: 'Remove an added channel; 409 while posts wait there unless force=true, which cancels them (like channel remove)',
+        security: bearer,
+        parameters: [...parameters(channelParams, 'path'), ...parameters(removeQuery, 'query')],
+        responses: responses({ 200: ['Removed', channelRemovedSchema] }, [400, 404, 409]),
       },
     },
   };

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { createChannelsStore } from '../../src/store/channels-store.js';
 import { createFeedStore } from '../../src/store/feed-store.js';
 import { ADMIN, commandSetup } from '../helpers/command-setup.js';
 
@@ -9,7 +8,6 @@ const SPORT = 'https://whatsapp.com/channel/0029VaSport000000000000';
 
 function setup() {
   const t = commandSetup();
-  t.ctx.channels = createChannelsStore(t.db, { name: 'main', target: MAIN, minGapMs: 120_000, maxPerHour: 20, quietHours: null });
   const feed = createFeedStore(t.db).insert(
     { url: 'https://news.example.com/sport.xml', category: null, priority: 'normal', everyMinutes: 5, backfill: 0, maxPerPoll: 10, include: [], exclude: [] },
     t.clock.now(),
@@ -105,6 +103,29 @@ describe('channel commands', () => {
     expect(t.rows()).toEqual([]);
     expect((await t.core.run('channel remove sport', ADMIN)).reason).toBe('not-found');
     expect((await t.core.run('channel', ADMIN)).text).toBe('Harian News\nid: 120363000000000001@newsletter\nlink: https://whatsapp.com/channel/0029VaHarianNews0000000');
+  });
+
+  it('channel remove refuses while posts wait there; force cancels them (on that channel only) with the channel', async () => {
+    const t = setup();
+    await t.core.run(`channel add ${SPORT} name=sport`, ADMIN);
+    const now = t.clock.now();
+    const both = t.ctx.queue.enqueue({ headline: 'Both', url: 'https://news.example.com/both' }, now, { channels: ['main', 'sport'] }).article.id;
+    const only = t.ctx.queue.enqueue({ headline: 'Sport only', url: 'https://news.example.com/sport' }, now, { channels: ['sport'] }).article.id;
+    const refused = await t.core.run('channel remove sport', ADMIN);
+    expect(refused).toMatchObject({ status: 'invalid', reason: 'conflict' });
+    expect(refused.text).toBe('"sport" has 2 posts waiting. Let them go out first, or cancel them and remove the channel with "channel remove sport force".');
+    expect(t.ctx.channels!.get('sport')).toBeDefined();
+
+    t.db.prepare(`UPDATE article_channels SET status = 'posting' WHERE article_id = ? AND channel = 'sport'`).run(only);
+    expect((await t.core.run('channel remove sport force', ADMIN)).text).toBe('A post to "sport" is going out right now; try again in a minute.');
+    t.db.prepare(`UPDATE article_channels SET status = 'queued' WHERE article_id = ? AND channel = 'sport'`).run(only);
+
+    const forced = await t.core.run('channel remove sport force', ADMIN);
+    expect(forced.text).toBe('Channel sport removed. 2 waiting posts were cancelled there. What it posted stays in the log.');
+    expect(t.ctx.channels!.get('sport')).toBeUndefined();
+    expect(t.ctx.queue.channelsOf(both).map((c) => [c.channel, c.status])).toEqual([['main', 'queued'], ['sport', 'cancelled']]);
+    expect(t.ctx.queue.get(both)!.status).toBe('queued');
+    expect(t.ctx.queue.get(only)!.status).toBe('cancelled');
   });
 
   it('the JSON forms (the HTTP API) take the same fields and report every problem by field', async () => {

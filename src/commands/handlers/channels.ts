@@ -99,9 +99,7 @@ export function channelLine(spec: ChannelSpec, store: ChannelsStore): string {
 
 /** Reads the option values and checks what needs the database (feed ids); a refusal lists every problem. */
 function optionsOf(values: OptionValues, ctx: CommandContext): ChannelOptions | CommandResult {
-  const read = readChannelOptions(values);
-  const problems = 'problems' in read ? [...read.problems] : [];
-  const options = 'options' in read ? read.options : {};
+  const { options, problems } = readChannelOptions(values);
   for (const id of options.feeds ?? []) {
     if (!ctx.feeds.get(id)) problems.push(`feeds=: there is no feed #${id}; "feeds" lists the ids`);
   }
@@ -246,39 +244,45 @@ const OPTION_HINT = 'the fields are target, name, categories, feeds, gap, cap, q
 const valuesOf = (body: Partial<Record<ChannelOptionKey, string>>): OptionValues =>
   Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined)) as OptionValues;
 
+/** The body of `POST /api/channels` (also the OpenAPI document's). */
+export const channelAddBody = z.strictObject(
+  {
+    target: z.string({ error: 'target is required: the channel id (…@newsletter) or invite link' }).transform((v, c) => {
+      const t = channelTargetOf(v);
+      if ('problem' in t) {
+        c.addIssue({ code: 'custom', message: `target: ${t.problem}` });
+        return z.NEVER;
+      }
+      return t.target;
+    }),
+    name: z.string({ error: 'name is required: a short name such as sport' }).superRefine((v, c) => {
+      const problem = channelNameProblem(v);
+      if (problem) c.addIssue({ code: 'custom', message: problem.replace(/^name=/, 'name') });
+    }),
+    ...optionFields,
+  },
+  { error: OPTION_HINT },
+);
+
 /** `POST /api/channels`: `{ target, name, categories?, feeds?, gap?, cap?, quiet?, digest?, top?, mode? }`. */
 export const channelAddSpec: StructuredSpec<{ target: string; name: string; values: OptionValues }> = {
   name: 'channel-add',
-  input: () =>
-    z
-      .strictObject(
-        {
-          target: z.string({ error: 'target is required: the channel id (…@newsletter) or invite link' }).transform((v, c) => {
-            const t = channelTargetOf(v);
-            if ('problem' in t) {
-              c.addIssue({ code: 'custom', message: `target: ${t.problem}` });
-              return z.NEVER;
-            }
-            return t.target;
-          }),
-          name: z.string({ error: 'name is required: a short name such as sport' }).superRefine((v, c) => {
-            const problem = channelNameProblem(v);
-            if (problem) c.addIssue({ code: 'custom', message: problem.replace(/^name=/, 'name') });
-          }),
-          ...optionFields,
-        },
-        { error: OPTION_HINT },
-      )
-      .transform(({ target, name, ...rest }) => ({ target, name, values: valuesOf(rest) })),
+  input: () => channelAddBody.transform(({ target, name, ...rest }) => ({ target, name, values: valuesOf(rest) })),
   run: (input, ctx, actor) => addChannel(input, ctx, actor),
 };
+
+/** The body of `PATCH /api/channels/{name}`: option fields and `paused`. */
+export const channelSetBody = z.strictObject(
+  { paused: z.boolean({ error: 'paused must be true or false' }).optional(), ...optionFields },
+  { error: OPTION_HINT.replace('target, name, ', '') },
+);
 
 /** `PATCH /api/channels/:name`: any option field, and `paused`. */
 export const channelSetSpec: StructuredSpec<{ name: string; values: OptionValues; paused?: boolean }> = {
   name: 'channel-set',
   input: () =>
-    z
-      .strictObject({ name: z.string().max(40), paused: z.boolean({ error: 'paused must be true or false' }).optional(), ...optionFields }, { error: OPTION_HINT })
+    channelSetBody
+      .extend({ name: z.string().max(40) })
       .transform(({ name, paused, ...rest }) => ({ name, paused, values: valuesOf(rest) })),
   run: (input, ctx, actor) => setChannel(input, ctx, actor),
 };

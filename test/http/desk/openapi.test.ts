@@ -50,7 +50,7 @@ async function conformance(t: Setup) {
   const seen = new Set<string>();
 
   /** Sends a request and checks its answer against the document for `path` (the template) and `method`. */
-  async function check(method: 'get' | 'post', template: string, path: string, init: RequestInit = {}) {
+  async function check(method: 'get' | 'post' | 'patch' | 'delete', template: string, path: string, init: RequestInit = {}) {
     const res = await t.request(path, { method: method.toUpperCase(), ...init });
     const operation = doc.paths[template]?.[method];
     expect(operation, `${method} ${template} is in the document`).toBeDefined();
@@ -114,6 +114,22 @@ describe('OpenAPI document', () => {
     await check('get', '/api/status', '/api/status', { headers: AUTH });
     await check('get', '/api/status', '/api/status', {});
 
+    const sport = JSON.stringify({ target: '120363000000000777@newsletter', name: 'sport', categories: ['Sport'], digest: '08:00', top: 3 });
+    await check('get', '/api/channels', '/api/channels', { headers: AUTH });
+    await check('post', '/api/channels', '/api/channels', { headers: JSON_AUTH, body: sport });
+    await check('post', '/api/channels', '/api/channels', { headers: JSON_AUTH, body: sport });
+    await check('post', '/api/channels', '/api/channels', { headers: JSON_AUTH, body: JSON.stringify({ target: 'x', name: 'Bad name' }) });
+    await check('post', '/api/channels', '/api/channels', { headers: AUTH, body: sport });
+    await check('patch', '/api/channels/{name}', '/api/channels/sport', { headers: JSON_AUTH, body: JSON.stringify({ paused: true, gap: '5m' }) });
+    await check('patch', '/api/channels/{name}', '/api/channels/ghost', { headers: JSON_AUTH, body: JSON.stringify({ paused: true }) });
+    await check('patch', '/api/channels/{name}', '/api/channels/sport', { headers: JSON_AUTH, body: JSON.stringify({ mode: 'often' }) });
+    await check('patch', '/api/channels/{name}', '/api/channels/sport', { headers: AUTH, body: '{}' });
+    t.ctx.queue.enqueue({ headline: 'For sport', url: 'https://news.example.com/for-sport' }, t.clock.now(), { channels: ['sport'] });
+    await check('delete', '/api/channels/{name}', '/api/channels/sport', { headers: AUTH });
+    await check('delete', '/api/channels/{name}', '/api/channels/sport?force=maybe', { headers: AUTH });
+    await check('delete', '/api/channels/{name}', '/api/channels/sport?force=true', { headers: AUTH });
+    await check('delete', '/api/channels/{name}', '/api/channels/sport', { headers: AUTH });
+
     // Every /api route the server has is in the document, and every path and method of the document was exercised.
     const routes = routesOf(t.server.fastify.printRoutes({ commonPrefix: false })).filter((r) => r.path.startsWith('/api/') && r.path !== '/api/openapi.json');
     expect(routes.flatMap((r) => r.methods)).toHaveLength(Object.values(doc.paths).reduce((n, methods) => n + Object.keys(methods).length, 0));
@@ -135,6 +151,13 @@ describe('OpenAPI document', () => {
         'post /api/articles/{id}/correct 404',
         'post /api/articles/{id}/correct 409',
         'post /api/articles/{id}/correct 415',
+        'post /api/channels 201',
+        'post /api/channels 409',
+        'post /api/channels 400',
+        'patch /api/channels/{name} 404',
+        'delete /api/channels/{name} 409',
+        'delete /api/channels/{name} 200',
+        'delete /api/channels/{name} 404',
       ]),
     );
   });
