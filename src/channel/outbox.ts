@@ -28,7 +28,7 @@ const TAIL_BYTES = 256 * 1024;
 export interface OutboxOptions {
   file: string;
   clock: Clock;
-  /** The channel's short name written on each line. Default `main`. */
+  /** The short name written on a line whose post names no channel (the default channel). Default `main`. */
   channelName?: string;
   /** Where a human-readable copy of each post goes (stdout in a dry run). */
   echo?: (text: string) => void;
@@ -60,7 +60,7 @@ export function createOutboxChannel(options: OutboxOptions): Channel {
     async send(post: OutgoingPost): Promise<string> {
       const messageId = `outbox-${post.articleId}-${randomUUID().slice(0, 8)}`;
       const line: OutboxLine = {
-        channel: channelName,
+        channel: post.channel ?? channelName,
         articleId: post.articleId,
         text: post.text,
         postedAt: new Date(clock.now()).toISOString(),
@@ -68,7 +68,8 @@ export function createOutboxChannel(options: OutboxOptions): Channel {
         ...(post.image ? { image: post.image.url } : {}),
       };
       appendDurably(file, `${JSON.stringify(line)}\n`);
-      const what = post.image ? ` · image ${post.image.url}` : '';
+      // The channel is named once there are several (a post to another channel than the default one).
+      const what = `${line.channel === channelName ? '' : ` · channel ${line.channel}`}${post.image ? ` · image ${post.image.url}` : ''}`;
       options.echo?.(`── outbox · article ${post.articleId}${what} · ${line.postedAt} ──\n${post.text}\n`);
       return messageId;
     },
@@ -77,7 +78,8 @@ export function createOutboxChannel(options: OutboxOptions): Channel {
       const lines = readTail(file);
       for (let i = lines.length - 1; i >= 0; i -= 1) {
         const line = lines[i]!;
-        if (line.articleId === post.articleId && line.text === post.text) {
+        // On the post's channel only: the same article goes to several channels with the same text.
+        if (line.articleId === post.articleId && line.text === post.text && (post.channel === undefined || (line.channel ?? channelName) === post.channel)) {
           if (line.editOf) return { messageId: line.editOf, postedAt: Date.parse(line.postedAt) };
           return { messageId: line.messageId, postedAt: Date.parse(line.postedAt), ...(line.image === undefined ? {} : { hasMedia: true }) };
         }
@@ -91,13 +93,15 @@ export function createOutboxChannel(options: OutboxOptions): Channel {
      * that is too old.
      */
     async editPost(edit: PostEdit): Promise<EditResult> {
-      const original = readTail(file).find((line) => line.messageId === edit.messageId && line.editOf === undefined);
+      const original = readTail(file).find(
+        (line) => line.messageId === edit.messageId && line.editOf === undefined && (edit.channel === undefined || (line.channel ?? channelName) === edit.channel),
+      );
       if (!original) return { kind: 'not-editable', reason: 'the message was not found on the channel' };
       const now = clock.now();
       if (now - Date.parse(original.postedAt) > (options.editWindowMs ?? OUTBOX_EDIT_WINDOW_MS)) {
         return { kind: 'not-editable', reason: 'the message is older than the edit window' };
       }
-      const line: OutboxLine = { channel: channelName, articleId: edit.articleId, text: edit.text, postedAt: new Date(now).toISOString(), messageId: edit.messageId, editOf: edit.messageId };
+      const line: OutboxLine = { channel: edit.channel ?? channelName, articleId: edit.articleId, text: edit.text, postedAt: new Date(now).toISOString(), messageId: edit.messageId, editOf: edit.messageId };
       appendDurably(file, `${JSON.stringify(line)}\n`);
       options.echo?.(`── outbox · article ${edit.articleId} · edit of ${edit.messageId} · ${line.postedAt} ──\n${edit.text}\n`);
       return { kind: 'edited', messageId: edit.messageId };

@@ -2,20 +2,28 @@ import type { Article } from '../articles/article.js';
 import { ChannelError, type Channel, type ConfirmedPost, type OutgoingPost } from '../channel/channel.js';
 import type { Clock } from '../clock.js';
 import { errorDetail, errorMessage, type Logger } from '../log.js';
-import type { ArticleQueue, Render } from '../store/article-queue.js';
+import type { ArticleQueue, ClaimableChannels, Render } from '../store/article-queue.js';
 import { isBusy } from '../store/busy-retry.js';
 import { isStorageUnwritable } from '../store/open-database.js';
 import type { Delivery } from '../store/rows.js';
 import type { ImageFetchResult } from '../channel/image-fetch.js';
 import { postWithImage, type ImageFallbackReason } from './image-post.js';
-import { checkPacing, drawJitter, type PacingHistory, type PacingRules } from './pacing.js';
-import { retryDelayMs, sleep, withTimeout } from './timing.js';
+import { checkPacing, drawJitter, type PacingHistory, type PacingRules, type PacingVerdict, type QuietHours } from './pacing.js';
+import { createReadBack } from './read-back.js';
+import { retryDelayMs, withTimeout } from './timing.js';
+
+/** A channel the dispatcher posts to: its short name, whether it is paused, and its own pacing. */
+export interface DeliveryChannel {
+  name: string;
+  paused: boolean;
+  pacing: { minGapMs: number; maxPerHour: number; quietHours: QuietHours | null };
+}
 
 export interface DispatcherEvents {
   /** An article was confirmed on the channel. */
   posted?(article: Article, delivery: Delivery): void;
-  /** An article failed for good (attempts used up or content that cannot be posted). */
-  failed?(article: Article, error: string): void;
+  /** An article failed for good on `channel` (attempts used up or content that cannot be posted). */
+  failed?(article: Article, error: string, channel?: string): void;
   /** An article with an image was posted as text instead (the image could not be fetched or posted). */
   imageFallback?(article: Article, reason: ImageFallbackReason, detail: string): void;
 }
@@ -26,8 +34,13 @@ export interface DispatcherOptions {
   clock: Clock;
   log: Logger;
   render: Render;
-  /** Minimum time between the starts of two attempts. */
+  /** Minimum time between the starts of two attempts (on one channel; the default for channels). */
   minGapMs: number;
+  /**
+   * The channels to post to, read on every loop (so a `channel add`, `pause` or pacing change made by
+   * another process counts). Default: the queue's default channel alone, with the pacing above.
+   */
+  channels?: () => readonly DeliveryChannel[];
   /** Hourly cap, jitter and quiet hours (default: none of them). */
   pacing?: Partial<Omit<PacingRules, 'minGapMs'>>;
   /** Random numbers in [0, 1) for jitter; injectable for tests. */
@@ -57,8 +70,10 @@ export interface DispatcherStatus {
   lastAttemptAt: number | null;
   /** When the dispatcher will look again by itself (gap end, publish time or retry), if it knows. */
   nextWakeAt: number | null;
-  /** Why normal posting waits right now (pacing), and until when; null when it does not. */
+  /** Why normal posting waits right now on the first channel (pacing), and until when; null when it does not. */
   waiting: { reason: string; until: number; breakingMayGo: boolean } | null;
+  /** The same per channel, by short name (channels not waiting are left out). */
+  waitingByChannel: Record<string, { reason: string; until: number; breakingMayGo: boolean }>;
   /** Normal untimed articles created up to this time have been released by the schedule. */
   releasedThrough: number;
 }
@@ -74,9 +89,9 @@ const WAITING_RECHECK_MS = 60_000;
  */
 export function createDispatcher(options: DispatcherOptions) {
   const { queue, channel, clock, log, render } = options;
-  const confirmDelays = options.confirmDelaysMs ?? [0, 1_000, 3_000];
   const retryDelay = options.retryDelay ?? ((n: number) => retryDelayMs(n));
   const stopGraceMs = options.stopGraceMs ?? 10_000;
+  const { readBack, confirm } = createReadBack({ channel, clock, timeoutMs: options.sendTimeoutMs, confirmDelaysMs: options.confirmDelaysMs });
   const isPaused = options.isPaused ?? (() => false);
 
   const rules: PacingRules = {
@@ -88,13 +103,28 @@ export function createDispatcher(options: DispatcherOptions) {
     timezone: options.pacing?.timezone ?? 'UTC',
   };
   const random = options.random ?? Math.random;
+  const channels =
+    options.channels ??
+    (() => [{ name: queue.defaultChannel, paused: false, pacing: { minGapMs: rules.minGapMs, maxPerHour: rules.maxPerHour, quietHours: rules.quietHours } }]);
   let releasedThrough = clock.now();
-  const history: PacingHistory = {
-    lastAttemptAt: queue.lastAttemptAt(),
-    jitterAfterLastMs: 0,
-    startsInLastHour: queue.attemptStartsSince(clock.now() - 3_600_000),
+  /** Each channel's pacing history, read from the delivery log the first time it is seen (restart-aware). */
+  const histories = new Map<string, PacingHistory>();
+  const historyOf = (name: string): PacingHistory => {
+    let history = histories.get(name);
+    if (!history) {
+      history = {
+        lastAttemptAt: queue.lastAttemptAt(name),
+        jitterAfterLastMs: 0,
+        startsInLastHour: queue.attemptStartsSince(clock.now() - 3_600_000, name),
+      };
+      histories.set(name, history);
+    }
+    return history;
   };
+  const rulesOf = (c: DeliveryChannel): PacingRules => ({ ...rules, ...c.pacing });
+  let lastAttemptAt: number | null = queue.lastAttemptAt();
   let waiting: DispatcherStatus['waiting'] = null;
+  let waitingByChannel: DispatcherStatus['waitingByChannel'] = {};
   let stopped = false;
   let reconciled = false;
   let inFlight: { articleId: number; since: number } | null = null;
@@ -175,29 +205,45 @@ export function createDispatcher(options: DispatcherOptions) {
         continue; // a pause or stop may have come while reconciling
       }
       const now = clock.now();
-      const normal = checkPacing(now, 'normal', history, rules);
-      const breaking = normal.ok ? normal : checkPacing(now, 'breaking', history, rules);
-      waiting = normal.ok ? null : { reason: normal.reason, until: normal.until, breakingMayGo: breaking.ok };
-      if (!breaking.ok) {
-        arm(Math.min(breaking.until, normal.ok ? breaking.until : normal.until));
-        return;
+      // Each channel's own pacing: a gap, cap or quiet hours on one channel holds only that channel's posts.
+      const open: ClaimableChannels = { normal: [], breakingOnly: [] };
+      const blockedUntil: number[] = [];
+      const waits: DispatcherStatus['waitingByChannel'] = {};
+      const specs = channels();
+      for (const spec of specs) {
+        if (spec.paused) continue; // a paused channel holds its own posts only
+        const history = historyOf(spec.name);
+        const channelRules = rulesOf(spec);
+        const normal: PacingVerdict = checkPacing(now, 'normal', history, channelRules);
+        const breaking = normal.ok ? normal : checkPacing(now, 'breaking', history, channelRules);
+        if (normal.ok) (open.normal as string[]).push(spec.name);
+        else {
+          waits[spec.name] = { reason: normal.reason, until: normal.until, breakingMayGo: breaking.ok };
+          blockedUntil.push(breaking.ok ? normal.until : Math.min(breaking.until, normal.until));
+          if (breaking.ok) (open.breakingOnly as string[]).push(spec.name);
+        }
       }
-      const onlyBreaking = !normal.ok;
-      const claim = queue.claimNext(now, releasedThrough, channel.name, render, onlyBreaking);
+      waitingByChannel = waits;
+      const first = specs.find((s) => !s.paused);
+      waiting = first ? (waits[first.name] ?? null) : null;
+      const claim = open.normal.length + open.breakingOnly.length > 0 ? queue.claimNext(now, releasedThrough, open, render) : null;
       if (!claim) {
-        const at = queue.nextWakeAt(releasedThrough, onlyBreaking);
+        const at = open.normal.length + open.breakingOnly.length > 0 ? queue.nextWakeAt(releasedThrough, open) : null;
         if (at !== null) arm(at);
-        if (!normal.ok) arm(normal.until);
+        if (blockedUntil.length > 0) arm(Math.min(...blockedUntil));
         return;
       }
       if (claim.kind === 'unpostable') {
-        log.warn({ articleId: claim.article.id, error: claim.error }, 'article cannot be posted; marked failed');
-        emit('failed', () => options.events?.failed?.(claim.article, claim.error));
+        log.warn({ articleId: claim.article.id, channel: claim.channel, error: claim.error }, 'article cannot be posted; marked failed');
+        emit('failed', () => options.events?.failed?.(claim.article, claim.error, claim.channel));
         continue;
       }
+      const history = historyOf(claim.channel);
+      const spec = specs.find((s) => s.name === claim.channel);
+      lastAttemptAt = now;
       history.lastAttemptAt = now;
       // Jitter varies a gap; with no gap configured (tests, bursts on purpose) there is none to vary.
-      history.jitterAfterLastMs = rules.minGapMs > 0 ? drawJitter(rules.jitterMs, random) : 0;
+      history.jitterAfterLastMs = (spec?.pacing.minGapMs ?? rules.minGapMs) > 0 ? drawJitter(rules.jitterMs, random) : 0;
       history.startsInLastHour = [...history.startsInLastHour.filter((t) => t > now - 3_600_000), now];
       await attempt(claim.article, claim.delivery);
       // A fast channel (the outbox) never yields on its own: give signals, logs, the heartbeat and
@@ -207,9 +253,9 @@ export function createDispatcher(options: DispatcherOptions) {
   }
 
   async function attempt(article: Article, delivery: Delivery): Promise<void> {
-    const post: OutgoingPost = { articleId: article.id, text: delivery.text };
+    const post: OutgoingPost = { articleId: article.id, channel: delivery.channel, text: delivery.text };
     inFlight = { articleId: article.id, since: clock.now() };
-    const attemptLog = log.child({ articleId: article.id, deliveryId: delivery.id, attempt: delivery.attempt });
+    const attemptLog = log.child({ articleId: article.id, channel: delivery.channel, deliveryId: delivery.id, attempt: delivery.attempt });
     try {
       // A previous attempt (also one before a `retry` or a re-queue) may have landed after we gave up
       // on it: look before sending again.
@@ -265,19 +311,6 @@ export function createDispatcher(options: DispatcherOptions) {
     }
   }
 
-  async function readBack(post: OutgoingPost): Promise<ConfirmedPost | null> {
-    return withTimeout(channel.findPost(post), options.sendTimeoutMs, clock, 'reading the channel back');
-  }
-
-  async function confirm(post: OutgoingPost): Promise<ConfirmedPost | null> {
-    for (const delay of confirmDelays) {
-      if (delay > 0) await sleep(delay, clock);
-      const found = await readBack(post);
-      if (found) return found;
-    }
-    return null;
-  }
-
   function recordPosted(article: Article, delivery: Delivery, confirmed: ConfirmedPost, attemptLog: Logger, how: string): void {
     const now = clock.now();
     queue.markPosted(delivery.id, confirmed.messageId, now);
@@ -299,7 +332,8 @@ export function createDispatcher(options: DispatcherOptions) {
       arm(retryAt);
       return;
     }
-    const attemptsUsed = article.attempts;
+    // This channel's attempts (each channel of an article counts its own).
+    const attemptsUsed = delivery.attempt;
     if (retryable && attemptsUsed < options.maxAttempts) {
       const retryAt = now + retryDelay(attemptsUsed);
       queue.markFailed(delivery.id, message, now, { retryAt });
@@ -309,7 +343,7 @@ export function createDispatcher(options: DispatcherOptions) {
       const final = retryable ? `${message} (gave up after ${attemptsUsed} attempts)` : message;
       queue.markFailed(delivery.id, final, now, { final: true });
       attemptLog.error({ error: final }, 'article failed');
-      emit('failed', () => options.events?.failed?.(queue.get(article.id) ?? article, final));
+      emit('failed', () => options.events?.failed?.(queue.get(article.id) ?? article, final, delivery.channel));
     }
   }
 
@@ -319,7 +353,7 @@ export function createDispatcher(options: DispatcherOptions) {
    */
   async function reconcile(): Promise<void> {
     for (const open of queue.openAttempts()) {
-      const post = { articleId: open.article.id, text: open.delivery.text };
+      const post = { articleId: open.article.id, channel: open.delivery.channel, text: open.delivery.text };
       const found = await readBack(post);
       const now = clock.now();
       if (found) {
@@ -330,8 +364,8 @@ export function createDispatcher(options: DispatcherOptions) {
       }
     }
     for (const stranded of queue.strandedPosting()) {
-      queue.unstick(stranded.id, clock.now());
-      log.warn({ articleId: stranded.id }, 'article was stuck in posting; queued again');
+      queue.unstick(stranded.id, clock.now(), stranded.channel);
+      log.warn({ articleId: stranded.id, channel: stranded.channel }, 'article was stuck in posting; queued again');
     }
   }
 
@@ -347,7 +381,7 @@ export function createDispatcher(options: DispatcherOptions) {
       wake('schedule tick');
     },
     status(): DispatcherStatus {
-      return { paused: isPaused(), inFlight, lastAttemptAt: history.lastAttemptAt, nextWakeAt: timer?.at ?? null, releasedThrough, waiting };
+      return { paused: isPaused(), inFlight, lastAttemptAt, nextWakeAt: timer?.at ?? null, releasedThrough, waiting, waitingByChannel };
     },
     /** Resolves when the loop is idle (for tests and shutdown). */
     async idle(): Promise<void> {

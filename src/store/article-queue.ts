@@ -11,9 +11,9 @@ import { storyHash } from '../articles/story-hash.js';
 import type { Db } from './open-database.js';
 import { toArticle, toDelivery, type ArticleRow, type Delivery, type DeliveryRow } from './rows.js';
 import { createArticleChannels, type ArticleChannel, type RouteArticle } from './article-channels.js';
-import { createChannelClaims, type Claim, type ClaimScope, type OpenAttempt, type Render } from './channel-claims.js';
+import { createChannelClaims, type Claim, type ClaimableChannels, type ClaimScope, type OpenAttempt, type Render } from './channel-claims.js';
 
-export type { Claim, ClaimScope, OpenAttempt, Render, RouteArticle, ArticleChannel };
+export type { Claim, ClaimableChannels, ClaimScope, OpenAttempt, Render, RouteArticle, ArticleChannel };
 
 /** What enqueue did: a new article, the one already known for that link, or a cancelled/failed one queued again. */
 export type EnqueueOutcome = 'created' | 'existing' | 'requeued';

@@ -157,3 +157,23 @@ describe('outbox channel (dry run)', () => {
     expect(await t.channel.findPost({ articleId: 169, text: 'x'.repeat(4_000) })).not.toBeNull();
   });
 });
+
+describe('outbox with several channels', () => {
+  it('writes each post\'s channel and reads back on that channel only', async () => {
+    const file = path.join(tempDir(), 'outbox.jsonl');
+    const echoed: string[] = [];
+    const outbox = createOutboxChannel({ file, clock: createFakeClock(), channelName: 'main', echo: (text) => echoed.push(text) });
+    await outbox.start();
+    const onSport = await outbox.send({ articleId: 1, channel: 'sport', text: 'same text' });
+    expect(await outbox.findPost({ articleId: 1, channel: 'main', text: 'same text' })).toBeNull();
+    expect(await outbox.findPost({ articleId: 1, channel: 'sport', text: 'same text' })).toMatchObject({ messageId: onSport });
+    const onMain = await outbox.send({ articleId: 1, text: 'same text' });
+    expect(await outbox.findPost({ articleId: 1, channel: 'main', text: 'same text' })).toMatchObject({ messageId: onMain });
+    expect(await outbox.editPost!({ articleId: 1, channel: 'main', messageId: onSport, text: 'fixed' })).toMatchObject({ kind: 'not-editable' });
+    expect(await outbox.editPost!({ articleId: 1, channel: 'sport', messageId: onSport, text: 'fixed' })).toMatchObject({ kind: 'edited' });
+    const lines = fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { channel: string; editOf?: string });
+    expect(lines.map((l) => [l.channel, l.editOf ?? null])).toEqual([['sport', null], ['main', null], ['sport', onSport]]);
+    expect(echoed[0]).toMatch(/^── outbox · article 1 · channel sport · /);
+    expect(echoed[1]).toMatch(/^── outbox · article 1 · 20/);
+  });
+});

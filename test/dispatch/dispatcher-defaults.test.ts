@@ -126,7 +126,7 @@ describe('dispatcher defaults', () => {
     t.dispatcher.start();
     t.enqueue(1);
     await t.run();
-    expect(t.entries).toContainEqual({ level: 'warn', msg: 'article cannot be posted; marked failed', obj: { articleId: 1, error: 'cannot be posted: too long for a post' } });
+    expect(t.entries).toContainEqual({ level: 'warn', msg: 'article cannot be posted; marked failed', obj: { articleId: 1, channel: 'main', error: 'cannot be posted: too long for a post' } });
     t.channel.nextSends.push('throw');
     t.enqueue(2);
     await t.run();
@@ -152,7 +152,7 @@ describe('dispatcher defaults', () => {
     t.enqueue(1);
     await t.run();
     const start = t.clock.now();
-    expect(t.dispatcher.status()).toEqual({ paused: true, inFlight: null, lastAttemptAt: null, nextWakeAt: null, releasedThrough: start, waiting: null });
+    expect(t.dispatcher.status()).toEqual({ paused: true, inFlight: null, lastAttemptAt: null, nextWakeAt: null, releasedThrough: start, waiting: null, waitingByChannel: {} });
     paused = false;
     t.dispatcher.wake('resume');
     await t.run();

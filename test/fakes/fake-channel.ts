@@ -10,6 +10,9 @@ import type { Clock } from '../../src/clock.js';
  * send whose answer was lost). Edits: `nextEdits` per edit ('ok' edits the post in place;
  * 'not-editable'; 'throw').
  */
+/** A post sent without a channel name (one-channel tests) is on every channel. */
+const sameChannel = (a: string | undefined, b: string | undefined) => a === undefined || b === undefined || a === b;
+
 export function createFakeChannel(clock: Clock, options: { state?: ChannelState } = {}) {
   const status = createStatusHolder(clock, { state: options.state ?? 'ready' });
   const posted: { articleId: number; text: string; messageId: string; at: number; image?: string }[] = [];
@@ -19,6 +22,8 @@ export function createFakeChannel(clock: Clock, options: { state?: ChannelState 
   const nextEdits: ('ok' | 'not-editable' | 'throw')[] = [];
   let seq = 0;
   let findCalls = 0;
+  /** The channel (short name) each message went to, by message id: a read-back looks on the post's channel only. */
+  const channelOf = new Map<string, string | undefined>();
 
   const channel: Channel & {
     posted: typeof posted;
@@ -27,6 +32,8 @@ export function createFakeChannel(clock: Clock, options: { state?: ChannelState 
     findCalls: () => number;
     editCalls: typeof editCalls;
     nextEdits: typeof nextEdits;
+    /** The channel short name a message was posted to. */
+    channelOf(messageId: string): string | undefined;
     setState(state: ChannelState): void;
     onSend?: (post: OutgoingPost) => void;
   } = {
@@ -37,6 +44,7 @@ export function createFakeChannel(clock: Clock, options: { state?: ChannelState 
     findCalls: () => findCalls,
     editCalls,
     nextEdits,
+    channelOf: (messageId: string) => channelOf.get(messageId),
     setState: (state) => status.set({ state }),
     async start() {},
     status: status.get,
@@ -52,6 +60,7 @@ export function createFakeChannel(clock: Clock, options: { state?: ChannelState 
       seq += 1;
       const messageId = `fake-${seq}`;
       if (behaviour === 'ok' || behaviour === 'throw-landed' || behaviour === 'refuse-media') {
+        channelOf.set(messageId, post.channel);
         posted.push({ articleId: post.articleId, text: post.text, messageId, at: clock.now(), ...(post.image ? { image: post.image.url } : {}) });
       }
       if (behaviour === 'throw-landed') throw new Error('protocol timeout (the post landed anyway)');
@@ -59,7 +68,7 @@ export function createFakeChannel(clock: Clock, options: { state?: ChannelState 
     },
     async findPost(post): Promise<ConfirmedPost | null> {
       findCalls += 1;
-      const hit = posted.find((p) => p.text === post.text);
+      const hit = posted.find((p) => p.text === post.text && sameChannel(channelOf.get(p.messageId), post.channel));
       return hit ? { messageId: hit.messageId, postedAt: hit.at, ...(hit.image === undefined ? {} : { hasMedia: true }) } : null;
     },
     async editPost(edit): Promise<EditResult> {
