@@ -51,7 +51,7 @@ export interface FeedServiceOptions {
 export type FeedHealth = 'new' | 'ok' | 'failing' | 'paused';
 
 /** A feed as `feeds` shows it: its settings and state, and what became of its stories so far. */
-export interface FeedView extends Omit<Feed, 'etag' | 'lastModified'> {
+export interface FeedView extends Omit<Feed, 'etag' | 'lastModified' | 'bodyHash'> {
   health: FeedHealth;
   /** Stories per outcome over the feed's life: queued, seen, capped, filtered, duplicate, rejected. */
   stories: Record<string, number>;
@@ -145,7 +145,7 @@ export function createFeedService(options: FeedServiceOptions) {
   }
 
   function view(feed: Feed, counts = feeds.outcomeCounts()): FeedView {
-    const { etag: _etag, lastModified: _lastModified, ...rest } = feed;
+    const { etag: _etag, lastModified: _lastModified, bodyHash: _bodyHash, ...rest } = feed;
     const health: FeedHealth =
       feed.status === 'paused' ? 'paused' : feed.consecutiveFailures > 0 ? 'failing' : feed.lastSuccessAt === null ? 'new' : 'ok';
     return { ...rest, health, stories: counts.get(feed.id) ?? {} };

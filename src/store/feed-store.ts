@@ -30,6 +30,8 @@ export interface Feed extends FeedSettings {
   /** Character set the last body read was decoded with, and why that one (null until a body is read). */
   charset: string | null;
   charsetReason: string | null;
+  /** Hash of the last body read in full (see bodyHash in poll-feed.ts); null until one is. */
+  bodyHash: string | null;
   lastPollAt: number | null;
   lastSuccessAt: number | null;
   lastError: string | null;
@@ -63,6 +65,7 @@ interface FeedRow {
   last_modified: string | null;
   charset: string | null;
   charset_reason: string | null;
+  body_hash: string | null;
   last_poll_at: number | null;
   last_success_at: number | null;
   last_error: string | null;
@@ -92,6 +95,7 @@ function toFeed(row: FeedRow): Feed {
     lastModified: row.last_modified,
     charset: row.charset,
     charsetReason: row.charset_reason,
+    bodyHash: row.body_hash,
     lastPollAt: row.last_poll_at,
     lastSuccessAt: row.last_success_at,
     lastError: row.last_error,
@@ -112,6 +116,8 @@ export interface PollSuccess {
   title: string | null;
   /** How the body was decoded; null keeps what is stored (a 304 has no body). */
   charset?: { charset: string; reason: string } | null;
+  /** Hash of the body this poll read in full and recorded every story of; undefined or null keeps the stored one. */
+  bodyHash?: string | null;
 }
 
 /** How a failed poll leaves a feed. */
@@ -152,7 +158,7 @@ export function createFeedStore(db: Db) {
          etag = CASE WHEN @keep = 1 THEN etag ELSE @etag END,
          last_modified = CASE WHEN @keep = 1 THEN last_modified ELSE @lastModified END,
          title = COALESCE(@title, title), charset = COALESCE(@charset, charset),
-         charset_reason = COALESCE(@charsetReason, charset_reason), updated_at = @now
+         charset_reason = COALESCE(@charsetReason, charset_reason), body_hash = COALESCE(@bodyHash, body_hash), updated_at = @now
        WHERE id = @id`,
     ),
     failed: db.prepare(
@@ -225,6 +231,7 @@ export function createFeedStore(db: Db) {
         title: result.title,
         charset: result.charset?.charset ?? null,
         charsetReason: result.charset?.reason ?? null,
+        bodyHash: result.bodyHash ?? null,
       });
     },
 

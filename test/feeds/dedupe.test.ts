@@ -55,6 +55,8 @@ describe('no flood', () => {
     expect(report.skipped).toEqual({ 'over-cap': 5 });
     expect(report.skippedStories.map((s) => s.headline)).toEqual(expect.arrayContaining(['Story number 1', 'Story number 5']));
 
+    // The same stories in another order: a new body, read in full; the skipped ones stay skipped.
+    setup.server.serve('/news.rss', { body: rss([item(0), ...fresh.reverse()]) });
     const again = polled(await setup.service.pollNow(id));
     expect(again.queued).toHaveLength(0);
     expect(again.known).toBe(16);
@@ -79,6 +81,35 @@ describe('conditional requests', () => {
     expect(second!.headers).toMatchObject({ 'if-none-match': '"v1"', 'if-modified-since': lastModified, 'user-agent': 'Newsdesk/0.1 (+feed poller)' });
     expect(setup.articles()).toHaveLength(1);
     expect(setup.service.get(added.feed.id)).toMatchObject({ lastSuccessAt: setup.clock.now(), consecutiveFailures: 0 });
+  });
+});
+
+describe('unchanged bodies', () => {
+  it('a body unchanged since the last full read is not read again (one state write, its new ETag kept); a changed byte or content type is', async () => {
+    const setup = await feedSetup();
+    const body = rss([1, 2, 3].map((n) => item(n)));
+    const url = setup.server.serve('/news.rss', { body });
+    const added = await setup.service.add(url);
+    if (added.status !== 'added') throw new Error('not added');
+    const id = added.feed.id;
+
+    setup.clock.advance(60_000);
+    expect(await setup.service.pollNow(id)).toEqual({ status: 'not-modified', feedId: id, url });
+    expect(setup.service.get(id)).toMatchObject({ lastSuccessAt: setup.clock.now(), consecutiveFailures: 0, stories: { seen: 3 } });
+
+    // The same bytes under a new ETag: still unchanged, and the ETag is sent from now on.
+    setup.server.serve('/news.rss', { body, etag: '"v2"' });
+    expect((await setup.service.pollNow(id))?.status).toBe('not-modified');
+    setup.server.serve('/news.rss', { body: rss([4, 1, 2, 3].map((n) => item(n))) });
+    const changed = polled(await setup.service.pollNow(id));
+    expect(setup.server.hits('/news.rss').at(-1)!.headers['if-none-match']).toBe('"v2"');
+    expect(changed.queued.map((q) => q.headline)).toEqual(['Story number 4']);
+    expect(changed.known).toBe(3);
+
+    // The same bytes declared in another character set may read as other stories: read in full.
+    setup.server.serve('/news.rss', { body: rss([4, 1, 2, 3].map((n) => item(n))), contentType: 'application/rss+xml; charset=iso-8859-1' });
+    expect(polled(await setup.service.pollNow(id))).toMatchObject({ known: 4, queued: [] });
+    expect(setup.articles()).toHaveLength(1);
   });
 });
 

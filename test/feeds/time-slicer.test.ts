@@ -58,6 +58,30 @@ describe('time slicer', () => {
     expect(log.filter((x) => x !== '|')).toHaveLength(40);
   });
 
+  it('gives way while other work keeps the turns busy (a backlog of posts), for at most maxWaitMs', async () => {
+    const t = handSlicer(5);
+    t.work(5);
+    let done = false;
+    void t.slicer.tick().then(() => (done = true));
+    t.work(3); // the dispatcher posts in the turn the feed work yielded
+    await t.nextTurn();
+    expect(done).toBe(false);
+    await t.nextTurn(); // a quiet turn: the feed work takes its slice
+    expect(done).toBe(true);
+
+    // Busy turn after busy turn: the feed work still runs once it has waited 4 budgets (20 ms).
+    t.work(5);
+    done = false;
+    void t.slicer.tick().then(() => (done = true));
+    let turns = 0;
+    while (!done && turns < 10) {
+      t.work(6);
+      await t.nextTurn();
+      turns += 1;
+    }
+    expect(turns).toBe(4);
+  });
+
   it('pause() ends the slice at once, for everyone waiting on it', async () => {
     const t = handSlicer(5);
     let resumed = 0;

@@ -1,7 +1,7 @@
 import type { ArticleInput } from '../../articles/article.js';
 import type { Feed } from '../../store/feed-store.js';
 import type { FeedItemStore, ItemWrite, StoryKeys } from '../../store/feed-item-store.js';
-import { mapItem, type MappedItem } from '../map/map-item.js';
+import { mapItemKeys, type KeyedItem } from '../map/map-item.js';
 import type { ParsedFeed } from '../parse/feed-document.js';
 import { SKIPPED_LISTED, type QueuedStory, type SkipReason, type SkippedStory } from '../poll/poll-report.js';
 import { filterVerdict } from './keywords.js';
@@ -48,7 +48,7 @@ const LOOKUP_CHUNK = 100;
 
 interface Planned {
   write: ItemWrite;
-  item: MappedItem;
+  item: KeyedItem;
   reason: SkipReason | null;
   detail: string | null;
 }
@@ -66,15 +66,15 @@ export async function ingestItems(feed: Feed, parsed: ParsedFeed, feedUrl: strin
     if (result.skippedStories.length < SKIPPED_LISTED) result.skippedStories.push({ reason, headline, url, detail });
   };
 
-  const fresh: MappedItem[] = [];
+  const fresh: KeyedItem[] = [];
   const decided: Planned[] = [];
   const inThisPoll = new Set<string>();
   // Mapped in chunks; each chunk's stories are looked up against one snapshot of the database.
   for (let start = 0; start < parsed.count; start += LOOKUP_CHUNK) {
     await deps.slicer.tick();
-    const chunk: MappedItem[] = [];
+    const chunk: KeyedItem[] = [];
     for (let i = start; i < Math.min(parsed.count, start + LOOKUP_CHUNK); i += 1) {
-      const mapped = mapItem(parsed.item(i), i, feed.id, feedUrl);
+      const mapped = mapItemKeys(parsed.item(i), i, feed.id, feedUrl);
       if (!mapped.ok) {
         skip(mapped.reason, mapped.headline, mapped.link, null);
         continue;
@@ -97,9 +97,11 @@ export async function ingestItems(feed: Feed, parsed: ParsedFeed, feedUrl: strin
   }
 
   const filter = { include: feed.include, exclude: feed.exclude };
-  const eligible: MappedItem[] = [];
+  const filtering = filter.include.length > 0 || filter.exclude.length > 0;
+  const eligible: KeyedItem[] = [];
   for (const item of fresh) {
-    const verdict = filterVerdict(`${item.headline} ${item.summary}`, filter);
+    // The summary is read only when a filter needs it (or the story is queued, below).
+    const verdict = filtering ? filterVerdict(`${item.headline} ${item.details().summary}`, filter) : null;
     if (verdict) decided.push(plan(item, 'filtered', 'filtered', verdict));
     else eligible.push(item);
   }
@@ -155,16 +157,17 @@ export async function ingestItems(feed: Feed, parsed: ParsedFeed, feedUrl: strin
   return result;
 }
 
-function plan(item: MappedItem, outcome: ItemWrite['outcome'], reason: SkipReason | null, detail: string | null): Planned {
+function plan(item: KeyedItem, outcome: ItemWrite['outcome'], reason: SkipReason | null, detail: string | null): Planned {
   return { item, reason, detail, write: { keys: keysOf(item), headline: item.headline, outcome } };
 }
 
-function queuedWrite(feed: Feed, item: MappedItem): ItemWrite {
+function queuedWrite(feed: Feed, item: KeyedItem): ItemWrite {
+  const { summary, imageUrl } = item.details();
   const article: ArticleInput = {
     headline: item.headline,
-    summary: item.summary,
+    summary,
     url: item.url,
-    imageUrl: item.imageUrl ?? undefined,
+    imageUrl: imageUrl ?? undefined,
     category: feed.category ?? undefined,
     priority: feed.priority,
     source: `feed:${feed.id}`,
@@ -172,12 +175,12 @@ function queuedWrite(feed: Feed, item: MappedItem): ItemWrite {
   return { keys: keysOf(item), headline: item.headline, outcome: 'queued', article };
 }
 
-function keysOf(item: MappedItem): StoryKeys {
+function keysOf(item: KeyedItem): StoryKeys {
   return { guidKey: item.guidKey, canonicalUrl: item.canonicalUrl, contentHash: item.contentHash };
 }
 
 /** By publication date, newest first; undated items after dated ones, in document order. */
-function newestFirst(a: MappedItem, b: MappedItem): number {
+function newestFirst(a: KeyedItem, b: KeyedItem): number {
   if (a.publishedAt !== null && b.publishedAt !== null && a.publishedAt !== b.publishedAt) return b.publishedAt - a.publishedAt;
   if (a.publishedAt === null && b.publishedAt !== null) return 1;
   if (a.publishedAt !== null && b.publishedAt === null) return -1;

@@ -28,11 +28,31 @@ export type MapResult = { ok: true; item: MappedItem } | { ok: false; reason: Un
 export const SUMMARY_MAX_CHARS = 1_000;
 
 /**
+ * A feed item's keys and headline, mapped; its summary and image are read on demand (`details`). Reading
+ * the markup of the summary is the dearest part of mapping, and most items never need it: a story the
+ * feed showed before, or one only marked seen on a first poll, is recorded by its keys and headline.
+ */
+export interface KeyedItem extends Omit<MappedItem, 'summary' | 'imageUrl'> {
+  /** The summary and image (computed on the first call, then kept). */
+  details(): Pick<MappedItem, 'summary' | 'imageUrl'>;
+}
+
+export type KeyedResult = { ok: true; item: KeyedItem } | Exclude<MapResult, { ok: true }>;
+
+/**
  * Maps one raw item: headline from the title, summary from the summary or else the content (markup
  * removed, entities decoded, whitespace collapsed), link and image resolved against `base` (the item's
  * xml:base, else the feed's final URL). Items without a usable title or link are reported, not mapped.
  */
 export function mapItem(raw: RawItem, position: number, feedId: number, feedUrl: string): MapResult {
+  const keyed = mapItemKeys(raw, position, feedId, feedUrl);
+  if (!keyed.ok) return keyed;
+  const { details, ...item } = keyed.item;
+  return { ok: true, item: { ...item, ...details() } };
+}
+
+/** mapItem, with the summary and image left for `details()` (the same values, read only when asked for). */
+export function mapItemKeys(raw: RawItem, position: number, feedId: number, feedUrl: string): KeyedResult {
   const headline = truncateAtWord(readRich(raw.title, true).text, LIMITS.headline);
   const base = raw.base ? (absolute(raw.base, feedUrl)?.toString() ?? feedUrl) : feedUrl;
   const link = raw.link ? absolute(raw.link, base) : null;
@@ -41,21 +61,28 @@ export function mapItem(raw: RawItem, position: number, feedId: number, feedUrl:
   if (!headline) return { ok: false, reason: 'no-title', headline: null, link: url };
   if (!link || !url || url.length > LIMITS.url) return { ok: false, reason: 'no-link', headline, link: raw.link };
 
-  const description = readRich(raw.summary);
-  const content = readRich(raw.content);
   const canonical = canonicalUrl(url);
+  let details: Pick<MappedItem, 'summary' | 'imageUrl'> | null = null;
   return {
     ok: true,
     item: {
       headline,
-      summary: truncateAtWord(pickSummary(headline, description, content, raw.extraSummaries), SUMMARY_MAX_CHARS),
       url,
       canonicalUrl: canonical,
-      imageUrl: pickImage(raw, [content.image, description.image], base),
       guidKey: guidKey(raw.guid, feedId),
       contentHash: storyHash(headline, canonical),
       publishedAt: raw.publishedAt,
       position,
+      details() {
+        if (details) return details;
+        const description = readRich(raw.summary);
+        const content = readRich(raw.content);
+        details = {
+          summary: truncateAtWord(pickSummary(headline, description, content, raw.extraSummaries), SUMMARY_MAX_CHARS),
+          imageUrl: pickImage(raw, [content.image, description.image], base),
+        };
+        return details;
+      },
     },
   };
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Clock } from '../../clock.js';
 import { errorDetail, type Logger } from '../../log.js';
 import type { Feed, FeedStore } from '../../store/feed-store.js';
@@ -39,25 +40,46 @@ export interface PollDeps {
   commit: <T>(write: () => T) => Promise<T>;
 }
 
-/** A feed document fetched and read (or the site's word that nothing changed). */
+/**
+ * A feed document fetched and read; or the site's word that nothing changed (a 304); or the very body
+ * the feed's last full read recorded every story of (`unchanged`: not decoded, parsed or deduplicated again).
+ */
 export type ReadResult =
   | { status: 'not-modified' }
-  | { status: 'read'; url: string; validators: Validators; decoded: DecodedBody; parsed: ParsedFeed };
+  | { status: 'unchanged'; url: string; validators: Validators }
+  | { status: 'read'; url: string; validators: Validators; decoded: DecodedBody; parsed: ParsedFeed; bodyHash: string };
+
+/**
+ * Changes whenever reading a body may give other stories (parser, decoder or mapping rules): every
+ * feed is then read in full once more, so a fixed reader sees the stories an older one missed.
+ */
+const READER_VERSION = '1';
+
+/**
+ * What a body's stories depend on: its bytes, the declared content type (the charset), the final URL
+ * (relative links resolve against it) and the reader's version. Equal hash, equal stories.
+ */
+export function bodyHash(url: string, contentType: string | null, body: Buffer): string {
+  return createHash('sha256').update(`${READER_VERSION}\n${url}\n${contentType ?? ''}\n`).update(body).digest('base64url');
+}
 
 /** What reading needs: the HTTP settings, the clock for the timeout, and a stop signal. */
 export type ReadDeps = Pick<PollDeps, 'clock' | 'http' | 'signal' | 'slicer'>;
 
 /**
  * Fetches (conditionally), decodes and parses a feed, in time slices. Throws FeedFetchError or
- * FeedParseError; `feed add` uses it to try a URL before storing anything.
+ * FeedParseError; `feed add` uses it to try a URL before storing anything. A body whose hash is
+ * `lastBodyHash` (the feed's last full read) is reported `unchanged` without being read.
  */
-export async function readFeed(url: string, validators: Validators, deps: ReadDeps): Promise<ReadResult> {
+export async function readFeed(url: string, validators: Validators, deps: ReadDeps, lastBodyHash: string | null = null): Promise<ReadResult> {
   const fetched = await fetchFeed(url, validators, { ...deps.http, clock: deps.clock, signal: deps.signal });
   if (fetched.status === 'not-modified') return { status: 'not-modified' };
+  const hash = bodyHash(fetched.url, fetched.contentType, fetched.body);
+  if (hash === lastBodyHash) return { status: 'unchanged', url: fetched.url, validators: fetched.validators };
   await deps.slicer.pause(); // the body arrived in one piece: give waiting work a turn before decoding it
   const decoded = decodeBody(fetched.body, fetched.contentType);
   const parsed = await parseFeedInSlices(decoded.text, fetched.url, deps.slicer);
-  return { status: 'read', url: fetched.url, validators: fetched.validators, decoded, parsed };
+  return { status: 'read', url: fetched.url, validators: fetched.validators, decoded, parsed, bodyHash: hash };
 }
 
 /**
@@ -72,10 +94,12 @@ export async function pollFeed(feed: Feed, deps: PollDeps, alreadyRead?: ReadRes
   const base = { feedId: feed.id, url: feed.url };
   const every = feed.everyMinutes * 60_000;
   try {
-    const read = alreadyRead ?? (await readFeed(feed.url, { etag: feed.etag, lastModified: feed.lastModified }, deps));
-    if (read.status === 'not-modified') {
-      await deps.commit(() => feeds.pollSucceeded(feed.id, { now: clock.now(), nextPollAt: clock.now() + every, validators: null, title: null }));
-      log.debug({}, 'feed not modified');
+    const read = alreadyRead ?? (await readFeed(feed.url, { etag: feed.etag, lastModified: feed.lastModified }, deps, feed.bodyHash));
+    if (read.status === 'not-modified' || read.status === 'unchanged') {
+      // The same body as the last full read: its stories are all recorded, so one small state write (new validators, if any).
+      const validators = read.status === 'unchanged' ? read.validators : null;
+      await deps.commit(() => feeds.pollSucceeded(feed.id, { now: clock.now(), nextPollAt: clock.now() + every, validators, title: null }));
+      log.debug({}, read.status === 'unchanged' ? 'feed body unchanged since its last full read' : 'feed not modified');
       return { status: 'not-modified', ...base };
     }
     const { decoded, parsed } = read;
@@ -88,6 +112,7 @@ export async function pollFeed(feed: Feed, deps: PollDeps, alreadyRead?: ReadRes
         validators: read.validators,
         title: parsed.title,
         charset: { charset: decoded.charset, reason: decoded.reason },
+        bodyHash: read.bodyHash,
       });
     const ingested = await ingestItems(feed, parsed, read.url, {
       items: deps.items,
