@@ -23,6 +23,8 @@ export interface StoredChannel {
   maxPerHour: number | null;
   quietHours: string | null;
   digest: DigestSetting | null;
+  /** When the digest times were last set (slots before it are never posted), or null. */
+  digestSince: number | null;
   createdAt: number;
   createdBy: string;
   updatedAt: number;
@@ -68,6 +70,7 @@ interface ChannelRow {
   digest_times: string | null;
   digest_top: number | null;
   digest_mode: 'besides' | 'instead' | null;
+  digest_since: number | null;
   created_at: number;
   created_by: string;
   updated_at: number;
@@ -88,11 +91,18 @@ function toStored(row: ChannelRow): StoredChannel {
     maxPerHour: row.max_per_hour,
     quietHours: row.quiet_hours,
     digest: times && times.length > 0 ? { times, top: row.digest_top ?? 5, mode: row.digest_mode ?? 'besides' } : null,
+    digestSince: row.digest_since,
     createdAt: row.created_at,
     createdBy: row.created_by,
     updatedAt: row.updated_at,
     updatedBy: row.updated_by,
   };
+}
+
+/** Stamps when the digest times changed, so slots from before it are never posted. */
+function withDigestSince(before: StoredChannel, after: StoredChannel, now: number): StoredChannel {
+  const times = (c: StoredChannel) => JSON.stringify(c.digest?.times ?? null);
+  return times(before) === times(after) ? after : { ...after, digestSince: after.digest ? now : null };
 }
 
 const json = (value: unknown[] | null | undefined) => (value && value.length > 0 ? JSON.stringify(value) : null);
@@ -117,12 +127,12 @@ export function createChannelsStore(db: Db, defaults: ChannelDefaults, options: 
     byTarget: db.prepare<[string], ChannelRow>(`SELECT * FROM channels WHERE target = ?`),
     insert: db.prepare(
       `INSERT INTO channels (name, target, categories, feeds, paused, min_gap_seconds, max_per_hour, quiet_hours, digest_times, digest_top, digest_mode,
-         created_at, created_by, updated_at, updated_by)
-       VALUES (@name, @target, @categories, @feeds, @paused, @minGap, @maxPerHour, @quiet, @digestTimes, @digestTop, @digestMode, @now, @by, @now, @by)`,
+         digest_since, created_at, created_by, updated_at, updated_by)
+       VALUES (@name, @target, @categories, @feeds, @paused, @minGap, @maxPerHour, @quiet, @digestTimes, @digestTop, @digestMode, @digestSince, @now, @by, @now, @by)`,
     ),
     update: db.prepare(
       `UPDATE channels SET categories = @categories, feeds = @feeds, paused = @paused, min_gap_seconds = @minGap, max_per_hour = @maxPerHour,
-         quiet_hours = @quiet, digest_times = @digestTimes, digest_top = @digestTop, digest_mode = @digestMode, updated_at = @now, updated_by = @by
+         quiet_hours = @quiet, digest_times = @digestTimes, digest_top = @digestTop, digest_mode = @digestMode, digest_since = @digestSince, updated_at = @now, updated_by = @by
        WHERE name = @name`,
     ),
     remove: db.prepare<[string]>(`DELETE FROM channels WHERE name = ?`),
@@ -171,6 +181,7 @@ export function createChannelsStore(db: Db, defaults: ChannelDefaults, options: 
       digestTimes: json(stored.digest?.times),
       digestTop: stored.digest?.top ?? null,
       digestMode: stored.digest?.mode ?? null,
+      digestSince: stored.digestSince,
       now,
       by,
     };
@@ -183,9 +194,9 @@ export function createChannelsStore(db: Db, defaults: ChannelDefaults, options: 
     if (!current && !isDefault) throw new ChannelRegistryError('not-found', `There is no channel "${name}".`);
     const base: StoredChannel = current ?? {
       name, target: null, categories: null, feeds: null, paused: false, minGapSeconds: null, maxPerHour: null, quietHours: null, digest: null,
-      createdAt: now, createdBy: by, updatedAt: now, updatedBy: by,
+      digestSince: null, createdAt: now, createdBy: by, updatedAt: now, updatedBy: by,
     };
-    const next = change(base);
+    const next = withDigestSince(base, change(base), now);
     if (current) s.update.run(row(next, now, by));
     else s.insert.run(row(next, now, by));
     s.bump.run({ key: REVISION_KEY, now });
@@ -240,9 +251,9 @@ export function createChannelsStore(db: Db, defaults: ChannelDefaults, options: 
       s.remove.run(input.name); // an orphaned row of an earlier NEWSDESK_CHANNEL_NAME
       const base: StoredChannel = {
         name: input.name, target: input.target, categories: null, feeds: null, paused: false, minGapSeconds: null, maxPerHour: null,
-        quietHours: null, digest: null, createdAt: now, createdBy: by, updatedAt: now, updatedBy: by,
+        quietHours: null, digest: null, digestSince: null, createdAt: now, createdBy: by, updatedAt: now, updatedBy: by,
       };
-      const stored = applyChanges(base, input);
+      const stored = withDigestSince(base, applyChanges(base, input), now);
       s.insert.run(row(stored, now, by));
       s.bump.run({ key: REVISION_KEY, now });
       return resolve(stored, false, input.name);
