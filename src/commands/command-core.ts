@@ -15,7 +15,7 @@ import { templatePreviewCommand } from './handlers/template-preview.js';
 import { webhooksCommand } from './handlers/webhooks.js';
 import { correctCommand, correctSpec } from './handlers/correct.js';
 import { auditCommand, listCommand, logCommand, showCommand, statusCommand } from './handlers/inspect.js';
-import { channelAddSpec, channelSetSpec, channelsCommand } from './handlers/channels.js';
+import { channelAddSpec, channelSetSpec, channelsCommand, deskChannelsQuery } from './handlers/channels.js';
 import { cancelCommand, pauseCommand, resumeCommand, retryCommand } from './handlers/manage.js';
 import { DESK_QUERIES, postNowCommand, rescheduleCommand } from './handlers/desk.js';
 import { invalid, ok, type Actor, type CommandContext, type CommandResult, type CommandSpec, type StructuredSpec } from './types.js';
@@ -96,7 +96,7 @@ export function createCommandCore(ctx: CommandContext, log: Logger, extra: reado
     [channelAddSpec.name, channelAddSpec as StructuredSpec<unknown>],
     [channelSetSpec.name, channelSetSpec as StructuredSpec<unknown>],
   ]);
-  const queries = new Map<string, StructuredSpec<unknown>>(DESK_QUERIES.map((q) => [q.name, q as StructuredSpec<unknown>]));
+  const queries = new Map<string, StructuredSpec<unknown>>([...DESK_QUERIES, deskChannelsQuery as StructuredSpec<never>].map((q) => [q.name, q as StructuredSpec<unknown>]));
 
   async function executeStructured(spec: StructuredSpec<unknown>, body: unknown, actor: Actor): Promise<CommandResult> {
     try {

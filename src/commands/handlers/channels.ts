@@ -286,3 +286,15 @@ export const channelSetSpec: StructuredSpec<{ name: string; values: OptionValues
       .transform(({ name, paused, ...rest }) => ({ name, paused, values: valuesOf(rest) })),
   run: (input, ctx, actor) => setChannel(input, ctx, actor),
 };
+
+/** The desk's Channels page: every channel with its one-line summary and how many posts wait there. */
+export const deskChannelsQuery: StructuredSpec<Record<string, never>> = {
+  name: 'desk-channels',
+  input: () => z.strictObject({}),
+  run(_input, ctx) {
+    const store = registryOf(ctx);
+    if (isResult(store)) return store;
+    const channels = store.list().map((c) => ({ ...c, line: channelLine(c, store), waiting: store.waiting(c.name).length }));
+    return ok(`${channels.length} channels`, { channels });
+  },
+};

@@ -14,6 +14,7 @@ import { tokensMatch } from '../auth.js';
 import { registerDeskActions } from './actions.js';
 import { registerLive, type ChangeSource } from './live.js';
 import { registerDeskPages } from './pages.js';
+import { registerChannelPages } from './channels-page.js';
 import { createMemorySessionStore, DEFAULT_SESSION_IDLE_MS, type SessionStore } from './session-store.js';
 import { createViews, deskFilesDir, viewHelpers } from './views.js';
 
@@ -80,6 +81,7 @@ const NAV = [
   { key: 'compose', href: '/compose', label: 'Compose' },
   { key: 'queue', href: '/queue', label: 'Queue' },
   { key: 'feeds', href: '/feeds', label: 'Feeds' },
+  { key: 'channels', href: '/channels', label: 'Channels' },
   { key: 'log', href: '/log', label: 'Log' },
 ];
 
@@ -244,6 +246,7 @@ export async function registerDesk(app: FastifyInstance, options: DeskOptions): 
 
   registerDeskPages(app, ctx);
   registerDeskActions(app, ctx);
+  registerChannelPages(app, ctx);
   registerLive(app, { changes: options.changes, log });
 }
 
