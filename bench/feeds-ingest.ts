@@ -54,7 +54,11 @@ function bigFeed(count: number): string {
 export async function run(): Promise<Figures> {
   const text = bigFeed(ITEMS);
   const body = Buffer.from(text);
-  const server = http.createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/rss+xml; charset=utf-8' }).end(body));
+  // The same stories with one byte of the channel changed: a re-poll that must read and deduplicate all 10,000.
+  const touched = Buffer.from(text.replace('<description>Ten thousand items</description>', '<description>Ten thousand items!</description>'));
+  let served: Buffer = body;
+  const serve = (next: Buffer) => (served = next);
+  const server = http.createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/rss+xml; charset=utf-8' }).end(served));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/big.rss`;
   try {
@@ -65,6 +69,7 @@ export async function run(): Promise<Figures> {
     const oursParse: number[] = [];
     const ours: number[] = [];
     const repoll: number[] = [];
+    const unchanged: number[] = [];
     const floor: number[] = [];
     for (let round = 0; round < ROUNDS; round += 1) {
       const started = performance.now();
@@ -75,17 +80,21 @@ export async function run(): Promise<Figures> {
       const mine = allItems(parseFeed(text)).length;
       oursParse.push(performance.now() - parseStarted);
       if (mine !== ITEMS) throw new Error(`our parser read ${mine} items`);
-      const timing = await ingestOnce(url);
+      serve(body);
+      const timing = await ingestOnce(url, () => serve(touched));
       ours.push(timing.ingestMs);
       repoll.push(timing.repollMs);
+      unchanged.push(timing.unchangedMs);
       floor.push(await writeFloor(timing.rows));
     }
+    serve(body);
     const breaking = await breakingDuringIngest(url);
     const oursPerSec = ITEMS / (median(ours) / 1000);
     const theirsPerSec = ITEMS / (median(theirs) / 1000);
     say('rss-parser parseString alone', `${spread(theirs)}  (${Math.round(theirsPerSec)} items/s)`);
     say('ours: fetch+parse+map+dedupe+queue', `${spread(ours)}  (${Math.round(oursPerSec)} items/s)`);
     say('ours: re-poll, all 10k known', `${spread(repoll)}  (${Math.round(ITEMS / (median(repoll) / 1000))} items/s)`);
+    say('ours: re-poll, the same body again', `${spread(unchanged)}  (not read again: one state write)`);
     say('write floor: same rows, one transaction', `${spread(floor)}  (${ratio(median(floor) / median(ours))} of our whole ingest)`);
     say('our parser alone', `${spread(oursParse)}  (${ratio(median(theirs) / median(oursParse))} rss-parser's speed)`);
     say(`breaking (every ${BREAKING_EVERY_MS} ms) arrival -> send()`, `${spread(breaking.fromArrival)}  (${breaking.fromArrival.length} posts)`);
@@ -113,8 +122,11 @@ interface Rows {
   feedItems: Row[];
 }
 
-/** One `feed add` queueing all items into a fresh database, then a re-poll finding all of them known; and the rows it wrote. */
-async function ingestOnce(url: string): Promise<{ ingestMs: number; repollMs: number; rows: Rows }> {
+/**
+ * One `feed add` queueing all items into a fresh database; a re-poll of a changed body (`touch`) finding
+ * all of them known; a re-poll of that same body again (not read again); and the rows it wrote.
+ */
+async function ingestOnce(url: string, touch: () => void): Promise<{ ingestMs: number; repollMs: number; unchangedMs: number; rows: Rows }> {
   return withTempDir(async (dir) => {
     const db = openDatabase(path.join(dir, 'newsdesk.db'));
     try {
@@ -125,12 +137,17 @@ async function ingestOnce(url: string): Promise<{ ingestMs: number; repollMs: nu
       if (added.status !== 'added' || added.poll.status !== 'polled' || added.poll.queued.length !== ITEMS) {
         throw new Error(`ingest did not queue ${ITEMS} items: ${JSON.stringify(added).slice(0, 300)}`);
       }
+      touch();
       const again = performance.now();
       const repoll = await service.pollNow(added.feed.id);
       if (repoll?.status !== 'polled' || repoll.known !== ITEMS) throw new Error('re-poll did not find every item known');
       const repollMs = performance.now() - again;
+      const same = performance.now();
+      const unchanged = await service.pollNow(added.feed.id);
+      if (unchanged?.status !== 'not-modified') throw new Error(`a re-poll of the same body was ${unchanged?.status}, not not-modified`);
+      const unchangedMs = performance.now() - same;
       const all = (table: string) => db.prepare<[], Row>(`SELECT * FROM ${table} ORDER BY rowid`).all();
-      return { ingestMs, repollMs, rows: { feeds: all('feeds'), articles: all('articles'), feedItems: all('feed_items') } };
+      return { ingestMs, repollMs, unchangedMs, rows: { feeds: all('feeds'), articles: all('articles'), feedItems: all('feed_items') } };
     } finally {
       db.close();
     }
