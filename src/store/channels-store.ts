@@ -136,6 +136,7 @@ export function createChannelsStore(db: Db, defaults: ChannelDefaults, options: 
        WHERE name = @name`,
     ),
     remove: db.prepare<[string]>(`DELETE FROM channels WHERE name = ?`),
+    feed: db.prepare<[number], { one: number }>(`SELECT 1 AS one FROM feeds WHERE id = ?`),
     revision: db.prepare<[string], string>(`SELECT value FROM settings WHERE key = ?`).pluck(),
     bump: db.prepare(
       `INSERT INTO settings (key, value, updated_at) VALUES (@key, '1', @now)
@@ -231,6 +232,10 @@ export function createChannelsStore(db: Db, defaults: ChannelDefaults, options: 
     },
     /** What is stored of a channel (null pacing values: the global setting), for showing defaults as defaults. */
     stored: storedOf,
+    /** Whether feed `id` exists (for `feeds=`; read here so the CLI need not load the feed engine). */
+    feedExists(id: number): boolean {
+      return s.feed.get(id) !== undefined;
+    },
     /** The added channel posting to `target`, if any. */
     byTarget(target: string): StoredChannel | undefined {
       const row = s.byTarget.get(target);

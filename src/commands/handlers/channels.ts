@@ -98,10 +98,10 @@ export function channelLine(spec: ChannelSpec, store: ChannelsStore): string {
 }
 
 /** Reads the option values and checks what needs the database (feed ids); a refusal lists every problem. */
-function optionsOf(values: OptionValues, ctx: CommandContext): ChannelOptions | CommandResult {
+function optionsOf(values: OptionValues, store: ChannelsStore): ChannelOptions | CommandResult {
   const { options, problems } = readChannelOptions(values);
   for (const id of options.feeds ?? []) {
-    if (!ctx.feeds.get(id)) problems.push(`feeds=: there is no feed #${id}; "feeds" lists the ids`);
+    if (!store.feedExists(id)) problems.push(`feeds=: there is no feed #${id}; "feeds" lists the ids`);
   }
   if (problems.length) return invalid(`Channel not changed: ${problems.join('; ')}\nusage: ${USAGE}`, { problems, usage: USAGE });
   return options;
@@ -144,7 +144,7 @@ function refused(err: unknown, name: string): CommandResult {
 function addChannel(input: { target: string; name: string; values: OptionValues }, ctx: CommandContext, actor: Actor): CommandResult {
   const store = registryOf(ctx);
   if (isResult(store)) return store;
-  const options = optionsOf(input.values, ctx);
+  const options = optionsOf(input.values, store);
   if (isResult(options)) return options;
   const digest = digestAfter(options.digest, null);
   if (isResult(digest)) return digest;
@@ -162,7 +162,7 @@ function setChannel(input: { name: string; values: OptionValues; paused?: boolea
   if (isResult(store)) return store;
   const current = store.get(input.name);
   if (!current) return refused(new ChannelRegistryError('not-found', `There is no channel "${input.name.slice(0, 40)}".`), input.name);
-  const options = optionsOf(input.values, ctx);
+  const options = optionsOf(input.values, store);
   if (isResult(options)) return options;
   const digest = digestAfter(options.digest, current.digest);
   if (isResult(digest)) return digest;
