@@ -11,8 +11,11 @@ export interface EditionsOptions {
   store: EditionsStore;
   format: FormatOptions;
   timezone: string;
-  /** The channels' short names; the first is the default one (NEWSDESK_CHANNEL_NAME). */
-  channels: readonly string[];
+  /**
+   * The channels' short names; the first is the default one (NEWSDESK_CHANNEL_NAME). A function is
+   * asked at each use, so channels added later (the registry, `channel add`) count too.
+   */
+  channels: readonly string[] | (() => readonly string[]);
 }
 
 /** The feed id of an article queued by a feed (`feed:<id>`), else null. */
@@ -28,7 +31,7 @@ export function feedIdOf(source: string | undefined): number | null {
  */
 export function createEditions(options: EditionsOptions) {
   const { store, format, timezone } = options;
-  const channels = [...options.channels];
+  const names = (): string[] => [...(typeof options.channels === 'function' ? options.channels() : options.channels)];
 
   /** The template in force for an article from `feedId` on `channel`, and where it comes from. */
   function templateOf(channel: string, feedId: number | null): { template: Template; origin: 'feed' | 'channel' | 'default'; problem?: string } {
@@ -45,9 +48,9 @@ export function createEditions(options: EditionsOptions) {
 
   return {
     /** The default channel's short name (NEWSDESK_CHANNEL_NAME). */
-    defaultChannel: channels[0]!,
-    channels: () => [...channels],
-    has: (name: string) => channels.includes(name),
+    defaultChannel: names()[0]!,
+    channels: names,
+    has: (name: string) => names().includes(name),
     store,
     templateOf,
     /** The text `article` is posted as on `channel` at time `at`. Throws FormatError for content that cannot be posted. */

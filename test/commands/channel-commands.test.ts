@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { createEditions } from '../../src/commands/editions.js';
+import { createEditionsStore } from '../../src/store/editions-store.js';
 import { createFeedStore } from '../../src/store/feed-store.js';
 import { ADMIN, commandSetup } from '../helpers/command-setup.js';
 
@@ -126,6 +128,15 @@ describe('channel commands', () => {
     expect(t.ctx.queue.channelsOf(both).map((c) => [c.channel, c.status])).toEqual([['main', 'queued'], ['sport', 'cancelled']]);
     expect(t.ctx.queue.get(both)!.status).toBe('queued');
     expect(t.ctx.queue.get(only)!.status).toBe('cancelled');
+  });
+
+  it('a channel added later has its own template (editions ask the registry for the names at each use)', async () => {
+    const t = setup();
+    t.ctx.editions = createEditions({ store: createEditionsStore(t.db), format: t.ctx.format, timezone: t.ctx.timezone, channels: () => t.ctx.channels!.list().map((c) => c.name) });
+    expect((await t.core.run('template set sport ⚽ {{headline}} {{link}}', ADMIN)).text).toMatch(/There is no channel "sport"/);
+    await t.core.run(`channel add ${SPORT} name=sport`, ADMIN);
+    expect((await t.core.run('template set sport ⚽ {{headline}} {{link}}', ADMIN)).status).toBe('ok');
+    expect(t.ctx.editions.defaultChannel).toBe('main');
   });
 
   it('the JSON forms (the HTTP API) take the same fields and report every problem by field', async () => {
