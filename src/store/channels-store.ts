@@ -136,6 +136,8 @@ export function createChannelsStore(db: Db, defaults: ChannelDefaults, options: 
        WHERE name = @name`,
     ),
     remove: db.prepare<[string]>(`DELETE FROM channels WHERE name = ?`),
+    // Its digest history goes with it: a channel added later under the same name starts afresh.
+    forgetDigests: db.prepare<[string]>(`DELETE FROM digests WHERE channel = ?`),
     feed: db.prepare<[number], { one: number }>(`SELECT 1 AS one FROM feeds WHERE id = ?`),
     revision: db.prepare<[string], string>(`SELECT value FROM settings WHERE key = ?`).pluck(),
     bump: db.prepare(
@@ -296,6 +298,7 @@ export function createChannelsStore(db: Db, defaults: ChannelDefaults, options: 
         for (const w of waiting) options.cancel(w.article_id, now, name);
       }
       s.remove.run(name);
+      s.forgetDigests.run(name);
       s.bump.run({ key: REVISION_KEY, now });
       return true;
     }),

@@ -71,13 +71,15 @@ describe('channels store', () => {
     expect(channels.list()).toHaveLength(1);
   });
 
-  it('removes an added channel, and bumps the revision with every write', () => {
-    const { channels } = setup();
+  it('removes an added channel with its digest history, and bumps the revision with every write', () => {
+    const { db, channels } = setup();
     expect(channels.revision()).toBe(0);
     channels.add({ name: 'sport', target: SPORT }, T0, 'cli');
     channels.setPaused('sport', true, T0, 'cli');
     expect(channels.revision()).toBe(2);
+    db.prepare(`INSERT INTO digests (channel, slot, article_id, stories, since, created_at) VALUES ('sport', 1, NULL, 0, 0, 1), ('main', 1, NULL, 0, 0, 1)`).run();
     expect(channels.remove('sport', T0)).toBe(true);
+    expect(db.prepare('SELECT channel FROM digests').pluck().all()).toEqual(['main']);
     expect(channels.remove('sport', T0)).toBe(false);
     expect(channels.revision()).toBe(3);
     expect(channels.list().map((c) => c.name)).toEqual(['main']);
