@@ -140,8 +140,8 @@ named.add(channelRemovedSchema, { id: 'ChannelRemoved' });
 const ERROR_REASONS: Record<number, string> = {
   400: 'The request is invalid; every problem is listed. Nothing was changed',
   401: 'No token, or the wrong one: send "Authorization: Bearer <NEWSDESK_API_TOKEN>"',
-  404: 'No such article',
-  409: 'The article is in the wrong state for this',
+  404: 'No such article (or, under /api/channels, no such channel)',
+  409: 'The article is in the wrong state for this; under /api/channels: the name or target is taken, posts wait there, or one is going out',
   413: 'The body is larger than the limit (64 KiB by default)',
   415: 'The body is not JSON',
   429: 'Too many requests with a wrong token from this address: wait and try again',
