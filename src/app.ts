@@ -4,6 +4,7 @@ import { createOutboxChannel } from './channel/outbox.js';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import { createDispatcher, type DispatcherEvents } from './dispatch/dispatcher.js';
+import { createDeliveryChannels } from './dispatch/delivery-channels.js';
 import { startWakeSchedule } from './dispatch/wake-schedule.js';
 import { errorDetail, type Logger } from './log.js';
 import type { DirectMessages } from './channel/direct-messages.js';
@@ -25,6 +26,10 @@ import { createWebhookSender, recordMissedEvents, webhookEvents } from './webhoo
 import { createImageFetcher } from './channel/image-fetch.js';
 import { createCorrectionWorker } from './dispatch/correction-worker.js';
 import { correctionFollowUp } from './articles/correction-text.js';
+import { trackedLink } from './articles/tracked-link.js';
+import { digestPostText, isDigestArticle } from './editions/digest.js';
+import { startDigestSchedule } from './editions/digest-schedule.js';
+import { createDigestStore } from './store/digest-store.js';
 
 export interface AppOptions {
   config: Config;
@@ -84,6 +89,13 @@ export async function startApp(options: AppOptions) {
   const { editions } = ctx;
   // Article images for image posts: capped, checked to be images, never from link-local addresses.
   const images = createImageFetcher({ clock });
+  const deliveryChannels = ctx.channels ? createDeliveryChannels(ctx.channels) : null;
+  /** A channel's invite link for templates: the adapter knows the default channel's; an added channel's target may be one. */
+  const inviteLinkOf = (name: string): string | null => {
+    if (name === config.channelName) return channel.info()?.inviteLink ?? null;
+    const target = deliveryChannels?.spec(name)?.target ?? '';
+    return /^https:\/\/(www\.)?whatsapp\.com\/channel\//.test(target) ? target : null;
+  };
 
   const dispatcher = createDispatcher({
     queue,
@@ -91,9 +103,16 @@ export async function startApp(options: AppOptions) {
     clock,
     log: log.child({ part: 'dispatcher' }),
     // The channel's template and tracked link (the default template is today's format exactly).
-    render: (article) =>
-      editions ? editions.render(article, config.channelName, clock.now(), channel.info()?.inviteLink ?? null) : formatPost(article, ctx.format),
+    // A digest (editions/digest.ts) is posted as the list it holds, never through a template.
+    render: (article, name) =>
+      isDigestArticle(article)
+        ? digestPostText(article)
+        : editions
+          ? editions.render(article, name, clock.now(), inviteLinkOf(name))
+          : formatPost(article, ctx.format),
     minGapMs: config.minGapMs,
+    // Every channel of the registry with its own pause and pacing (several channels, issue 15).
+    ...(deliveryChannels ? { channels: deliveryChannels.channels } : {}),
     pacing: {
       jitterMs: config.jitterMs,
       maxPerHour: config.maxPostsPerHour,
@@ -199,6 +218,20 @@ export async function startApp(options: AppOptions) {
   const seeded = ctx.feeds.seed(config.feeds);
   for (const bad of seeded.invalid) log.error({ url: bad.url, error: bad.error }, 'NEWSDESK_FEEDS: feed not added');
   ctx.feeds.start();
+  // Digests: looks once now (a slot missed while the bot was down) and then every minute.
+  const digests = ctx.channels
+    ? startDigestSchedule({
+        channels: ctx.channels,
+        store: createDigestStore(db),
+        queue,
+        timezone: config.timezone,
+        breakingLabel: config.breakingLabel,
+        link: editions ? (url, name) => trackedLink(url, editions.store.utm(name), name) : undefined,
+        clock,
+        log: log.child({ part: 'digests' }),
+        onQueued: () => dispatcher.wake('digest'),
+      })
+    : null;
   log.info(
     { channel: channel.name, dryRun, http: httpUrl, dataDir: config.dataDir, schedule: config.schedule, timezone: config.timezone, minGapSeconds: config.minGapMs / 1000 },
     'newsdesk started',
@@ -225,6 +258,7 @@ export async function startApp(options: AppOptions) {
         stopInbox();
         stopNotices();
         await schedule.stop();
+        await digests?.schedule.stop();
         await restartSchedule?.stop();
         await ctx.feeds.stop();
         const { abandoned } = await dispatcher.stop();
@@ -253,7 +287,7 @@ function hasDirectMessages(channel: Channel): channel is Channel & DirectMessage
 function fanOut(...listeners: DispatcherEvents[]): DispatcherEvents {
   return {
     posted: (article, delivery) => listeners.forEach((l) => l.posted?.(article, delivery)),
-    failed: (article, error) => listeners.forEach((l) => l.failed?.(article, error)),
+    failed: (article, error, channel) => listeners.forEach((l) => l.failed?.(article, error, channel)),
     imageFallback: (article, reason, detail) => listeners.forEach((l) => l.imageFallback?.(article, reason, detail)),
   };
 }

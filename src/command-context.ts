@@ -17,6 +17,8 @@ import { createWebhookStore } from './store/webhook-store.js';
 import { createCorrectionsStore } from './store/corrections-store.js';
 import { channelDefaultsOf, createChannelsStore } from './store/channels-store.js';
 import { createArticleChannels } from './store/article-channels.js';
+import type { ChannelSpec } from './editions/channel-spec.js';
+import { routeArticle } from './editions/routing.js';
 
 /** Builds what the command core needs over one database connection (bot and CLI alike). */
 export function createCommandContext(
@@ -38,7 +40,18 @@ export function createCommandContext(
 ): CommandContext {
   const settings = createSettings(db);
   const articleChannels = createArticleChannels(db);
-  const queue = createArticleQueue(db);
+  const channels = createChannelsStore(db, channelDefaultsOf(config), { cancel: (id, now, channel) => void articleChannels.cancel(id, now, channel) });
+  // Routing reads the registry at every enqueue, again only when another process changed it (revision).
+  let known: { revision: number; list: ChannelSpec[] } | null = null;
+  const registry = (): ChannelSpec[] => {
+    const revision = channels.revision();
+    if (known?.revision !== revision) known = { revision, list: channels.list() };
+    return known.list;
+  };
+  const queue = createArticleQueue(db, {
+    defaultChannel: config.channelName,
+    route: (article, explicit) => routeArticle(article, registry(), explicit),
+  });
   const feeds = hooks.createFeeds({
     db,
     queue,
@@ -66,12 +79,13 @@ export function createCommandContext(
       store: createEditionsStore(db),
       format: { summaryMaxChars: config.summaryMaxChars, breakingLabel: config.breakingLabel },
       timezone: config.timezone,
-      channels: [config.channelName],
+      // Every channel of the registry (asked at each use): `template set sport …` for an added channel too.
+      channels: () => registry().map((c) => c.name),
     }),
     webhooks: { store: createWebhookStore(db), urls: config.webhooks },
     // The bot applies a correction within a few seconds when connected; longer and the reply says it is recorded.
     corrections: { store: createCorrectionsStore(db), waitMs: Math.min(30_000, config.sendTimeoutMs * 2) },
     // `channel remove … force` cancels what waits there through the delivery side's store (keeps each article's aggregate).
-    channels: createChannelsStore(db, channelDefaultsOf(config), { cancel: (id, now, channel) => void articleChannels.cancel(id, now, channel) }),
+    channels,
   };
 }

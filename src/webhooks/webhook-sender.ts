@@ -207,23 +207,27 @@ export function recordMissedEvents(sender: WebhookSender, store: WebhookStore, c
 export function webhookEvents(sender: WebhookSender, channel: string, clock: Clock) {
   const articleOf = (a: Article) => ({ id: a.id, headline: a.headline, url: a.url, category: a.category, priority: a.priority, status: a.status });
   return {
-    posted(article: Article, delivery: { id: number; messageId: string | null }): void {
-      sender.notify({ event: 'posted', eventId: `posted:${delivery.id}`, at: clock.now(), channel, article: articleOf(article), messageId: delivery.messageId });
+    // `channel`: the default channel's name; an event of one (article, channel) names its own channel.
+    posted(article: Article, delivery: { id: number; messageId: string | null; channel?: string }): void {
+      sender.notify({ event: 'posted', eventId: `posted:${delivery.id}`, at: clock.now(), channel: delivery.channel ?? channel, article: articleOf(article), messageId: delivery.messageId });
     },
-    failed(article: Article, error: string): void {
-      sender.notify({ event: 'failed', eventId: `failed:${article.id}:${article.updatedAt}`, at: clock.now(), channel, article: articleOf(article), messageId: null, error });
+    failed(article: Article, error: string, on?: string): void {
+      const where = on ?? channel;
+      // One failure per (article, channel): the id names the channel when it is not the default one (ids stay as they were for one channel).
+      const eventId = where === channel ? `failed:${article.id}:${article.updatedAt}` : `failed:${article.id}:${where}:${article.updatedAt}`;
+      sender.notify({ event: 'failed', eventId, at: clock.now(), channel: where, article: articleOf(article), messageId: null, error });
     },
     /** A correction confirmed on the channel; `messageId` is the corrected post's (the edited one). */
     corrected(
       article: Article,
-      correction: { id: number; version: number; messageId: string; status: string; followUpMessageId: string | null; reason: string | null },
+      correction: { id: number; version: number; channel?: string; messageId: string; status: string; followUpMessageId: string | null; reason: string | null },
     ): void {
       const method = correction.status === 'edited' ? 'edit' : 'follow-up';
       sender.notify({
         event: 'corrected',
         eventId: `corrected:${correction.id}`,
         at: clock.now(),
-        channel,
+        channel: correction.channel ?? channel,
         article: articleOf(article),
         messageId: correction.messageId,
         correction: { method, version: correction.version, followUpMessageId: correction.followUpMessageId, reason: method === 'edit' ? null : correction.reason },

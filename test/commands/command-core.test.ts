@@ -61,6 +61,7 @@ describe('command core: success replies', () => {
     expect((await t.core.run('cancel 1', ADMIN))).toMatchObject({ status: 'ok', text: 'Cancelled #1. It will not be posted.' });
     expect(t.ctx.queue.get(1)?.status).toBe('cancelled');
     t.db.prepare(`UPDATE articles SET status = 'failed'`).run();
+    t.db.prepare(`UPDATE article_channels SET status = 'failed'`).run(); // its channel row too
     expect((await t.core.run('retry 1', ADMIN)).text).toBe('#1 is back in the queue with fresh attempts.');
     expect(t.ctx.queue.get(1)).toMatchObject({ status: 'queued', attempts: 0 });
     expect((await t.core.run('pause', ADMIN)).text).toMatch(/^Paused/);
@@ -103,7 +104,7 @@ describe('command core: success replies', () => {
     for (const name of ['queue', 'breaking', 'schedule', 'preview', 'list', 'show', 'cancel', 'retry', 'pause', 'resume', 'status', 'log', 'channel', 'help', 'audit']) {
       expect(help.text.split('\n').filter((line) => line.startsWith(`• ${name} `))).toHaveLength(1);
     }
-    expect((await t.core.run('help schedule', ADMIN)).text).toMatch(/^schedule <when> \[image=<url>\] <headline> \| <summary> \| <link>\n.*\nexample: schedule 18:30/);
+    expect((await t.core.run('help schedule', ADMIN)).text).toMatch(/^schedule <when> \[image=<url>\] \[channel=<names>\] <headline> \| <summary> \| <link>\n.*\nexample: schedule 18:30/);
     const audit = await t.core.run('audit 5', ADMIN);
     expect(audit.text.split('\n')).toHaveLength(3); // channel, help, help schedule
     expect(audit.text).toContain('whatsapp admin:+60123456789 ok: help schedule');
@@ -146,13 +147,14 @@ describe('command core: bad input writes nothing and says what was wrong', () =>
 
   it('shows the usage line with a validation problem', async () => {
     const t = commandSetup();
-    expect((await t.core.run('queue Only', ADMIN)).text).toMatch(/usage: queue \[image=<url>\] <headline> \| <summary> \| <link>/);
+    expect((await t.core.run('queue Only', ADMIN)).text).toMatch(/usage: queue \[image=<url>\] \[channel=<names>\] <headline> \| <summary> \| <link>/);
   });
 
   it('refuses to cancel a posted article and says why', async () => {
     const t = commandSetup();
     await t.core.run(`queue One | ${URL1}`, ADMIN);
     t.db.prepare(`UPDATE articles SET status = 'posted', posted_at = 1`).run();
+    t.db.prepare(`UPDATE article_channels SET status = 'posted'`).run(); // its channel row too
     const before = t.snapshot();
     const result = await t.core.run('cancel 1', ADMIN);
     expect(result).toMatchObject({ status: 'invalid', text: '#1 cannot be cancelled: it is already posted (delete it in WhatsApp if it must go).' });

@@ -30,8 +30,10 @@ describe('cancel, retry, pause and resume: the reply in every state', () => {
     t.ctx.queue.markFailed(c.delivery.id, 'boom', t.clock.now(), { final: true });
     expect((await t.core.run('cancel 1', CLI)).text).toBe('#1 cannot be cancelled: it already failed and will not be posted unless you retry it.');
     t.db.prepare(`UPDATE articles SET status = 'posted'`).run();
+    t.db.prepare(`UPDATE article_channels SET status = 'posted'`).run(); // its channel row too
     expect((await t.core.run('cancel 1', CLI)).text).toBe('#1 cannot be cancelled: it is already posted (delete it in WhatsApp if it must go).');
     t.db.prepare(`UPDATE articles SET status = 'cancelled'`).run();
+    t.db.prepare(`UPDATE article_channels SET status = 'cancelled'`).run(); // its channel row too
     expect((await t.core.run('cancel 1', CLI)).text).toBe('#1 cannot be cancelled: it is already cancelled.');
     expect(await t.core.run('cancel 9', CLI)).toMatchObject({ status: 'invalid', reason: 'not-found', text: 'There is no article #9. Use "list all" to see ids.', data: { id: 9 } });
   });
@@ -50,6 +52,7 @@ describe('cancel, retry, pause and resume: the reply in every state', () => {
     expect(await t.core.run('retry 7', CLI)).toMatchObject({ status: 'invalid', reason: 'not-found', text: 'There is no article #7. Use "list failed" to see failed ones.', data: { id: 7 } });
     expect(t.wakes()).toBe(wakesBefore);
     t.db.prepare(`UPDATE articles SET status = 'failed'`).run();
+    t.db.prepare(`UPDATE article_channels SET status = 'failed'`).run(); // its channel row too
     expect(await t.core.run('retry 1', CLI)).toMatchObject({ status: 'ok', data: { article: { id: 1, status: 'queued' } } });
     expect(t.wakes()).toBe(wakesBefore + 1);
   });
@@ -95,6 +98,7 @@ describe('queueing: the reply says what happened and what comes next', () => {
     expect((await t.core.run(`queue One | ${URL1}`, API)).text).toBe('Already known as #1 (queued): that link was queued before, so nothing new was added.');
     expect(t.wakes()).toBe(wakes);
     t.db.prepare(`UPDATE articles SET status = 'failed'`).run();
+    t.db.prepare(`UPDATE article_channels SET status = 'failed'`).run(); // its channel row too
     expect((await t.core.run(`queue One | ${URL1}`, API)).text).toBe(
       'Already known as #1 (failed): that link was queued before, so nothing new was added. It failed: retry it (POST /api/articles/1/retry) to try again.',
     );

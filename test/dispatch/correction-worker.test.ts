@@ -50,7 +50,7 @@ function setup() {
 
   function correct(articleId: number, messageId: string) {
     const fix = { headline: 'Quake hits Sabah', summary: 'Magnitude 6.1', url: 'https://news.example.com/quake' };
-    return store.record({ articleId, ...fix, targets: [{ channel: channel.name, messageId, text: render(fix) }], by: 'cli' }, clock.now()).corrections[0]!;
+    return store.record({ articleId, ...fix, targets: [{ channel: 'main', messageId, text: render(fix) }], by: 'cli' }, clock.now()).corrections[0]!;
   }
 
   async function run(w: ReturnType<typeof worker>, ms = 0) {
@@ -70,7 +70,7 @@ describe('correction worker', () => {
     const w = t.worker();
     w.start();
     await t.run(w);
-    expect(t.channel.editCalls.map((e) => e.edit)).toEqual([{ articleId: article.id, channel: 'fake', messageId, text: '*Quake hits Sabah*\n\nMagnitude 6.1\n\nhttps://news.example.com/quake' }]);
+    expect(t.channel.editCalls.map((e) => e.edit)).toEqual([{ articleId: article.id, channel: 'main', messageId, text: '*Quake hits Sabah*\n\nMagnitude 6.1\n\nhttps://news.example.com/quake' }]);
     expect(t.channel.posted.map((p) => p.text)).toEqual(['*Quake hits Sabah*\n\nMagnitude 6.1\n\nhttps://news.example.com/quake']);
     expect(t.channel.sendCalls).toHaveLength(1); // the original post only
     expect(t.store.get(c.id)).toMatchObject({ status: 'edited', attempts: 1, followUpText: null });

@@ -49,7 +49,7 @@ describe('CLI (dist/cli.js as a child process)', () => {
     const bad = await runCli(['queue', 'No link here'], env);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/needs at least a headline and a link separated by \|/);
-    expect(bad.stderr).toMatch(/usage: queue \[image=<url>\] <headline> \| <summary> \| <link>/);
+    expect(bad.stderr).toMatch(/usage: queue \[image=<url>\] \[channel=<names>\] <headline> \| <summary> \| <link>/);
     expect(bad.stdout).toBe('');
     const list = await runCli(['--json', 'list', 'all'], env);
     expect(JSON.parse(list.stdout)).toMatchObject({ articles: [] });

@@ -11,6 +11,7 @@ import { openDatabase } from '../../src/store/open-database.js';
 import { createSettings } from '../../src/store/settings.js';
 import { createArticleChannels } from '../../src/store/article-channels.js';
 import { createChannelsStore } from '../../src/store/channels-store.js';
+import { routeArticle } from '../../src/editions/routing.js';
 import { createFakeClock } from '../fakes/fake-clock.js';
 import { createMemoryLogger } from '../fakes/memory-logger.js';
 import { tempDir } from './temp-dir.js';
@@ -24,8 +25,15 @@ export function commandSetup(runtime: Partial<RuntimeStatus> = {}) {
   const db = openDatabase(path.join(dataDir, 'newsdesk.db'));
   const { log, entries } = createMemoryLogger();
   let wakes = 0;
-  const queue = createArticleQueue(db);
   const articleChannels = createArticleChannels(db);
+  // The registry as the bot builds it: `main` is the config channel (command-context.ts).
+  const channels = createChannelsStore(
+    db,
+    { name: 'main', target: '120363000000000001@newsletter', minGapMs: 120_000, maxPerHour: 20, quietHours: null },
+    { cancel: (id, now, channel) => void articleChannels.cancel(id, now, channel) },
+  );
+  // Routing over the registry, as command-context.ts wires it.
+  const queue = createArticleQueue(db, { defaultChannel: 'main', route: (article, explicit) => routeArticle(article, channels.list(), explicit) });
   const ctx: CommandContext = {
     queue,
     feeds: createFeedService({ db, queue, clock, log, onQueued: () => (wakes += 1) }),
@@ -51,12 +59,7 @@ export function commandSetup(runtime: Partial<RuntimeStatus> = {}) {
     }),
     // No bot applies corrections here: `correct` records them and answers at once.
     corrections: { store: createCorrectionsStore(db), waitMs: 0 },
-    // The registry as the bot builds it: `main` is the config channel (command-context.ts).
-    channels: createChannelsStore(
-      db,
-      { name: 'main', target: '120363000000000001@newsletter', minGapMs: 120_000, maxPerHour: 20, quietHours: null },
-      { cancel: (id, now, channel) => void articleChannels.cancel(id, now, channel) },
-    ),
+    channels,
   };
   const core = createCommandCore(ctx, log);
   /** Everything the commands can write, to prove that refused input wrote nothing. */

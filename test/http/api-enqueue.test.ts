@@ -62,6 +62,7 @@ describe('POST /api/articles', () => {
 
     const second = await t.post(article(4));
     t.db.prepare(`UPDATE articles SET status = 'failed' WHERE id = ?`).run(second.body.article.id);
+    t.db.prepare(`UPDATE article_channels SET status = 'failed' WHERE article_id = ?`).run(second.body.article.id); // its channel row too
     const retried = await t.post(article(4));
     expect(retried.status).toBe(200);
     expect(retried.body).toMatchObject({ outcome: 'existing', article: { status: 'failed' } });
@@ -110,7 +111,7 @@ describe('POST /api/articles', () => {
       publishAt: expect.stringContaining('ISO 8601 date-time with a time zone'),
       summary: 'summary must be a string',
       imageUrl: 'imageUrl must be a web link starting with http:// or https://',
-      publish_at: 'unknown field "publish_at": the fields are headline, summary, url, priority, publishAt, category, imageUrl',
+      publish_at: 'unknown field "publish_at": the fields are headline, summary, url, priority, publishAt, category, imageUrl, channels',
       Headline: expect.stringMatching(/^unknown field "Headline": the fields are/),
     });
     expect(res.body.error).toMatch(/^8 problems, nothing was changed: .*Fix them and send the request again$/);

@@ -39,7 +39,7 @@ describe('reading and managing articles', () => {
     expect(res.body).toMatchObject({
       article: { id: 1, status: 'posted', attempts: 1 },
       text: expect.stringContaining('Flood waters rise'),
-      deliveries: [{ attempt: 1, status: 'posted', messageId: 'msg-1', channel: 'fake', startedAt: new Date(t.clock.now()).toISOString() }],
+      deliveries: [{ attempt: 1, status: 'posted', messageId: 'msg-1', channel: 'main', startedAt: new Date(t.clock.now()).toISOString() }],
     });
 
     const missing = await t.request('/api/articles/99', { headers: AUTH });

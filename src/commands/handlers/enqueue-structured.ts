@@ -7,7 +7,7 @@ import { enqueueArticle } from './enqueue.js';
 const MAX_AHEAD_MS = 366 * 86_400_000;
 
 /** The fields a JSON article may have. Anything else is refused, so a typo like `publish_at` is not silently ignored. */
-export const ARTICLE_FIELDS = ['headline', 'summary', 'url', 'priority', 'publishAt', 'category', 'imageUrl'] as const;
+export const ARTICLE_FIELDS = ['headline', 'summary', 'url', 'priority', 'publishAt', 'category', 'imageUrl', 'channels'] as const;
 
 const EXAMPLE_TIME = 'e.g. 2026-12-01T08:00:00Z or 2026-12-01T16:00:00+08:00';
 
@@ -39,6 +39,20 @@ export function articleRequestSchema(now: () => number) {
         .enum(['normal', 'breaking'], { error: 'priority must be "normal" or "breaking"' })
         .nullish()
         .transform((v): Priority => v ?? 'normal'),
+      // Exactly these channels instead of where routing sends it; an unknown name is refused when it is queued.
+      channels: z
+        .array(
+          z
+            .string({ error: 'channels must be short channel names, e.g. ["main", "sport"]' })
+            .trim()
+            .toLowerCase()
+            .regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, 'channels must be short channel names, e.g. ["main", "sport"]'),
+          { error: 'channels must be an array of channel names, e.g. ["main", "sport"]' },
+        )
+        .min(1, 'channels must name at least one channel; leave it out to route the article by its category and feed')
+        .max(50, 'channels names at most 50 channels')
+        .nullish()
+        .transform((v) => (v ? [...new Set(v)] : undefined)),
       publishAt: z
         .string({ error: `publishAt must be a date-time string, ${EXAMPLE_TIME}` })
         .pipe(z.iso.datetime({ offset: true, error: `publishAt must be an ISO 8601 date-time with a time zone, ${EXAMPLE_TIME}` }))

@@ -7,6 +7,7 @@ import { articleData } from '../describe.js';
 import { invalid, ok, type Actor, type CommandContext, type CommandResult, type CommandSpec } from '../types.js';
 import { formatTime, parseWhen } from '../when.js';
 import { pipedArticleWithImage } from './image-option.js';
+import { UnknownChannelError } from '../../editions/routing.js';
 
 /** What any door asks to queue; the text doors fill in fewer fields than the API. */
 export interface EnqueueRequest {
@@ -17,6 +18,8 @@ export interface EnqueueRequest {
   publishAt?: number;
   category?: string;
   imageUrl?: string;
+  /** The channels it goes to, instead of where routing sends it (`channel=` on queue commands, `channels` in the API). */
+  channels?: readonly string[];
 }
 
 /**
@@ -28,9 +31,19 @@ export function enqueueArticle(ctx: CommandContext, actor: Actor, request: Enque
   const text = formatPost({ ...request, summary: request.summary ?? '' }, ctx.format);
   // A person queueing a cancelled or failed link again means it; a CMS retrying its request does not.
   const requeueEnded = actor.door !== 'api';
-  const { article, outcome }: EnqueueResult = ctx.queue.enqueue({ ...request, source: actor.id }, now, { requeueEnded });
+  const { channels, ...input } = request;
+  let result: EnqueueResult;
+  try {
+    result = ctx.queue.enqueue({ ...input, source: actor.id }, now, { requeueEnded, ...(channels ? { channels } : {}) });
+  } catch (err) {
+    // A channel named that is not in the registry: nothing was queued.
+    if (err instanceof UnknownChannelError) return invalid(`${err.message[0]!.toUpperCase()}${err.message.slice(1)}.`, { field: 'channel', known: err.known });
+    throw err;
+  }
+  const { article, outcome } = result;
+  const onChannels = ctx.queue.channelsOf(article.id).map((c) => c.channel);
   // An existing article answers with its own text (what was or will be posted), not the request's.
-  const data = { outcome, article: articleData(article), text: outcome === 'existing' ? storedText(article, ctx, text) : text };
+  const data = { outcome, article: articleData(article), channels: onChannels, text: outcome === 'existing' ? storedText(article, ctx, text) : text };
   if (outcome === 'existing') {
     const how =
       article.status === 'failed'
@@ -51,7 +64,9 @@ export function enqueueArticle(ctx: CommandContext, actor: Actor, request: Enque
   const verb = outcome === 'requeued' ? 'Queued again' : publishAt !== undefined ? 'Scheduled' : 'Queued';
   // Only admins on WhatsApp get delivery receipts (see receipts.ts).
   const receipt = actor.door === 'whatsapp' ? '\nYou will get a message when it is posted.' : '';
-  return ok(`${verb} #${article.id}${priority === 'breaking' ? ' ⚡ BREAKING' : ''}: ${when}.${receipt}`, data);
+  // Named once it is not simply the one default channel.
+  const where = onChannels.length === 1 && onChannels[0] === ctx.queue.defaultChannel ? '' : ` on ${onChannels.join(', ')}`;
+  return ok(`${verb} #${article.id}${priority === 'breaking' ? ' ⚡ BREAKING' : ''}${where}: ${when}.${receipt}`, data);
 }
 
 /** The post text of a stored article; the request's text only if the stored one no longer formats (settings changed). */
@@ -66,7 +81,7 @@ function storedText(article: Article, ctx: CommandContext, fallback: string): st
 
 export const queueCommand: CommandSpec<z.output<typeof pipedArticleWithImage>> = {
   name: 'queue',
-  usage: 'queue [image=<url>] <headline> | <summary> | <link>',
+  usage: 'queue [image=<url>] [channel=<names>] <headline> | <summary> | <link>',
   example: 'queue Flood waters rise in Kelantan | Thousands moved to relief centres | https://news.example.com/floods',
   summary: 'queue a normal article; it goes out at the next scheduled release (with image=, as that image with the text as caption)',
   args: pipedArticleWithImage,
@@ -75,7 +90,7 @@ export const queueCommand: CommandSpec<z.output<typeof pipedArticleWithImage>> =
 
 export const breakingCommand: CommandSpec<z.output<typeof pipedArticleWithImage>> = {
   name: 'breaking',
-  usage: 'breaking [image=<url>] <headline> | <summary> | <link>',
+  usage: 'breaking [image=<url>] [channel=<names>] <headline> | <summary> | <link>',
   example: 'breaking Earthquake hits Sabah | Magnitude 6.1, no tsunami warning | https://news.example.com/quake',
   summary: 'queue a breaking alert, ahead of everything, out as soon as pacing allows',
   args: pipedArticleWithImage,
@@ -86,7 +101,7 @@ const scheduleArgs = firstWordAndRest.pipe(z.object({ first: z.string().min(1, '
 
 export const scheduleCommand: CommandSpec<z.output<typeof scheduleArgs>> = {
   name: 'schedule',
-  usage: 'schedule <when> [image=<url>] <headline> | <summary> | <link>',
+  usage: 'schedule <when> [image=<url>] [channel=<names>] <headline> | <summary> | <link>',
   example: 'schedule 18:30 Budget 2027 explained | What changes for you | https://news.example.com/budget',
   summary: 'post at a time: 18:30 (next occurrence), +45m, or 2026-12-01T08:00',
   args: scheduleArgs,

@@ -2,25 +2,51 @@ import { z } from 'zod';
 import { articleInputSchema } from '../../articles/article.js';
 import { pipedArticle } from '../args.js';
 
-/** `image=<url>` before the headline or after the link. */
-const LEADING = /^\s*image=(\S*)\s+/i;
-const TRAILING = /\s+image=(\S*)\s*$/i;
+/** `image=<url>` or `channel=<names>` before the headline or after the link. */
+const LEADING = /^\s*(image|channel)=(\S*)\s+/i;
+const TRAILING = /\s+(image|channel)=(\S*)\s*$/i;
+/** A channel's short name (CHANNEL_NAME in config.ts). */
+const CHANNEL_NAME = /^[a-z0-9][a-z0-9_-]{0,31}$/;
 
 /**
- * `headline | summary | link`, with an optional `image=<url>` before the headline or after the link:
- * the article is then posted as that image with the text as its caption. The image URL is checked like
- * any link (http(s), no user name, …); whether it really is an image is checked when it is posted.
+ * `headline | summary | link`, with an optional `image=<url>` and an optional `channel=<name>[,<name>…]`,
+ * each before the headline or after the link. With image=, the article is posted as that image with the
+ * text as its caption; the image URL is checked like any link (http(s), no user name, …), whether it
+ * really is an image when it is posted. With channel=, it goes to exactly those channels instead of
+ * where routing would send it (an unknown name is refused when it is queued, naming the known ones).
  */
 export const pipedArticleWithImage = z
   .string()
-  .transform((text, ctx): { rest: string; image?: string } => {
-    const match = LEADING.exec(text) ?? TRAILING.exec(text);
-    if (!match) return { rest: text };
-    if (!match[1]) {
-      ctx.addIssue({ code: 'custom', message: 'image= needs the image\'s link, e.g. image=https://news.example.com/photo.jpg' });
-      return z.NEVER;
+  .transform((text, ctx): { rest: string; image?: string; channels?: string[] } => {
+    const found: { image?: string; channels?: string[] } = {};
+    let rest = text;
+    for (let match = LEADING.exec(rest) ?? TRAILING.exec(rest); match; match = LEADING.exec(rest) ?? TRAILING.exec(rest)) {
+      const key = match[1]!.toLowerCase() as 'image' | 'channel';
+      const value = match[2] ?? '';
+      if (key === 'image' ? found.image !== undefined : found.channels !== undefined) {
+        ctx.addIssue({ code: 'custom', message: `${key}= is given twice: give it once${key === 'channel' ? ', with the names separated by commas (channel=main,sport)' : ''}` });
+        return z.NEVER;
+      }
+      if (!value) {
+        ctx.addIssue({
+          code: 'custom',
+          message: key === 'image' ? 'image= needs the image\'s link, e.g. image=https://news.example.com/photo.jpg' : 'channel= needs a channel\'s short name, e.g. channel=sport or channel=main,sport',
+        });
+        return z.NEVER;
+      }
+      if (key === 'image') found.image = value;
+      else {
+        const names = value.toLowerCase().split(',').filter(Boolean);
+        const bad = names.filter((n) => !CHANNEL_NAME.test(n));
+        if (names.length === 0 || bad.length > 0) {
+          ctx.addIssue({ code: 'custom', message: `channel= takes short channel names separated by commas (e.g. channel=main,sport); "${bad[0] ?? value}" is not one` });
+          return z.NEVER;
+        }
+        found.channels = [...new Set(names)];
+      }
+      rest = rest.replace(match[0], ' ');
     }
-    return { rest: text.replace(match[0], ' '), image: match[1] };
+    return { rest, ...found };
   })
   .transform((input, ctx) => {
     const article = pipedArticle.safeParse(input.rest);
@@ -28,11 +54,12 @@ export const pipedArticleWithImage = z
       for (const issue of article.error.issues) ctx.addIssue({ code: 'custom', message: issue.message });
       return z.NEVER;
     }
-    if (input.image === undefined) return article.data;
+    const channels = input.channels ? { channels: input.channels } : {};
+    if (input.image === undefined) return { ...article.data, ...channels };
     const image = articleInputSchema.shape.imageUrl.safeParse(input.image);
     if (!image.success) {
       for (const issue of image.error.issues) ctx.addIssue({ code: 'custom', message: issue.message });
       return z.NEVER;
     }
-    return { ...article.data, imageUrl: image.data };
+    return { ...article.data, imageUrl: image.data, ...channels };
   });
