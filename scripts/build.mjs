@@ -37,7 +37,7 @@ const BUNDLE = 'cli-bundle.cjs';
  * memory by every call when bundled, they are loaded from node_modules only by the commands that fetch.
  * node-cron is bundled: the CLI only validates cron expressions with it (config), never schedules.
  */
-const EXTERNAL = ['better-sqlite3', 'pino', 'pino-pretty', 'undici', 'iconv-lite', 'whatsapp-web.js', 'puppeteer', 'puppeteer-core', 'qrcode', 'qrcode-terminal'];
+const EXTERNAL = ['bindings', 'better-sqlite3/package.json', 'pino', 'pino-pretty', 'undici', 'iconv-lite', 'whatsapp-web.js', 'puppeteer', 'puppeteer-core', 'qrcode', 'qrcode-terminal'];
 
 /** The newest mtime (ms) of a file or of any file under a folder; 0 when it does not exist. */
 function newestMtime(target) {
@@ -123,6 +123,25 @@ const zodEnglishOnly = {
 };
 
 /**
+ * better-sqlite3's JavaScript goes into the bundle (under the code cache, instead of 14 files compiled
+ * from source on every call); its native addon stays in node_modules. The package finds the addon with
+ * the `bindings` package, which probes a dozen paths from the caller's location, wrong inside a bundle:
+ * the bundle asks Node where better-sqlite3 is installed and loads the addon from its build folder.
+ */
+const sqliteAddonByPath = {
+  name: 'sqlite-addon-by-path',
+  setup(build) {
+    build.onLoad({ filter: /better-sqlite3[\\/]lib[\\/]database\.js$/ }, (args) => {
+      const source = fs.readFileSync(args.path, 'utf8');
+      const call = "require('bindings')('better_sqlite3.node')";
+      if (!source.includes(call)) throw new Error(`better-sqlite3 no longer loads its addon with ${call}: update scripts/build.mjs`);
+      const byPath = `require(require('path').join(require('path').dirname(require.resolve('better-sqlite3/package.json')), 'build', 'Release', 'better_sqlite3.node'))`;
+      return { contents: source.replace(call, byPath), loader: 'js' };
+    });
+  },
+};
+
+/**
  * Bundles src/cli-main.ts into dist/cli-bundle.cjs, then warms its code cache. CommonJS because only a
  * classic script can be compiled with a code cache on Node 20; the bundle must be plain ASCII (the
  * launcher reads it as latin1), so the few characters esbuild leaves raw (inside regular expressions,
@@ -145,7 +164,7 @@ async function bundleCli(esbuild) {
     external: EXTERNAL,
     // The package's own CommonJS build: its ES build reads import.meta.url, which a CommonJS bundle lacks.
     alias: { 'node-cron': './node_modules/node-cron/dist/node-cron.cjs' },
-    plugins: [zodEnglishOnly],
+    plugins: [zodEnglishOnly, sqliteAddonByPath],
   });
   const file = path.join(DIST, BUNDLE);
   const text = fs.readFileSync(file, 'utf8').replace(/^#!/, '//'); // a function body cannot start with #!
