@@ -35,9 +35,9 @@ const BUNDLE = 'cli-bundle.cjs';
  * Packages the CLI bundle loads from node_modules (native code, worker threads, or never used by it).
  * undici and iconv-lite (1.2 MB, the feed commands' HTTP client and charsets) too: read and kept in
  * memory by every call when bundled, they are loaded from node_modules only by the commands that fetch.
- * node-cron is bundled: the CLI only validates cron expressions with it (config), never schedules.
+ * node-cron too: the CLI only validates a schedule that is not the default with it, never schedules.
  */
-const EXTERNAL = ['bindings', 'better-sqlite3/package.json', 'pino', 'pino-pretty', 'undici', 'iconv-lite', 'whatsapp-web.js', 'puppeteer', 'puppeteer-core', 'qrcode', 'qrcode-terminal'];
+const EXTERNAL = ['bindings', 'better-sqlite3/package.json', 'node-cron', 'pino', 'pino-pretty', 'undici', 'iconv-lite', 'whatsapp-web.js', 'puppeteer', 'puppeteer-core', 'qrcode', 'qrcode-terminal'];
 
 /** The newest mtime (ms) of a file or of any file under a folder; 0 when it does not exist. */
 function newestMtime(target) {
@@ -162,8 +162,10 @@ async function bundleCli(esbuild) {
     sourcemap: true,
     logLevel: 'warning',
     external: EXTERNAL,
-    // The package's own CommonJS build: its ES build reads import.meta.url, which a CommonJS bundle lacks.
-    alias: { 'node-cron': './node_modules/node-cron/dist/node-cron.cjs' },
+    // A CommonJS bundle has no import.meta: modules that load a package on first use
+    // (createRequire(import.meta.url)) get the bundle's own URL.
+    define: { 'import.meta.url': 'importMetaUrl' },
+    banner: { js: "'use strict';var importMetaUrl = require('url').pathToFileURL(__filename).href;" },
     plugins: [zodEnglishOnly, sqliteAddonByPath],
   });
   const file = path.join(DIST, BUNDLE);

@@ -1,4 +1,5 @@
 import { domainToUnicode } from 'node:url';
+import { once } from '../once.js';
 import { unsafeCharacterProblem } from './text-safety.js';
 
 /** A link as it will be posted, or why it cannot be. */
@@ -57,12 +58,15 @@ export function checkLink(field: string, raw: string): LinkCheck {
   return { ok: true, href: url.href };
 }
 
-const SCRIPTS = [
-  'Latin', 'Greek', 'Cyrillic', 'Armenian', 'Hebrew', 'Arabic', 'Syriac', 'Thaana', 'Nko', 'Devanagari', 'Bengali',
-  'Gurmukhi', 'Gujarati', 'Oriya', 'Tamil', 'Telugu', 'Kannada', 'Malayalam', 'Sinhala', 'Thai', 'Lao', 'Tibetan',
-  'Myanmar', 'Georgian', 'Hangul', 'Ethiopic', 'Cherokee', 'Canadian_Aboriginal', 'Khmer', 'Mongolian', 'Hiragana',
-  'Katakana', 'Bopomofo', 'Han', 'Yi', 'Tifinagh', 'Javanese', 'Balinese', 'Sundanese', 'Vai', 'Adlam',
-].map((name) => ({ name, pattern: new RegExp(`\\p{Script=${name}}`, 'u') }));
+/** The scripts told apart, with a pattern each; built on first use (only a non-ASCII host needs them). */
+const knownScripts = once(() =>
+  [
+    'Latin', 'Greek', 'Cyrillic', 'Armenian', 'Hebrew', 'Arabic', 'Syriac', 'Thaana', 'Nko', 'Devanagari', 'Bengali',
+    'Gurmukhi', 'Gujarati', 'Oriya', 'Tamil', 'Telugu', 'Kannada', 'Malayalam', 'Sinhala', 'Thai', 'Lao', 'Tibetan',
+    'Myanmar', 'Georgian', 'Hangul', 'Ethiopic', 'Cherokee', 'Canadian_Aboriginal', 'Khmer', 'Mongolian', 'Hiragana',
+    'Katakana', 'Bopomofo', 'Han', 'Yi', 'Tifinagh', 'Javanese', 'Balinese', 'Sundanese', 'Vai', 'Adlam',
+    ].map((name) => ({ name, pattern: new RegExp(`\\p{Script=${name}}`, 'u') })),
+);
 
 /** Script sets that ordinary names mix (UTS #39, "highly restrictive"). */
 const ALLOWED_MIXES = [
@@ -80,7 +84,7 @@ function mixedScriptLabel(hostname: string): { label: string; scripts: string[] 
     const scripts = new Set<string>();
     for (const ch of label) {
       if (!/\p{L}/u.test(ch)) continue; // digits, hyphens, marks: any script
-      scripts.add(SCRIPTS.find((s) => s.pattern.test(ch))?.name ?? `Unknown (U+${ch.codePointAt(0)!.toString(16).toUpperCase()})`);
+      scripts.add(knownScripts().find((s) => s.pattern.test(ch))?.name ?? `Unknown (U+${ch.codePointAt(0)!.toString(16).toUpperCase()})`);
     }
     if (scripts.size <= 1) continue;
     if (ALLOWED_MIXES.some((allowed) => [...scripts].every((s) => allowed.has(s)))) continue;

@@ -1,4 +1,7 @@
-import { createHash } from 'node:crypto';
+import { once } from '../once.js';
+
+/** node:crypto on first use: a CLI command that hashes nothing does not load it (see once.ts). */
+const createHash = once(() => process.getBuiltinModule('node:crypto').createHash);
 
 /**
  * The content key of a story, whichever door or feed it came through: its headline (lowercased,
@@ -14,7 +17,7 @@ import { createHash } from 'node:crypto';
  */
 export function storyHash(headline: string, canonical: string): string {
   const words = headline.normalize('NFKC').toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
-  return createHash('sha256').update(`${words}\n${storyPlace(canonical)}`).digest('base64url').slice(0, 27);
+  return createHash()('sha256').update(`${words}\n${storyPlace(canonical)}`).digest('base64url').slice(0, 27);
 }
 
 /** Where a story lives, for its key: host and path, plus the query where the path is generic. */

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Db } from './open-database.js';
@@ -39,7 +38,7 @@ export function backupDatabase(db: Db, file: string): void {
     throw asTargetError(err, file);
   }
   removeDeadLeftovers(dir, name);
-  const temporary = path.join(dir, `.${name}.${process.pid}.${randomBytes(4).toString('hex')}.partial`);
+  const temporary = path.join(dir, `.${name}.${process.pid}.${process.getBuiltinModule('node:crypto').randomBytes(4).toString('hex')}.partial`);
   try {
     try {
       // Created empty and owner-only first: VACUUM INTO fills an empty file and keeps its permissions.

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { articleInputSchema } from '../../articles/article.js';
 import { formatPost } from '../../articles/format.js';
 import { LinkTakenError, type Correction } from '../../store/corrections-store.js';

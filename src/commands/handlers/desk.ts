@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { LIMITS } from '../../articles/article.js';
 import { FormatError, formatPost, MAX_POST_LENGTH } from '../../articles/format.js';
+import { once } from '../../once.js';
 import type { DeskStore } from '../../store/desk-store.js';
 import { articleId, firstWordAndRest } from '../args.js';
 import { articleData } from '../describe.js';
@@ -65,21 +66,23 @@ export const rescheduleCommand: CommandSpec<z.output<typeof rescheduleArgs>> = {
   },
 };
 
-const searchText = z.string().max(200, 'the search is at most 200 characters').optional();
-const pageSize = z.number().int().min(1).max(200).default(50);
+const searchText = () => z.string().max(200, 'the search is at most 200 characters').optional();
+const pageSize = () => z.number().int().min(1).max(200).default(50);
 
-const queueInput = z.strictObject({
-  section: z.enum(['upcoming', 'done']),
-  filter: z.enum(['queued', 'scheduled', 'posted', 'failed', 'cancelled']).optional(),
-  q: searchText,
-  cursor: z.object({ k1: z.number(), k2: z.number(), id: z.number().int() }).nullish(),
-  limit: pageSize,
-});
+const queueInput = once(() =>
+  z.strictObject({
+    section: z.enum(['upcoming', 'done']),
+    filter: z.enum(['queued', 'scheduled', 'posted', 'failed', 'cancelled']).optional(),
+    q: searchText(),
+    cursor: z.object({ k1: z.number(), k2: z.number(), id: z.number().int() }).nullish(),
+    limit: pageSize(),
+  }),
+);
 
 /** `desk-queue`: one keyset page of the queue (still to go, in posting order; or finished, newest first). */
-export const deskQueueQuery: StructuredSpec<z.output<typeof queueInput>> = {
+export const deskQueueQuery: StructuredSpec<z.output<ReturnType<typeof queueInput>>> = {
   name: 'desk-queue',
-  input: () => queueInput,
+  input: queueInput,
   run(input, ctx) {
     const page = deskOf(ctx).queuePage({ ...input, now: ctx.clock.now() });
     return ok(`${page.rows.length} articles`, { ...page });
@@ -103,17 +106,19 @@ export const deskFeedsQuery: StructuredSpec<Record<string, never>> = {
   run: (_input, ctx, actor) => feedsCommand.run('', ctx, actor),
 };
 
-const logInput = z.strictObject({
-  q: searchText,
-  deliveriesBefore: z.number().int().nullish(),
-  auditBefore: z.number().int().nullish(),
-  limit: pageSize,
-});
+const logInput = once(() =>
+  z.strictObject({
+    q: searchText(),
+    deliveriesBefore: z.number().int().nullish(),
+    auditBefore: z.number().int().nullish(),
+    limit: pageSize(),
+  }),
+);
 
 /** `desk-log`: delivery attempts and the audit log, newest first, searched and paged. */
-export const deskLogQuery: StructuredSpec<z.output<typeof logInput>> = {
+export const deskLogQuery: StructuredSpec<z.output<ReturnType<typeof logInput>>> = {
   name: 'desk-log',
-  input: () => logInput,
+  input: logInput,
   run(input, ctx) {
     const desk = deskOf(ctx);
     return ok('log', {
@@ -123,20 +128,22 @@ export const deskLogQuery: StructuredSpec<z.output<typeof logInput>> = {
   },
 };
 
-const previewInput = z.object({
-  headline: z.string().max(LIMITS.headline * 4).default(''),
-  summary: z.string().max(LIMITS.summary * 2).default(''),
-  url: z.string().max(LIMITS.url * 2).default(''),
-  priority: z.enum(['normal', 'breaking']).default('normal'),
-});
+const previewInput = once(() =>
+  z.object({
+    headline: z.string().max(LIMITS.headline * 4).default(''),
+    summary: z.string().max(LIMITS.summary * 2).default(''),
+    url: z.string().max(LIMITS.url * 2).default(''),
+    priority: z.enum(['normal', 'breaking']).default('normal'),
+  }),
+);
 
 /**
  * `desk-preview`: exactly the text that would be posted (the same renderer as posting), its length against the
  * limit, what keeps it from being postable, and the article already queued under the same link.
  */
-export const deskPreviewQuery: StructuredSpec<z.output<typeof previewInput>> = {
+export const deskPreviewQuery: StructuredSpec<z.output<ReturnType<typeof previewInput>>> = {
   name: 'desk-preview',
-  input: () => previewInput,
+  input: previewInput,
   run(input, ctx, actor): CommandResult {
     let text = '';
     const problems: string[] = [];
