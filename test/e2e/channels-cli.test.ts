@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { createChannelsStore } from '../../src/store/channels-store.js';
 import { openDatabase } from '../../src/store/open-database.js';
 import path from 'node:path';
-import { childEnv, runCli } from '../helpers/processes.js';
+import { readTail } from '../../src/channel/outbox.js';
+import { childEnv, logged, runCli, startBot } from '../helpers/processes.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 const SPORT = 'https://whatsapp.com/channel/0029VaSport000000000000';
@@ -41,5 +42,29 @@ describe('channel commands from the CLI (dist/cli.js as a child process)', () =>
     }
     expect(await runCli(['channel', 'remove', 'sport'], env)).toMatchObject({ code: 0, stdout: 'Channel sport removed. What it posted stays in the log.\n' });
     expect((await runCli(['channel', 'remove', 'main'], env)).code).toBe(2);
+  });
+
+  it('a channel the CLI adds while the bot runs is posted to at once, without a restart', async () => {
+    const dataDir = tempDir();
+    const env = childEnv({ NEWSDESK_DATA_DIR: dataDir, NEWSDESK_MIN_GAP_SECONDS: '0' });
+    const bot = startBot(['--dry-run'], env);
+    try {
+      await bot.waitForLine(logged('newsdesk started'));
+      expect((await runCli(['channel', 'add', SPORT, 'name=sport'], env)).code).toBe(0);
+      const queued = await runCli(['--json', 'breaking', 'channel=sport', 'Late winner | https://news.example.com/winner'], env);
+      expect(queued.code).toBe(0);
+      const { article } = JSON.parse(queued.stdout) as { article: { id: number } };
+      const outbox = path.join(dataDir, 'outbox.jsonl');
+      const deadline = Date.now() + 15_000;
+      let line = readTail(outbox).find((l) => l.articleId === article.id);
+      while (!line && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 20));
+        line = readTail(outbox).find((l) => l.articleId === article.id);
+      }
+      expect(line).toMatchObject({ channel: 'sport' });
+    } finally {
+      bot.child.kill('SIGTERM');
+      expect(await bot.exited).toBe(0);
+    }
   });
 });
