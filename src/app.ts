@@ -54,7 +54,8 @@ export async function startApp(options: AppOptions) {
   // A short busy timeout: the bot's event loop serves WhatsApp, HTTP and posting, so a lock held by
   // another process is waited for asynchronously (busy-retry.ts), never inside SQLite for long.
   const db = openDatabase(config.databasePath, { checkIntegrity: true, busyTimeoutMs: RUNNING_BUSY_TIMEOUT_MS });
-  const channel = options.channel ?? (await buildChannel(config, log, clock, dryRun));
+  // Another channel's target comes from the registry when it is first posted to (read after start-up only).
+  const channel = options.channel ?? (await buildChannel(config, log, clock, dryRun, (name) => deliveryChannels?.spec(name)?.target ?? null));
   const messages = hasDirectMessages(channel) ? channel : null;
   // The hooks are only called once commands run, after `dispatcher` below exists.
   const ctx = createCommandContext(db, config, clock, {
@@ -292,7 +293,7 @@ function fanOut(...listeners: DispatcherEvents[]): DispatcherEvents {
   };
 }
 
-async function buildChannel(config: Config, log: Logger, clock: Clock, dryRun: boolean): Promise<Channel> {
+async function buildChannel(config: Config, log: Logger, clock: Clock, dryRun: boolean, targetOf: (name: string) => string | null): Promise<Channel> {
   if (dryRun) {
     return createOutboxChannel({ file: config.outboxPath, clock, channelName: config.channelName, echo: (text) => process.stdout.write(text) });
   }
@@ -301,6 +302,8 @@ async function buildChannel(config: Config, log: Logger, clock: Clock, dryRun: b
   const { createWhatsAppChannel } = await import('./channel/whatsapp.js');
   return createWhatsAppChannel({
     target: config.channel,
+    channelName: config.channelName,
+    targetOf,
     sessionDir: config.sessionDir,
     chromiumPath: config.chromiumPath,
     waWeb: config.waWeb,

@@ -357,7 +357,8 @@ function unknownVariables(env: NodeJS.ProcessEnv): ConfigProblem[] {
     });
 }
 
-function channelTarget(value: string | undefined): ChannelTarget | undefined {
+/** Reads a channel id or invite link (NEWSDESK_CHANNEL, a registry target). */
+export function channelTarget(value: string | undefined): ChannelTarget | undefined {
   if (!value) return undefined;
   const invite = INVITE_LINK.exec(value);
   if (invite?.[1]) return { kind: 'invite', code: invite[1], link: value };

@@ -1,6 +1,6 @@
 import type { ClientOptions } from 'whatsapp-web.js';
 import type { Clock } from '../clock.js';
-import type { ChannelTarget } from '../config.js';
+import { channelTarget, type ChannelTarget } from '../config.js';
 import { errorDetail, errorMessage, type Logger } from '../log.js';
 import { ChannelError, type Channel, type ChannelInfo, type ConfirmedPost, type EditResult, type LoginPrompt, type OutgoingPost, type PostEdit } from './channel.js';
 import type { DirectMessages, IncomingMessage } from './direct-messages.js';
@@ -36,6 +36,13 @@ export { buildClientOptions, CHROMIUM_ARGS, profileDir, removeStaleProfileLocks,
 export interface WhatsAppChannelOptions {
   /** The channel to post to (NEWSDESK_CHANNEL). */
   target: ChannelTarget;
+  /** The default channel's short name (NEWSDESK_CHANNEL_NAME): posts naming it, or naming none, go to `target`. Default `main`. */
+  channelName?: string;
+  /**
+   * Where another channel posts: its registry target (a `…@newsletter` id or an invite link), or null
+   * when there is no such channel. Read on each post, so a channel added while running is found.
+   */
+  targetOf?: (name: string) => string | null;
   /** LocalAuth's dataPath; the Chromium profile lands in `<sessionDir>/session`. */
   sessionDir: string;
   /** Chromium binary (NEWSDESK_CHROMIUM_PATH). */
@@ -90,6 +97,27 @@ export function createWhatsAppChannel(options: WhatsAppChannelOptions): Channel 
 
   let client: ClientLike | null = null;
   let channel: ResolvedChannel | null = null;
+  /** The other channels looked up on this login, by short name, with the target they were looked up by. */
+  const others = new Map<string, { raw: string; resolved: ResolvedChannel }>();
+  const defaultName = options.channelName ?? 'main';
+
+  /** The channel a post names: the default one, or another from the registry, looked up once per login (and again if its target changes). */
+  async function channelFor(c: ClientLike, name: string | undefined): Promise<ResolvedChannel> {
+    if (name === undefined || name === defaultName) return channel!;
+    const raw = options.targetOf?.(name) ?? null;
+    if (!raw) throw new ChannelError(`there is no channel named "${name}" to post to: see "channel list"`, false);
+    const known = others.get(name);
+    if (known?.raw === raw) return known.resolved;
+    const found = await resolveChannel(c, channelTarget(raw)!);
+    if (!found) {
+      throw new ChannelError(
+        `the channel "${name}" (${raw}) could not be found: check that the logged-in account is an admin of it and that the id or invite link is right ("channel list"); WhatsApp Web may also still be loading it`,
+        true,
+      );
+    }
+    others.set(name, { raw, resolved: found });
+    return found;
+  }
   let lastInfo: ChannelInfo | null = null;
   let started = false;
   let stopping: Promise<void> | null = null;
@@ -296,6 +324,7 @@ export function createWhatsAppChannel(options: WhatsAppChannelOptions): Channel 
     }
     lookupMisses = 0;
     channel = found;
+    others.clear(); // looked up again on this login
     lastInfo = found.info;
     failures = 0;
     everReady = true;
@@ -441,8 +470,9 @@ export function createWhatsAppChannel(options: WhatsAppChannelOptions): Channel 
       if (now.state !== 'ready' || !c || !ch) {
         throw new ChannelError(`WhatsApp is not ready (${now.state}${now.detail ? `: ${now.detail}` : ''}); the post stays queued`, true);
       }
-      const messageId = post.image ? await sendImagePost(c, ch.info.id, post.image, post.text) : await sendPost(c, ch.info.id, post.text);
-      log.debug({ articleId: post.articleId, messageId, image: post.image?.url }, 'post handed to WhatsApp');
+      const to = (await channelFor(c, post.channel)).info.id;
+      const messageId = post.image ? await sendImagePost(c, to, post.image, post.text) : await sendPost(c, to, post.text);
+      log.debug({ articleId: post.articleId, channel: post.channel ?? defaultName, messageId, image: post.image?.url }, 'post handed to WhatsApp');
       return messageId;
     },
 
@@ -468,7 +498,7 @@ export function createWhatsAppChannel(options: WhatsAppChannelOptions): Channel 
       if (now.state !== 'ready' || !c || !ch) {
         throw new ChannelError(`cannot read the channel back: WhatsApp is not ready (${now.state})`, true);
       }
-      return findOwnPost(c, ch.info.id, post.text, clock.now());
+      return findOwnPost(c, (await channelFor(c, post.channel)).info.id, post.text, clock.now());
     },
 
     async restart(reason: string): Promise<void> {
