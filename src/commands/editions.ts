@@ -3,6 +3,7 @@ import { parseTemplate, TemplateError, type Template } from '../articles/templat
 import { DEFAULT_TEMPLATE, postTime, renderTemplate, type TemplateArticle } from '../articles/template-render.js';
 import { trackedLink } from '../articles/tracked-link.js';
 import type { EditionsStore } from '../store/editions-store.js';
+import { digestPostText, isDigestArticle } from '../editions/digest.js';
 
 /** What an article brings to its post: the formatter's fields and where it came from. */
 export type EditionArticle = TemplateArticle & { source?: string };
@@ -55,6 +56,8 @@ export function createEditions(options: EditionsOptions) {
     templateOf,
     /** The text `article` is posted as on `channel` at time `at`. Throws FormatError for content that cannot be posted. */
     render(article: EditionArticle, channel: string, at: number, invite: string | null): string {
+      // A digest holds its whole message (editions/digest.ts): what `preview` shows is what is posted.
+      if (article.source !== undefined && isDigestArticle({ source: article.source })) return digestPostText(article);
       return renderWith(templateOf(channel, feedIdOf(article.source)).template, article, channel, at, invite);
     },
     /** Like render, with the template `source` instead of the stored one (to show it before it is saved). Throws TemplateError too. */

@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createOutboxChannel } from '../../src/channel/outbox.js';
+import { createEditions } from '../../src/commands/editions.js';
+import { createEditionsStore } from '../../src/store/editions-store.js';
 import { createDigests, digestPostText, isDigestArticle } from '../../src/editions/digest.js';
 import { startDigestSchedule } from '../../src/editions/digest-schedule.js';
 import { routeArticle } from '../../src/editions/routing.js';
@@ -72,6 +74,11 @@ describe('digests', () => {
       '🗞️ *Top stories · 18:00*\n\n1. 🔴 BREAKING Goal ∗ruled∗ out\nhttps://news.example.com/3\n\n2. Story 4\nhttps://news.example.com/4\n\n3. Story 2\nhttps://news.example.com/2',
     );
     expect(t.queue.channelsOf(digest.id).map((c) => c.channel)).toEqual(['sport']);
+    // Posted (and previewed) as the list it holds, even where the channel has a template.
+    const editions = createEditions({ store: createEditionsStore(t.db), format: { summaryMaxChars: 50, breakingLabel: '🔴' }, timezone: ZONE, channels: ['main', 'sport'] });
+    editions.store.setTemplate('sport', null, '⚽ {{headline}} {{link}}', DEC1, 'cli');
+    expect(editions.render(digest, 'sport', at(2, 18), null)).toBe(digestPostText(digest));
+    expect(editions.render(t.queue.get(1)!, 'sport', at(2, 18), null)).toBe('⚽ Story 1 https://news.example.com/1');
     expect(t.queued).toEqual([digest.id]);
     // The next slot lists what came after this one.
     t.digests.runDue(at(3, 8));
