@@ -98,23 +98,23 @@ export function channelLine(spec: ChannelSpec, store: ChannelsStore): string {
 }
 
 /** Reads the option values and checks what needs the database (feed ids); a refusal lists every problem. */
-function optionsOf(values: OptionValues, store: ChannelsStore): ChannelOptions | CommandResult {
+function optionsOf(values: OptionValues, store: ChannelsStore, what = 'Channel not changed'): ChannelOptions | CommandResult {
   const { options, problems } = readChannelOptions(values);
   for (const id of options.feeds ?? []) {
     if (!store.feedExists(id)) problems.push(`feeds=: there is no feed #${id}; "feeds" lists the ids`);
   }
-  if (problems.length) return invalid(`Channel not changed: ${problems.join('; ')}\nusage: ${USAGE}`, { problems, usage: USAGE });
+  if (problems.length) return invalid(`${what}: ${problems.join('; ')}\nusage: ${USAGE}`, { problems, usage: USAGE });
   return options;
 }
 
 /** The digest after a change: new times, top or mode over what is set; a refusal when top/mode come without times. */
-function digestAfter(change: ChannelOptions['digest'], current: DigestSetting | null): DigestSetting | null | undefined | CommandResult {
+function digestAfter(change: ChannelOptions['digest'], current: DigestSetting | null, what = 'Channel not changed'): DigestSetting | null | undefined | CommandResult {
   if (!change) return undefined;
   if (change.times === null) return null;
   const times = change.times ?? current?.times;
   if (!times) {
     const problem = 'top= and mode= belong to a digest: give its times too, e.g. digest=08:00,18:00 top=5';
-    return invalid(`Channel not changed: ${problem}`, { problems: [problem] });
+    return invalid(`${what}: ${problem}`, { problems: [problem] });
   }
   return { times, top: change.top ?? current?.top ?? 5, mode: change.mode ?? current?.mode ?? 'besides' };
 }
@@ -144,9 +144,9 @@ function refused(err: unknown, name: string): CommandResult {
 function addChannel(input: { target: string; name: string; values: OptionValues }, ctx: CommandContext, actor: Actor): CommandResult {
   const store = registryOf(ctx);
   if (isResult(store)) return store;
-  const options = optionsOf(input.values, store);
+  const options = optionsOf(input.values, store, 'Channel not added');
   if (isResult(options)) return options;
-  const digest = digestAfter(options.digest, null);
+  const digest = digestAfter(options.digest, null, 'Channel not added');
   if (isResult(digest)) return digest;
   try {
     const spec = store.add({ name: input.name, target: input.target, ...changesOf(options, digest) }, ctx.clock.now(), actor.id);
