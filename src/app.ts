@@ -76,6 +76,7 @@ export async function startApp(options: AppOptions) {
     : {};
   const metrics = createMetrics({
     articleCounts: () => ctx.reports.counts(clock.now()),
+    channelCounts: () => queue.countsByChannel(),
     channelState: () => channel.status().state,
     lastPostAt: () => ctx.reports.lastPosted()?.postedAt ?? null,
     log: log.child({ part: 'metrics' }),

@@ -19,6 +19,7 @@ export function liveRuntimeStatus(channel: Channel, dispatcher: Dispatcher, dryR
     channelInfo: channel.info(),
     nextWakeAt: dispatcher.status().nextWakeAt,
     waiting: dispatcher.status().waiting,
+    waitingByChannel: dispatcher.status().waitingByChannel,
     heartbeatAt: clock.now(),
   };
 }

@@ -30,6 +30,8 @@ export interface RuntimeStatus {
   nextWakeAt: number | null;
   /** Why normal posting waits (quiet hours, hourly cap, gap) and until when; null when it does not. */
   waiting?: { reason: string; until: number; breakingMayGo: boolean } | null;
+  /** The same per channel (several channels), when the bot runs in this process. */
+  waitingByChannel?: Record<string, { reason: string; until: number; breakingMayGo: boolean }>;
   /** The last time the bot wrote its heartbeat (epoch ms). */
   heartbeatAt: number | null;
 }

@@ -19,6 +19,8 @@ const LATENCY_BUCKETS = [0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1_200, 
 export interface MetricsOptions {
   /** Articles by status, read at every scrape (the app passes `() => reports.counts(clock.now())`). */
   articleCounts?: () => QueueCounts;
+  /** Deliveries per channel and status (several channels), read at scrape time. */
+  channelCounts?: () => Record<string, Partial<Record<string, number>>>;
   /** The channel's state, read at every scrape. */
   channelState?: () => ChannelState;
   /**
@@ -64,6 +66,26 @@ export function createMetrics(options: MetricsOptions = {}) {
     name: 'newsdesk_posts_total',
     help: 'Articles that finished posting, by outcome: posted (confirmed on the channel) or failed (for good)',
     labelNames: ['outcome'],
+    registers,
+  });
+  // Several channels (issue 15): each channel's deliveries, by status now and by outcome since start.
+  const channelDeliveries: Gauge<'channel' | 'status'> = new Gauge({
+    name: 'newsdesk_channel_deliveries',
+    help: 'Deliveries (one per article and channel) by channel and status: queued, posting, posted, failed, cancelled',
+    labelNames: ['channel', 'status'],
+    registers,
+    collect: guarded('channel counts', () => {
+      const counts = options.channelCounts?.();
+      if (!counts) return;
+      for (const [channel, byStatus] of Object.entries(counts)) {
+        for (const status of ['queued', 'posting', 'posted', 'failed', 'cancelled']) channelDeliveries.set({ channel, status }, byStatus[status] ?? 0);
+      }
+    }),
+  });
+  const channelPosts = new Counter({
+    name: 'newsdesk_channel_posts_total',
+    help: 'Deliveries that finished, by channel and outcome: posted (confirmed on that channel) or failed (for good)',
+    labelNames: ['channel', 'outcome'],
     registers,
   });
   const latency = new Histogram({
@@ -121,13 +143,15 @@ export function createMetrics(options: MetricsOptions = {}) {
     const postedAt = article.postedAt ?? delivery.finishedAt ?? delivery.startedAt;
     const from = article.timed ? Math.max(article.createdAt, article.publishAt) : article.createdAt;
     posts.inc({ outcome: 'posted' });
+    if (delivery.channel) channelPosts.inc({ channel: delivery.channel, outcome: 'posted' });
     latency.observe(Math.max(0, postedAt - from) / 1000);
     lastPostedMs = Math.max(lastPostedMs, postedAt);
   }
 
   /** An article failed for good (the dispatcher's `failed` event). */
-  function recordFailed(_article: Article, _error?: string): void {
+  function recordFailed(_article: Article, _error?: string, channel?: string): void {
     posts.inc({ outcome: 'failed' });
+    if (channel) channelPosts.inc({ channel, outcome: 'failed' });
   }
 
   return {

@@ -101,6 +101,9 @@ export function createArticleChannels(db: Db) {
       `UPDATE article_channels SET status = 'queued', attempts = 0, next_attempt_at = 0, last_error = NULL, updated_at = @now
        WHERE article_id = @id AND status = 'failed'`,
     ),
+    countsByChannel: db.prepare<[], { channel: string; status: ArticleStatus; n: number }>(
+      `SELECT channel, status, COUNT(*) AS n FROM article_channels GROUP BY channel, status ORDER BY channel`,
+    ),
     hasPlaceholder: db.prepare<[], { one: number }>(`SELECT 1 AS one FROM article_channels WHERE channel = '' LIMIT 1`),
     adoptRows: db.prepare(`UPDATE article_channels SET channel = ? WHERE channel = ''`),
     adoptDeliveries: db.prepare(`UPDATE deliveries SET channel = ? WHERE channel = ''`),
@@ -140,6 +143,13 @@ export function createArticleChannels(db: Db) {
     /** The article's channel rows, by channel name. */
     rowsOf(articleId: number): ArticleChannel[] {
       return s.rowsOf.all(articleId).map(toArticleChannel);
+    },
+
+    /** How many deliveries each channel has in each status (`status`, metrics). */
+    countsByChannel(): Record<string, Partial<Record<ArticleStatus, number>>> {
+      const out: Record<string, Partial<Record<ArticleStatus, number>>> = {};
+      for (const row of s.countsByChannel.all()) (out[row.channel] ??= {})[row.status] = row.n;
+      return out;
     },
 
     /** Cancels what still waits (on one channel, or on all); returns how many channel rows changed. */

@@ -220,6 +220,9 @@ export function createArticleQueue(db: Db, options: ArticleQueueOptions = {}) {
       return channels.rowsOf(articleId);
     },
 
+    /** Deliveries per channel and status (every article's every channel). */
+    countsByChannel: channels.countsByChannel,
+
     hadEarlierAttempt: claims.hadEarlierAttempt,
 
     /** Every delivery attempt of one article, oldest first. */

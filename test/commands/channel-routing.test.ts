@@ -106,4 +106,26 @@ describe('channel= on queue commands and channels in the API', () => {
     const empty = await t.core.runStructured('enqueue', { headline: 'Derby 3', url: 'https://news.example.com/derby3', channels: [] }, { door: 'api', id: 'api:cms' });
     expect(empty.status).toBe('invalid');
   });
+
+  it('show, list and status show each channel\'s delivery', async () => {
+    const t = await setup();
+    await t.core.run('queue channel=main,sport Derby | Tonight | https://news.example.com/derby', ADMIN);
+    const now = t.clock.now();
+    const claim = t.ctx.queue.claimNext(now, now, { normal: ['sport'], breakingOnly: [] }, () => 'Derby text')!;
+    t.ctx.queue.markPosted(claim.delivery.id, 'msg-sport-1', now);
+    const show = await t.core.run('show 1', ADMIN);
+    expect(show.text).toContain('channels:\n  main: queued\n  sport: posted');
+    expect(show.text).toMatch(/attempts:\n {2}1\. sport .* posted · msg-sport-1/);
+    expect(show.data.channels).toEqual([
+      expect.objectContaining({ channel: 'main', status: 'queued', messageId: null }),
+      expect.objectContaining({ channel: 'sport', status: 'posted', messageId: 'msg-sport-1' }),
+    ]);
+    expect((await t.core.run('list all', ADMIN)).text).toContain('[main queued, sport posted]');
+    const status = await t.core.run('status', ADMIN);
+    expect(status.text).toContain('Channels:\n  main: 1 queued, 0 posting, 0 posted, 0 failed, 0 cancelled\n  biz: 0 queued');
+    expect(status.text).toContain('  sport: 0 queued, 0 posting, 1 posted');
+    // One article on the default channel only: the answers read as before.
+    await t.core.run('queue Rain | Floods | https://news.example.com/rain', ADMIN);
+    expect((await t.core.run('show 2', ADMIN)).text).not.toContain('channels:');
+  });
 });

@@ -45,4 +45,24 @@ describe('crash safety (the built bot as a child process, SIGKILLed at random mo
     expect(report.killsByPhase['written, not confirmed']).toBeGreaterThan(report.tearsInjected);
     expect(verdict.abandonedAttempts).toBeGreaterThan(0);
   }, BUDGET_MS + 20_000);
+
+  it('two channels: each (article, channel) is posted exactly once across the kills, and the database agrees', async ({ signal }) => {
+    const dataDir = path.join(tempDir(), 'data');
+    const articles = 150;
+    const minKills = 60;
+    const report = await runCrashLoop({ dataDir, articles, minKills, seed: SEED + 1, start: startBot, timeBudgetMs: BUDGET_MS, signal, twoChannels: true });
+    console.info(describeReport(report));
+
+    const { verdict } = report;
+    expect(verdict.lost).toEqual([]);
+    expect(verdict.duplicated).toEqual([]);
+    expect(verdict.disagreements).toEqual([]);
+    // Every article on main, the sport stories (about half) on sport as well: one post per delivery.
+    expect(verdict.postsByChannel['main']).toBe(articles);
+    expect(verdict.postsByChannel['sport']).toBeGreaterThan(articles / 4);
+    expect(verdict.posts).toBe(verdict.expected);
+    expect(verdict.failedAttempts).toBe(0);
+    expect(report.kills).toBeGreaterThanOrEqual(minKills);
+    expect(report.killsByPhase['written, not confirmed']).toBeGreaterThan(report.tearsInjected);
+  }, BUDGET_MS + 20_000);
 });

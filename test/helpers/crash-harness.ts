@@ -3,7 +3,9 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ArticleInput } from '../../src/articles/article.js';
 import type { OutboxLine } from '../../src/channel/outbox.js';
+import { routeArticle } from '../../src/editions/routing.js';
 import { createArticleQueue } from '../../src/store/article-queue.js';
+import { createChannelsStore } from '../../src/store/channels-store.js';
 import { openDatabase, type Db } from '../../src/store/open-database.js';
 import { childEnv, logged, type RunningBot } from './processes.js';
 
@@ -41,6 +43,12 @@ export interface CrashRunOptions {
   tearShare?: number;
   signal?: AbortSignal;
   progress?: (message: string) => void;
+  /**
+   * Several channels: besides `main` (the bot's default), a `sport` channel is registered before the
+   * first start, taking the sport category; about half the articles are sport stories, so they go to
+   * both channels, the rest to main only. Every (article, channel) must then be posted exactly once.
+   */
+  twoChannels?: boolean;
 }
 
 /**
@@ -69,8 +77,13 @@ export interface CrashVerdict {
   posts: number;
   /** Lines cut by a kill mid-write: not posts, never confirmed. */
   tornLines: number;
-  lost: number[];
-  duplicated: number[];
+  /** `<article id>@<channel>` of each delivery never posted, or posted more than once. */
+  lost: string[];
+  duplicated: string[];
+  /** (article, channel) pairs expected: one post each. */
+  expected: number;
+  /** Posts per channel (complete outbox lines). */
+  postsByChannel: Record<string, number>;
   abandonedAttempts: number;
   failedAttempts: number;
   /** Every way the database disagrees with the outbox (or with itself), one line each. */
@@ -108,7 +121,7 @@ export function seededRandom(seed: number): () => number {
 const WORDS = ['flood', 'council', 'bridge', 'élection', 'ministre', 'storm', 'Kuala Lumpur', 'Straße', 'market', '🔥', 'rail', 'strike', '“quoted”', 'port'];
 
 /** A mix: mostly breaking, some normal (released by the every-second schedule), a few timed a few seconds ahead. */
-function makeArticle(n: number, seed: number, random: () => number, now: number): ArticleInput {
+function makeArticle(n: number, seed: number, random: () => number, now: number, twoChannels = false): ArticleInput {
   const words = (count: number) => Array.from({ length: count }, () => WORDS[Math.floor(random() * WORDS.length)]).join(' ');
   const kind = random();
   const long = random() < 0.1;
@@ -118,6 +131,7 @@ function makeArticle(n: number, seed: number, random: () => number, now: number)
     url: `https://news.example.com/crash/${seed}/${n}`,
     priority: kind < 0.6 || (kind >= 0.9 && random() < 0.5) ? 'breaking' : 'normal',
     ...(kind >= 0.9 ? { publishAt: now + 1_000 + Math.floor(random() * 10_000) } : {}),
+    ...(twoChannels && random() < 0.5 ? { category: 'sport' } : {}),
     source: 'crash-test',
   };
 }
@@ -154,7 +168,12 @@ export async function runCrashLoop(options: CrashRunOptions): Promise<CrashRepor
   const env = crashEnv(options.dataDir);
   fs.mkdirSync(options.dataDir, { recursive: true });
   const db = openDatabase(path.join(options.dataDir, 'newsdesk.db'));
-  const queue = createArticleQueue(db);
+  // The registry as the bot reads it (the dry-run default channel is `main`, its target `outbox`).
+  const registry = createChannelsStore(db, { name: 'main', target: 'outbox', minGapMs: 0, maxPerHour: 0, quietHours: null });
+  if (options.twoChannels && !registry.get('sport')) {
+    registry.add({ name: 'sport', target: '120363000000000002@newsletter', categories: ['sport'] }, Date.now(), 'crash-test');
+  }
+  const queue = createArticleQueue(db, { defaultChannel: 'main', route: (a, explicit) => routeArticle(a, registry.list(), explicit) });
   const outbox = path.join(options.dataDir, 'outbox.jsonl');
   const probe = createProbe(db, outbox);
   const upfront = Math.round(options.articles * (options.upfrontShare ?? 0.8));
@@ -167,7 +186,7 @@ export async function runCrashLoop(options: CrashRunOptions): Promise<CrashRepor
     for (let i = 0; i < count && queued < options.articles; i += 1) {
       queued += 1;
       const now = Date.now();
-      queue.enqueue(makeArticle(queued, options.seed, articleRandom, now), now);
+      queue.enqueue(makeArticle(queued, options.seed, articleRandom, now, options.twoChannels), now);
     }
   };
 
@@ -256,6 +275,7 @@ function median(values: readonly number[]): number {
 interface DeliveryRecord {
   id: number;
   article_id: number;
+  channel: string;
   status: string;
   text: string;
   message_id: string | null;
@@ -283,7 +303,7 @@ function createProbe(db: Db, outbox: string) {
       if (tail.endsMidLine) return 'torn write';
       if (attempt && attempt.id === before.openAttempt) return 'start-up'; // before reconcile settled it
       if (!attempt) return seenStart ? 'between attempts' : 'start-up';
-      const written = tail.lines.some((l) => l.articleId === attempt.article_id && l.text === attempt.text);
+      const written = tail.lines.some((l) => l.articleId === attempt.article_id && l.channel === attempt.channel && l.text === attempt.text);
       return written ? 'written, not confirmed' : 'claimed, not written';
     },
   };
@@ -331,44 +351,55 @@ export function readOutbox(file: string, bytes = Infinity): { lines: OutboxLine[
 }
 
 /**
- * The oracle, run once no bot is running: every article exactly once in the outbox, and the database
- * agreeing line by line (posted, one posted delivery carrying that line's message id and text).
+ * The oracle, run once no bot is running: every (article, channel) the article was routed to exactly
+ * once in the outbox (lines carry their channel), and the database agreeing line by line (the channel
+ * row posted, one posted delivery on that channel carrying that line's message id and text).
  */
 export function verifyOutcome(db: Db, outbox: string): CrashVerdict {
   const { lines, torn } = readOutbox(outbox);
-  const articles = db.prepare<[], { id: number; status: string }>('SELECT id, status FROM articles ORDER BY id').all();
+  const pairs = db
+    .prepare<[], { article_id: number; channel: string; status: string }>('SELECT article_id, channel, status FROM article_channels ORDER BY article_id, channel')
+    .all();
   const deliveries = db.prepare<[], DeliveryRecord>('SELECT * FROM deliveries ORDER BY id').all();
-  const linesOf = groupBy(lines, (l) => l.articleId);
-  const deliveriesOf = groupBy(deliveries, (d) => d.article_id);
-  const known = new Set(articles.map((a) => a.id));
+  const key = (articleId: number, channel: string) => `${articleId}@${channel}`;
+  const linesOf = groupBy(lines, (l) => key(l.articleId, l.channel));
+  const deliveriesOf = groupBy(deliveries, (d) => key(d.article_id, d.channel));
+  const known = new Set(pairs.map((p) => key(p.article_id, p.channel)));
   const disagreements: string[] = [];
-  for (const id of linesOf.keys()) if (!known.has(id)) disagreements.push(`outbox has a post for article ${id}, which is not in the database`);
-  for (const article of articles) {
-    const mine = linesOf.get(article.id) ?? [];
-    const postedRows = (deliveriesOf.get(article.id) ?? []).filter((d) => d.status === 'posted');
-    if (article.status !== 'posted') disagreements.push(`article ${article.id} is '${article.status}', not 'posted'`);
-    if (postedRows.length !== 1) disagreements.push(`article ${article.id} has ${postedRows.length} 'posted' deliveries, not 1`);
+  for (const k of linesOf.keys()) if (!known.has(k)) disagreements.push(`outbox has a post for ${k}, which the database never routed`);
+  for (const pair of pairs) {
+    const k = key(pair.article_id, pair.channel);
+    const mine = linesOf.get(k) ?? [];
+    const postedRows = (deliveriesOf.get(k) ?? []).filter((d) => d.status === 'posted');
+    if (pair.status !== 'posted') disagreements.push(`${k} is '${pair.status}', not 'posted'`);
+    if (postedRows.length !== 1) disagreements.push(`${k} has ${postedRows.length} 'posted' deliveries, not 1`);
     const line = mine[0];
     const row = postedRows[0];
     if (mine.length === 1 && line && row) {
-      if (row.message_id !== line.messageId) disagreements.push(`article ${article.id}: delivery ${row.id} says message ${row.message_id}, the outbox ${line.messageId}`);
-      if (row.text !== line.text) disagreements.push(`article ${article.id}: delivery ${row.id} text differs from the outbox line`);
+      if (row.message_id !== line.messageId) disagreements.push(`${k}: delivery ${row.id} says message ${row.message_id}, the outbox ${line.messageId}`);
+      if (row.text !== line.text) disagreements.push(`${k}: delivery ${row.id} text differs from the outbox line`);
     }
   }
-  for (const d of deliveries) if (d.status === 'sending') disagreements.push(`delivery ${d.id} (article ${d.article_id}) is still 'sending'`);
+  const notPosted = db.prepare<[], { id: number; status: string }>(`SELECT id, status FROM articles WHERE status <> 'posted' ORDER BY id`).all();
+  for (const a of notPosted) disagreements.push(`article ${a.id} is '${a.status}', not 'posted'`);
+  for (const d of deliveries) if (d.status === 'sending') disagreements.push(`delivery ${d.id} (${key(d.article_id, d.channel)}) is still 'sending'`);
+  const postsByChannel: Record<string, number> = {};
+  for (const l of lines) postsByChannel[l.channel] = (postsByChannel[l.channel] ?? 0) + 1;
   return {
     posts: lines.length,
     tornLines: torn.length,
-    lost: articles.filter((a) => !linesOf.has(a.id)).map((a) => a.id),
-    duplicated: [...linesOf].filter(([, l]) => l.length > 1).map(([id]) => id),
+    lost: pairs.map((p) => key(p.article_id, p.channel)).filter((k) => !linesOf.has(k)),
+    duplicated: [...linesOf].filter(([, l]) => l.length > 1).map(([k]) => k),
+    expected: pairs.length,
+    postsByChannel,
     abandonedAttempts: deliveries.filter((d) => d.status === 'abandoned').length,
     failedAttempts: deliveries.filter((d) => d.status === 'failed').length,
     disagreements,
   };
 }
 
-function groupBy<T>(items: readonly T[], key: (item: T) => number): Map<number, T[]> {
-  const groups = new Map<number, T[]>();
+function groupBy<T, K>(items: readonly T[], key: (item: T) => K): Map<K, T[]> {
+  const groups = new Map<K, T[]>();
   for (const item of items) {
     const k = key(item);
     const group = groups.get(k);
@@ -395,6 +426,6 @@ export function describeReport(report: CrashReport): string {
   return [
     `seed ${report.seed}: ${report.articles} articles, ${report.kills} SIGKILLs, ${report.restarts} restarts in ${(report.elapsedMs / 1000).toFixed(1)} s (start-up ${report.startupMs.toFixed(0)} ms)`,
     `kills landed: ${phases}`,
-    `outbox: ${v.posts} posts, ${v.tornLines} torn lines (${report.tearsInjected} cut by the harness, ${report.killsByPhase['torn write']} by a kill); lost ${v.lost.length}, duplicated ${v.duplicated.length}; attempts abandoned ${v.abandonedAttempts}, failed ${v.failedAttempts}; disagreements ${v.disagreements.length}`,
+    `outbox: ${v.posts} posts (${Object.entries(v.postsByChannel).map(([c, n]) => `${c} ${n}`).join(', ')}) for ${v.expected} deliveries, ${v.tornLines} torn lines (${report.tearsInjected} cut by the harness, ${report.killsByPhase['torn write']} by a kill); lost ${v.lost.length}, duplicated ${v.duplicated.length}; attempts abandoned ${v.abandonedAttempts}, failed ${v.failedAttempts}; disagreements ${v.disagreements.length}`,
   ].join('\n');
 }

@@ -6,8 +6,28 @@ import { articleData, articleLine } from '../describe.js';
 import { invalid, ok, type CommandSpec } from '../types.js';
 import { correctionData } from './correct.js';
 import { formatTime } from '../when.js';
+import type { ArticleChannel } from '../../store/article-channels.js';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+type Ctx = Parameters<CommandSpec['run']>[1];
+
+/** One channel's delivery of an article, for answers. */
+function channelData(c: ArticleChannel) {
+  return { channel: c.channel, status: c.status, attempts: c.attempts, messageId: c.messageId, postedAt: iso(c.postedAt), lastError: c.lastError };
+}
+
+/** `sport: posted 14:02 · 120…` for `show`. */
+function channelLine(c: ArticleChannel, timezone: string, now: number): string {
+  return `${c.channel}: ${c.status}${c.postedAt ? ` ${formatTime(c.postedAt, timezone, now)}` : ''}${c.messageId ? ` · ${c.messageId}` : ''}${c.lastError && c.status !== 'posted' ? ` · ${c.lastError}` : ''}`;
+}
+
+/** ` [main posted, sport queued]` in `list` for an article on several channels (nothing for one). */
+function channelsSuffix(ctx: Ctx, id: number): string {
+  const channels = ctx.queue.channelsOf(id);
+  if (channels.length < 2 && channels.every((c) => c.channel === ctx.queue.defaultChannel)) return '';
+  return ` [${channels.map((c) => `${c.channel} ${c.status}`).join(', ')}]`;
+}
 
 /** Deepest `--offset` accepted: far past any real queue, small enough for SQLite. */
 const MAX_OFFSET = 1_000_000_000;
@@ -103,10 +123,15 @@ export const listCommand: CommandSpec<z.output<typeof listArgs>> = {
     const now = ctx.clock.now();
     const { articles, next } = ctx.reports.page(filter, limit, now, { offset, after });
     const nextCursor = next ? encodeListCursor(filter, next) : null;
-    const lines = articles.map((a) => articleLine(a, ctx.timezone, now));
+    const lines = articles.map((a) => articleLine(a, ctx.timezone, now) + channelsSuffix(ctx, a.id));
     const more = nextCursor ? `\nmore: list ${filter} ${limit} --cursor ${nextCursor}` : '';
     const text = lines.length ? `${filter} (${lines.length}):\n${lines.join('\n')}${more}` : `No ${filter === 'all' ? '' : `${filter} `}articles${offset || after ? ' on this page' : ''}.`;
-    return ok(text, { filter, articles: articles.map(articleData), nextCursor, ...(offset === undefined ? {} : { offset }) });
+    return ok(text, {
+      filter,
+      articles: articles.map((a) => ({ ...articleData(a), channels: ctx.queue.channelsOf(a.id).map(channelData) })),
+      nextCursor,
+      ...(offset === undefined ? {} : { offset }),
+    });
   },
 };
 
@@ -128,9 +153,11 @@ export const showCommand: CommandSpec<number> = {
       text = `(cannot be formatted: ${(err as Error).message})`;
     }
     const details = ctx.corrections?.store.deliveryDetails(id) ?? new Map<number, string>();
+    const channels = ctx.queue.channelsOf(id);
+    const several = channels.length > 1 || channels.some((c) => c.channel !== ctx.queue.defaultChannel);
     const attempts = deliveries.map(
       (d) =>
-        `  ${d.attempt}. ${formatTime(d.startedAt, ctx.timezone, now)} ${d.status}` +
+        `  ${d.attempt}. ${several ? `${d.channel} ` : ''}${formatTime(d.startedAt, ctx.timezone, now)} ${d.status}` +
         (d.messageId ? ` · ${d.messageId}` : '') +
         (d.error ? ` · ${d.error}` : '') +
         (details.has(d.id) ? ` · ${details.get(d.id)}` : ''),
@@ -143,12 +170,15 @@ export const showCommand: CommandSpec<number> = {
       '',
       text,
       '',
+      // Each channel's own delivery, once it goes anywhere but the one default channel.
+      several ? `channels:\n${channels.map((c) => `  ${channelLine(c, ctx.timezone, now)}`).join('\n')}` : '',
       attempts.length ? `attempts:\n${attempts.join('\n')}` : 'no attempts yet',
       ...history.lines,
     ].filter((line, i, all) => line !== '' || all[i - 1] !== '');
     return ok(body.join('\n'), {
       article: articleData(article),
       text,
+      channels: channels.map(channelData),
       deliveries: deliveries.map((d) => ({ ...d, startedAt: iso(d.startedAt), finishedAt: iso(d.finishedAt), detail: details.get(d.id) ?? null })),
       ...history.data,
     });
@@ -209,6 +239,22 @@ export const statusCommand: CommandSpec<string> = {
       `Last post: ${last ? articleLine(last, ctx.timezone, now) : 'none yet'}`,
       `Next: ${next ? `${articleLine(next, ctx.timezone, now)}${nextAt && nextAt > now ? ` (not before ${formatTime(nextAt, ctx.timezone, now)})` : ''}` : 'nothing queued'}`,
     ];
+    // Several channels: each one's deliveries (and, in the bot, why it waits).
+    const byChannel = ctx.queue.countsByChannel();
+    const names = [...new Set([...(ctx.channels?.list().map((c) => c.name) ?? []), ...Object.keys(byChannel)])];
+    if (names.length > 1 || (names.length === 1 && names[0] !== ctx.queue.defaultChannel)) {
+      lines.push(
+        `Channels:\n${names
+          .map((name) => {
+            const c = byChannel[name] ?? {};
+            const wait = runtime.waitingByChannel?.[name];
+            const paused = ctx.channels?.get(name)?.paused ? ' PAUSED' : '';
+            const waits = wait && wait.until > now ? ` · waiting: ${wait.reason} until ${formatTime(wait.until, ctx.timezone, now)}` : '';
+            return `  ${name}${paused}: ${c.queued ?? 0} queued, ${c.posting ?? 0} posting, ${c.posted ?? 0} posted, ${c.failed ?? 0} failed, ${c.cancelled ?? 0} cancelled${waits}`;
+          })
+          .join('\n')}`,
+      );
+    }
     return ok(lines.join('\n'), {
       running: runtime.running,
       dryRun: runtime.dryRun,
@@ -216,6 +262,7 @@ export const statusCommand: CommandSpec<string> = {
       paused,
       waiting: runtime.waiting && runtime.waiting.until > now ? { ...runtime.waiting, until: iso(runtime.waiting.until) } : null,
       counts,
+      channels: ctx.queue.countsByChannel(),
       lastPost: last ? articleData(last) : null,
       next: next ? { article: articleData(next), notBefore: iso(nextAt) } : null,
     });
