@@ -35,10 +35,11 @@ export async function correctArticle(ctx: CommandContext, actor: Actor, input: C
   }
   const corrected = { ...article, headline: input.headline, summary: input.summary, url: input.url };
   const invite = ctx.runtime().channelInfo?.inviteLink ?? null;
-  const channelName = ctx.editions?.defaultChannel ?? 'main';
-  // The post as it would have been posted, at its own time (a template's {{time}} keeps the original).
-  const render = (at: number) => (ctx.editions ? ctx.editions.render(corrected, channelName, at, invite) : formatPost(corrected, ctx.format));
-  const targets = posted.map((d) => ({ channel: d.channel, messageId: d.messageId!, text: render(d.finishedAt ?? d.startedAt) }));
+  const defaultChannel = ctx.editions?.defaultChannel ?? 'main';
+  // The post as it would have been posted on its channel (that channel's template), at its own time (a template's {{time}} keeps the original).
+  const render = (channel: string, at: number) =>
+    ctx.editions ? ctx.editions.render(corrected, channel, at, channel === defaultChannel ? invite : null) : formatPost(corrected, ctx.format);
+  const targets = posted.map((d) => ({ channel: d.channel, messageId: d.messageId!, text: render(d.channel, d.finishedAt ?? d.startedAt) }));
   if (targets.every((t, i) => t.text === posted[i]!.text)) {
     return invalid(`#${input.id} already reads like that: nothing to correct.`, { id: input.id }, 'conflict');
   }
