@@ -24,7 +24,11 @@ export type QueueSection = 'upcoming' | 'done';
 export type QueueStatusFilter = 'queued' | 'scheduled' | 'posted' | 'failed' | 'cancelled';
 
 /** An article as the queue page lists it: with the channel's message id once posted. */
-export type QueueRow = Article & { messageId: string | null };
+export type QueueRow = Article & {
+  messageId: string | null;
+  /** Each channel's delivery (several channels): its short name, status and message id. */
+  channels: { channel: string; status: Article['status']; messageId: string | null }[];
+};
 
 export interface QueuePage {
   rows: QueueRow[];
@@ -70,6 +74,9 @@ export function createDeskStore(db: Db) {
      ORDER BY a.updated_at DESC, a.id DESC LIMIT @limit`,
   );
   const byCanonical = db.prepare<[string], ArticleRow>('SELECT * FROM articles WHERE canonical_url = ?');
+  const channelsOf = db.prepare<[number], { channel: string; status: Article['status']; messageId: string | null }>(
+    'SELECT channel, status, message_id AS messageId FROM article_channels WHERE article_id = ? ORDER BY channel',
+  );
   const hourly = db.prepare<{ since: number }, { hour: number; posts: number; avgMs: number; maxMs: number }>(
     `SELECT (posted_at - @since) / 3600000 AS hour, COUNT(*) AS posts,
             AVG(MAX(0, posted_at - CASE WHEN timed = 1 THEN MAX(created_at, publish_at) ELSE created_at END)) AS avgMs,
@@ -98,7 +105,7 @@ export function createDeskStore(db: Db) {
     const shown = more ? rows.slice(0, limit) : rows;
     const last = shown.at(-1);
     return {
-      rows: shown.map((r) => ({ ...toArticle(r), messageId: r.message_id })),
+      rows: shown.map((r) => ({ ...toArticle(r), messageId: r.message_id, channels: channelsOf.all(r.id) })),
       next: more && last ? { k1: last.k1, k2: last.k2, id: last.id } : null,
     };
   };
