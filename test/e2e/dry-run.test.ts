@@ -36,7 +36,7 @@ describe('npm start -- --dry-run (the built bot as a child process)', () => {
     expect(line.text).toBe('*🔴 BREAKING: Flood waters ∗rise∗ in Kelantan*\n\nThousands moved to relief centres.\n\nhttps://news.example.com/floods');
     expect(line.messageId).toMatch(/^outbox-/);
     const delivery = await waitFor(() => queue.deliveriesOf(article.id).find((d) => d.status === 'posted'), 5_000);
-    expect(delivery).toMatchObject({ messageId: line.messageId, channel: 'outbox', text: line.text });
+    expect(delivery).toMatchObject({ messageId: line.messageId, channel: 'main', text: line.text });
     expect(queue.get(article.id)?.status).toBe('posted');
     // The post is echoed to the terminal too.
     expect(bot.lines.some((l) => l.raw.startsWith(`── outbox · article ${article.id}`))).toBe(true);
