@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { once } from '../once.js';
 import { checkLink } from './link.js';
 import { isInvisible, unsafeCharacterProblem } from './text-safety.js';
 
@@ -69,39 +70,41 @@ const safeText = (field: string) =>
 /** Collapses runs of whitespace (including newlines) to single spaces: headlines are one line. */
 const oneLine = (s: string) => s.replace(/\s+/gu, ' ').trim();
 
-/** What any door (admin command, CLI, API, feed) must supply to queue an article. */
-export const articleInputSchema = z.object({
-  headline: z
-    .string({ error: 'headline is required' })
-    .pipe(safeText('headline'))
-    .transform(oneLine)
-    .pipe(
-      z
-        .string()
-        .min(1, 'headline must not be empty')
-        .max(LIMITS.headline, `headline must be at most ${LIMITS.headline} characters`)
-        .refine((h) => h.length === 0 || !isInvisible(h), 'headline has no visible characters (only zero-width or blank ones): write the headline'),
-    ),
-  summary: z
-    .string()
-    .pipe(safeText('summary'))
-    .optional()
-    .transform((s) => (s ?? '').trim())
-    .pipe(z.string().max(LIMITS.summary, `summary must be at most ${LIMITS.summary} characters`)),
-  url: httpUrl('url', LIMITS.url),
-  imageUrl: httpUrl('imageUrl', LIMITS.url).optional(),
-  category: z
-    .string()
-    .pipe(safeText('category'))
-    .transform(oneLine)
-    .pipe(z.string().max(LIMITS.category, `category must be at most ${LIMITS.category} characters`))
-    .optional()
-    .transform((v) => v || undefined),
-  priority: z.enum(['normal', 'breaking'], { error: 'priority must be "normal" or "breaking"' }).default('normal'),
-  /** Epoch ms; absent means "as soon as the schedule allows". */
-  publishAt: z.number().int().nonnegative().optional(),
-  source: z.string().trim().min(1).max(LIMITS.source).default('cli'),
-});
+/** What any door (admin command, CLI, API, feed) must supply to queue an article. Built on first use (see once.ts). */
+export const articleInputSchema = once(() =>
+  z.object({
+    headline: z
+      .string({ error: 'headline is required' })
+      .pipe(safeText('headline'))
+      .transform(oneLine)
+      .pipe(
+        z
+          .string()
+          .min(1, 'headline must not be empty')
+          .max(LIMITS.headline, `headline must be at most ${LIMITS.headline} characters`)
+          .refine((h) => h.length === 0 || !isInvisible(h), 'headline has no visible characters (only zero-width or blank ones): write the headline'),
+      ),
+    summary: z
+      .string()
+      .pipe(safeText('summary'))
+      .optional()
+      .transform((s) => (s ?? '').trim())
+      .pipe(z.string().max(LIMITS.summary, `summary must be at most ${LIMITS.summary} characters`)),
+    url: httpUrl('url', LIMITS.url),
+    imageUrl: httpUrl('imageUrl', LIMITS.url).optional(),
+    category: z
+      .string()
+      .pipe(safeText('category'))
+      .transform(oneLine)
+      .pipe(z.string().max(LIMITS.category, `category must be at most ${LIMITS.category} characters`))
+      .optional()
+      .transform((v) => v || undefined),
+    priority: z.enum(['normal', 'breaking'], { error: 'priority must be "normal" or "breaking"' }).default('normal'),
+    /** Epoch ms; absent means "as soon as the schedule allows". */
+    publishAt: z.number().int().nonnegative().optional(),
+    source: z.string().trim().min(1).max(LIMITS.source).default('cli'),
+  }),
+);
 
-export type ArticleInput = z.input<typeof articleInputSchema>;
-export type ValidArticleInput = z.output<typeof articleInputSchema>;
+export type ArticleInput = z.input<ReturnType<typeof articleInputSchema>>;
+export type ValidArticleInput = z.output<ReturnType<typeof articleInputSchema>>;

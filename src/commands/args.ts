@@ -36,7 +36,8 @@ export const pipedArticle = z
     }
     return { headline: parts[0]!, summary: parts.slice(1, -1).join(' | '), url: parts.at(-1)! };
   })
-  .pipe(articleInputSchema.pick({ headline: true, summary: true, url: true }));
+  // z.lazy: the article schema is built when a command is first parsed, not when the CLI loads (see once.ts)
+  .pipe(z.lazy(() => articleInputSchema().pick({ headline: true, summary: true, url: true })));
 
 /** First word split from the rest: `schedule 18:30 Headline | …`. */
 export const firstWordAndRest = z.string().transform((text) => {

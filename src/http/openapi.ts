@@ -263,7 +263,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
         operationId: 'addChannel',
         summary: 'Add a channel with its filters, pacing and digest (like channel add); null or an empty list for "none"',
         security: bearer,
-        requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(channelAddBody, 'input') } } },
+        requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(channelAddBody(), 'input') } } },
         responses: responses({ 201: ['Added; Location names the channel', channelChangedSchema] }, [400, 409, 413, 415]),
       },
     },
@@ -273,7 +273,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
         summary: 'Change a channel: filters, pacing (null: back to the global setting), digest, paused (like channel set / pause / resume)',
         security: bearer,
         parameters: parameters(channelParams, 'path'),
-        requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(channelSetBody, 'input') } } },
+        requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(channelSetBody(), 'input') } } },
         responses: responses({ 200: ['Changed', channelChangedSchema] }, [400, 404, 413, 415]),
       },
       delete: {

@@ -150,7 +150,7 @@ export function createArticleQueue(db: Db, options: ArticleQueueOptions = {}) {
      * returned as `existing`. Throws ZodError on invalid input, with nothing written.
      */
     enqueue(input: ArticleInput, now: number, options: { requeueEnded?: boolean; channels?: readonly string[] } = {}): EnqueueResult {
-      const valid = articleInputSchema.parse(input);
+      const valid = articleInputSchema().parse(input);
       // Stryker disable next-line LogicalOperator: `&& true` passes undefined on, and enqueueValid's default parameter makes that true
       return enqueueTx.immediate(valid, now, options.requeueEnded ?? true, options.channels);
     },
@@ -161,7 +161,7 @@ export function createArticleQueue(db: Db, options: ArticleQueueOptions = {}) {
      */
     enqueueMany(inputs: readonly ArticleInput[], now: number): (EnqueueResult | ZodError)[] {
       const entries = inputs.map((input) => {
-        const parsed = articleInputSchema.safeParse(input);
+        const parsed = articleInputSchema().safeParse(input);
         return parsed.success ? parsed.data : parsed.error;
       });
       return enqueueManyTx.immediate(entries, now);

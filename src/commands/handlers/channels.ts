@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import type { ChannelSpec } from '../../editions/channel-spec.js';
+import { once } from '../../once.js';
 import {
   channelNameProblem,
   channelTargetOf,
@@ -223,65 +224,73 @@ export const channelsCommand: CommandSpec<ChannelArgs> = {
   },
 };
 
-/** Values of the API's JSON fields as the option words would write them (null: back to the default, or off). */
-const optionValue = z
-  .union([z.string().max(500, 'at most 500 characters'), z.number(), z.array(z.union([z.string().max(100), z.number()])).max(50, 'at most 50 entries'), z.null()])
-  .transform((v) => (v === null ? 'default' : Array.isArray(v) ? v.join(',') : String(v)));
-const offWhenNull = optionValue.transform((v) => (v === 'default' ? 'off' : v));
-
-const optionFields = {
-  categories: offWhenNull.optional(),
-  feeds: offWhenNull.optional(),
-  gap: optionValue.optional(),
-  cap: optionValue.optional(),
-  quiet: optionValue.optional(),
-  digest: offWhenNull.optional(),
-  top: optionValue.optional(),
-  mode: optionValue.optional(),
-};
+/**
+ * The API's option fields. Values as the option words would write them (null: back to the default, or
+ * off). Built on first use, like the bodies below (see once.ts).
+ */
+const optionFields = once(() => {
+  const optionValue = z
+    .union([z.string().max(500, 'at most 500 characters'), z.number(), z.array(z.union([z.string().max(100), z.number()])).max(50, 'at most 50 entries'), z.null()])
+    .transform((v) => (v === null ? 'default' : Array.isArray(v) ? v.join(',') : String(v)));
+  const offWhenNull = optionValue.transform((v) => (v === 'default' ? 'off' : v));
+  return {
+    categories: offWhenNull.optional(),
+    feeds: offWhenNull.optional(),
+    gap: optionValue.optional(),
+    cap: optionValue.optional(),
+    quiet: optionValue.optional(),
+    digest: offWhenNull.optional(),
+    top: optionValue.optional(),
+    mode: optionValue.optional(),
+  };
+});
 const OPTION_HINT = 'the fields are target, name, categories, feeds, gap, cap, quiet, digest, top, mode (and paused when changing)';
 
 const valuesOf = (body: Partial<Record<ChannelOptionKey, string>>): OptionValues =>
   Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined)) as OptionValues;
 
 /** The body of `POST /api/channels` (also the OpenAPI document's). */
-export const channelAddBody = z.strictObject(
-  {
-    target: z.string({ error: 'target is required: the channel id (…@newsletter) or invite link' }).transform((v, c) => {
-      const t = channelTargetOf(v);
-      if ('problem' in t) {
-        c.addIssue({ code: 'custom', message: `target: ${t.problem}` });
-        return z.NEVER;
-      }
-      return t.target;
-    }),
-    name: z.string({ error: 'name is required: a short name such as sport' }).superRefine((v, c) => {
-      const problem = channelNameProblem(v);
-      if (problem) c.addIssue({ code: 'custom', message: problem.replace(/^name=/, 'name') });
-    }),
-    ...optionFields,
-  },
-  { error: OPTION_HINT },
+export const channelAddBody = once(() =>
+  z.strictObject(
+    {
+      target: z.string({ error: 'target is required: the channel id (…@newsletter) or invite link' }).transform((v, c) => {
+        const t = channelTargetOf(v);
+        if ('problem' in t) {
+          c.addIssue({ code: 'custom', message: `target: ${t.problem}` });
+          return z.NEVER;
+        }
+        return t.target;
+      }),
+      name: z.string({ error: 'name is required: a short name such as sport' }).superRefine((v, c) => {
+        const problem = channelNameProblem(v);
+        if (problem) c.addIssue({ code: 'custom', message: problem.replace(/^name=/, 'name') });
+      }),
+      ...optionFields(),
+    },
+    { error: OPTION_HINT },
+  ),
 );
 
 /** `POST /api/channels`: `{ target, name, categories?, feeds?, gap?, cap?, quiet?, digest?, top?, mode? }`. */
 export const channelAddSpec: StructuredSpec<{ target: string; name: string; values: OptionValues }> = {
   name: 'channel-add',
-  input: () => channelAddBody.transform(({ target, name, ...rest }) => ({ target, name, values: valuesOf(rest) })),
+  input: () => channelAddBody().transform(({ target, name, ...rest }) => ({ target, name, values: valuesOf(rest) })),
   run: (input, ctx, actor) => addChannel(input, ctx, actor),
 };
 
 /** The body of `PATCH /api/channels/{name}`: option fields and `paused`. */
-export const channelSetBody = z.strictObject(
-  { paused: z.boolean({ error: 'paused must be true or false' }).optional(), ...optionFields },
-  { error: OPTION_HINT.replace('target, name, ', '') },
+export const channelSetBody = once(() =>
+  z.strictObject(
+    { paused: z.boolean({ error: 'paused must be true or false' }).optional(), ...optionFields() },
+    { error: OPTION_HINT.replace('target, name, ', '') },
+  ),
 );
 
 /** `PATCH /api/channels/:name`: any option field, and `paused`. */
 export const channelSetSpec: StructuredSpec<{ name: string; values: OptionValues; paused?: boolean }> = {
   name: 'channel-set',
   input: () =>
-    channelSetBody
+    channelSetBody()
       .extend({ name: z.string().max(40) })
       .transform(({ name, paused, ...rest }) => ({ name, paused, values: valuesOf(rest) })),
   run: (input, ctx, actor) => setChannel(input, ctx, actor),

@@ -119,7 +119,7 @@ export const correctCommand: CommandSpec<CorrectInput> = {
 
 /** A correction as JSON (the HTTP API's POST /api/articles/:id/correct): the same checks as every door. */
 export function correctRequestSchema() {
-  const shape = articleInputSchema.shape;
+  const shape = articleInputSchema().shape;
   return z.strictObject(
     {
       id: z.number().int().positive(),

@@ -27,7 +27,7 @@ const optionalText = (field: string) =>
  * with a zone, which must lie in the future (at most a year ahead).
  */
 export function articleRequestSchema(now: () => number) {
-  const shape = articleInputSchema.shape;
+  const shape = articleInputSchema().shape;
   return z.strictObject(
     {
       headline: text('headline').pipe(shape.headline),

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { articleInputSchema } from '../../articles/article.js';
 import { pipedArticle } from '../args.js';
 
@@ -56,7 +56,7 @@ export const pipedArticleWithImage = z
     }
     const channels = input.channels ? { channels: input.channels } : {};
     if (input.image === undefined) return { ...article.data, ...channels };
-    const image = articleInputSchema.shape.imageUrl.safeParse(input.image);
+    const image = articleInputSchema().shape.imageUrl.safeParse(input.image);
     if (!image.success) {
       for (const issue of image.error.issues) ctx.addIssue({ code: 'custom', message: issue.message });
       return z.NEVER;
