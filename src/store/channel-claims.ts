@@ -46,10 +46,13 @@ type ClaimRow = ArticleRow & { ac_channel: string; ac_attempts: number };
 export function createChannelClaims(db: Db, channels: ArticleChannels, mustGet: (id: number) => Article) {
   const s = {
     nextDue: db.prepare<{ now: number; releasedThrough: number; all: number; onlyBreaking: number; normal: string; breaking: string }, ClaimRow>(
+      // Walks the articles in posting order on their index (migration 013), stopping at the first with a
+      // channel that may take it, instead of sorting every due (article, channel) row.
       `SELECT a.*, ac.channel AS ac_channel, ac.attempts AS ac_attempts
-       FROM article_channels ac JOIN articles a ON a.id = ac.article_id
-       WHERE ac.status = 'queued' AND ac.next_attempt_at <= @now AND a.publish_at <= @now AND ${RELEASED} AND ${ON_CHANNEL}
-       ORDER BY CASE a.priority WHEN 'breaking' THEN 0 ELSE 1 END, a.publish_at, a.id, ac.channel LIMIT 1`,
+       FROM articles a INDEXED BY articles_claim_order CROSS JOIN article_channels ac ON ac.article_id = a.id
+       WHERE a.status IN ('queued', 'posting') AND a.publish_at <= @now AND ${RELEASED}
+         AND ac.status = 'queued' AND ac.next_attempt_at <= @now AND ${ON_CHANNEL}
+       ORDER BY a.priority, a.publish_at, a.id, ac.channel LIMIT 1`,
     ),
     markPosting: db.prepare(
       `UPDATE article_channels SET status = 'posting', attempts = attempts + 1, updated_at = @now
