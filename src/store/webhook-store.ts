@@ -71,12 +71,15 @@ export interface MissedEvent {
   article: { id: number; headline: string; url: string; category: string | null; priority: 'normal' | 'breaking'; status: string };
   messageId: string | null;
   error: string | null;
+  /** The channel (short name) of the delivery or correction; absent for `failed` (the article's, on the default channel). */
+  channel?: string;
   /** For `corrected`: how, as the webhook's `correction` field. */
   correction?: { method: 'edit' | 'follow-up'; version: number; followUpMessageId: string | null; reason: string | null };
 }
 
 interface MissedCorrectionRow {
   correction_id: number;
+  channel: string;
   version: number;
   status: string;
   message_id: string;
@@ -94,6 +97,7 @@ interface MissedCorrectionRow {
 interface MissedRow {
   delivery_id: number | null;
   message_id: string | null;
+  channel: string | null;
   at: number;
   id: number;
   headline: string;
@@ -134,21 +138,21 @@ export function createWebhookStore(db: Db) {
     get: db.prepare<[number], Row>(`SELECT * FROM webhook_deliveries WHERE id = ?`),
     counts: db.prepare<[], { status: WebhookStatus; n: number }>(`SELECT status, COUNT(*) AS n FROM webhook_deliveries GROUP BY status`),
     missedPosted: db.prepare<[number], MissedRow>(
-      `SELECT d.id AS delivery_id, d.message_id, d.finished_at AS at, a.id, a.headline, a.url, a.category, a.priority, a.status, a.last_error
+      `SELECT d.id AS delivery_id, d.message_id, d.channel, d.finished_at AS at, a.id, a.headline, a.url, a.category, a.priority, a.status, a.last_error
        FROM deliveries d JOIN articles a ON a.id = d.article_id
        WHERE d.status = 'posted' AND d.finished_at > ?
          AND NOT EXISTS (SELECT 1 FROM webhook_deliveries w WHERE w.event_id = 'posted:' || d.id)
        ORDER BY d.id`,
     ),
     missedFailed: db.prepare<[number], MissedRow>(
-      `SELECT NULL AS delivery_id, NULL AS message_id, a.updated_at AS at, a.id, a.headline, a.url, a.category, a.priority, a.status, a.last_error
+      `SELECT NULL AS delivery_id, NULL AS message_id, NULL AS channel, a.updated_at AS at, a.id, a.headline, a.url, a.category, a.priority, a.status, a.last_error
        FROM articles a
        WHERE a.status = 'failed' AND a.updated_at > ?
          AND NOT EXISTS (SELECT 1 FROM webhook_deliveries w WHERE w.event_id = 'failed:' || a.id || ':' || a.updated_at)
        ORDER BY a.updated_at, a.id`,
     ),
     missedCorrected: db.prepare<[number], MissedCorrectionRow>(
-      `SELECT c.id AS correction_id, c.version, c.status, c.message_id, c.follow_up_message_id, c.reason, c.finished_at AS at,
+      `SELECT c.id AS correction_id, c.version, c.status, c.channel, c.message_id, c.follow_up_message_id, c.reason, c.finished_at AS at,
          a.id, a.headline, a.url, a.category, a.priority, a.status AS article_status
        FROM corrections c JOIN articles a ON a.id = c.article_id
        WHERE c.status IN ('edited', 'followed-up') AND c.finished_at > ?
@@ -213,6 +217,7 @@ export function createWebhookStore(db: Db) {
         article: { id: r.id, headline: r.headline, url: r.url, category: r.category, priority: r.priority, status: r.article_status },
         messageId: r.message_id,
         error: null,
+        channel: r.channel,
         correction: {
           method: r.status === 'edited' ? 'edit' : 'follow-up',
           version: r.version,
@@ -227,6 +232,7 @@ export function createWebhookStore(db: Db) {
         article: { id: r.id, headline: r.headline, url: r.url, category: r.category, priority: r.priority, status: r.status },
         messageId: r.message_id,
         error: r.delivery_id === null ? r.last_error : null,
+        ...(r.channel === null ? {} : { channel: r.channel }),
       })), ...correctedEvents];
     },
     counts(): Record<WebhookStatus, number> {

@@ -194,7 +194,7 @@ export type WebhookSender = ReturnType<typeof createWebhookSender>;
 export function recordMissedEvents(sender: WebhookSender, store: WebhookStore, channel: string, clock: Clock, log: Logger): number {
   try {
     const missed = store.missedEvents(clock.now());
-    for (const m of missed) sender.notify({ ...m, channel, article: m.article as WebhookEvent['article'] });
+    for (const m of missed) sender.notify({ ...m, channel: m.channel ?? channel, article: m.article as WebhookEvent['article'] });
     if (missed.length > 0) log.warn({ count: missed.length }, 'webhook events missed by the last run recorded now');
     return missed.length;
   } catch (err) {

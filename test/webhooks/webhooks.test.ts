@@ -210,6 +210,31 @@ describe('webhooks', () => {
     expect(recordMissedEvents(again, t.store, 'main', t.clock, t.log)).toBe(0);
   });
 
+  it('a missed post names the channel it went to, not the default one', async () => {
+    const t = setup();
+    const receiver = await startReceiver();
+    const queue = createArticleQueue(t.db);
+    const first = t.sender([receiver.url]);
+    recordMissedEvents(first, t.store, 'main', t.clock, t.log);
+    await first.stop();
+
+    t.clock.advance(60_000);
+    const article = queue.enqueue({ headline: 'Derby result', url: 'https://news.example.com/derby', priority: 'breaking' }, t.clock.now(), { channels: ['sport'] }).article;
+    const claim = queue.claimNext(t.clock.now(), t.clock.now(), 'any', (a: Article) => formatPost(a, { summaryMaxChars: 200, breakingLabel: 'BREAKING' }));
+    if (claim?.kind !== 'claimed') throw new Error('expected a claim');
+    expect(claim.delivery.channel).toBe('sport');
+    queue.markPosted(claim.delivery.id, 'msg-sport', t.clock.now());
+
+    t.clock.advance(60_000);
+    const again = t.sender([receiver.url]);
+    expect(recordMissedEvents(again, t.store, 'main', t.clock, t.log)).toBe(1);
+    again.start();
+    await until(() => t.store.counts().delivered === 1);
+    const body = JSON.parse(receiver.received[0]!.body) as { event: string; channel: { name: string }; article: { id: number } };
+    expect([body.event, body.channel.name, body.article.id]).toEqual(['posted', 'sport', article.id]);
+    await again.stop();
+  });
+
   it('never blocks posting: articles go out while the receiver hangs without answering', async () => {
     const t = setup();
     const receiver = await startReceiver(() => 'hang');
