@@ -8,10 +8,32 @@ export interface FakeOptions {
   version: string;
   /** The account the phone links (the bot's own number). */
   account: { phone: string; lid: string; pushname: string };
-  /** The one channel the account knows. `role` is the account's `membershipType`. */
-  channel: { id: string; name: string; inviteCode: string; role: 'owner' | 'admin' | 'subscriber' | 'guest' };
+  /** The account's first channel (the one-channel form). `role` is the account's `membershipType`. */
+  channel: FakeChannel;
+  /**
+   * More channels the account knows, beside `channel` (each with its own posts on the server and in the
+   * page). Absent: `channel` is the only one.
+   */
+  channels?: FakeChannel[];
   /** People known by both ids: a DM from `<lid>@lid` resolves to `<phone>@c.us`. */
   contacts: { phone: string; lid: string }[];
+}
+
+/** A channel (newsletter) the fake server knows. */
+export interface FakeChannel {
+  /** `<digits>@newsletter`. */
+  id: string;
+  name: string;
+  /** What follows `https://whatsapp.com/channel/`. */
+  inviteCode: string;
+  /** The account's `membershipType` in it. */
+  role: 'owner' | 'admin' | 'subscriber' | 'guest';
+  /**
+   * Whether WhatsApp Web loads it into `WAWebNewsletterCollection` at sync (default: yes, unless the
+   * account is only a `guest`). `false`: found only through `WAWebLoadNewsletterPreviewChatAction`, as a
+   * channel the page has not loaded yet.
+   */
+  synced?: boolean;
 }
 
 /**
@@ -45,6 +67,8 @@ export interface SendHoldRule {
   match: string;
   times: number;
   stage: 'before-server' | 'after-server';
+  /** Only sends to this channel (`…@newsletter`); any channel when absent. */
+  channel?: string;
 }
 
 /** For the next `times` read-backs (`loadEarlierMsgs`): throw, or never answer. */
@@ -66,9 +90,12 @@ export interface FakeState {
   injected: boolean;
 }
 
-/** A post on the channel as the server has it. */
+/** A post on a channel as the server has it. */
 export interface ServerPost {
   id: string;
+  /** The channel it is on (`…@newsletter`). */
+  channel: string;
+  /** Counted per channel, from 100, as WhatsApp numbers a channel's posts. */
   serverId: number;
   /** The text followers see: the message, or a media post's caption. */
   body: string;
@@ -86,6 +113,8 @@ export interface ServerPost {
 /** A channel message as the page holds it (including refused and pending copies). */
 export interface PagePost {
   id: string;
+  /** The channel it belongs to (`…@newsletter`). */
+  channel: string;
   /** The text: the message, or a media post's caption. */
   body: string;
   type: string;
@@ -109,10 +138,10 @@ export interface FakeControl {
   enterPairingCode(code: string): Promise<void>;
   /** A direct message to the bot, from `<phone>@c.us` or `<lid>@lid`. */
   receive(from: string, body: string): void;
-  /** Posts on the channel (server side), oldest first. */
-  serverPosts(): Promise<ServerPost[]>;
-  /** The channel messages in this page's memory, oldest first. */
-  pagePosts(): PagePost[];
+  /** Posts on the channel `channelId` (server side), oldest first; without it, every channel's, channel by channel in the options' order. */
+  serverPosts(channelId?: string): Promise<ServerPost[]>;
+  /** The messages of channel `channelId` in this page's memory, oldest first; without it, every loaded channel's. */
+  pagePosts(channelId?: string): PagePost[];
   /** Direct messages the bot sent, oldest first. */
   sentDirect(): SentDirect[];
   addSendFault(rule: SendFaultRule): void;
@@ -129,9 +158,9 @@ export interface FakeControl {
   heldSends(): { body: string; stage: SendHoldRule['stage'] }[];
   /** Lets the held sends go to the server (accepted as usual). Returns how many. */
   releaseSends(): number;
-  /** How many channel messages the page holds in memory (`chat.msgs`, `Msg`), for the memory bench. */
+  /** How many channel messages the page holds in memory (`chat.msgs` of every channel, `Msg`), for the memory bench. */
   loadedCounts(): { channelMsgs: number; msgs: number };
-  /** The channel cannot be loaded (getChat gets nothing) until switched back. */
+  /** No channel can be loaded (getChat gets nothing) until switched back. */
   setChannelMissing(missing: boolean): void;
   /** Posts held by a `pending` fault right now. */
   pendingPosts(): string[];

@@ -1,4 +1,4 @@
-import { world } from '../runtime/world.js';
+import { channelByInviteCode } from '../runtime/world.js';
 
 /** The server's "no such channel" (whatsapp-web.js checks `err.name`). */
 class ServerStatusCodeError extends Error {
@@ -8,8 +8,8 @@ class ServerStatusCodeError extends Error {
 /** WAWebNewsletterMetadataQueryJob: a channel's metadata by invite code, in the server's mixin shape. */
 export const WAWebNewsletterMetadataQueryJob = {
   queryNewsletterMetadataByInviteCode: async (inviteCode: string, _role: string | null) => {
-    const { channel } = world.options;
-    if (inviteCode !== channel.inviteCode) throw new ServerStatusCodeError(`fake WhatsApp Web: no channel for invite code ${inviteCode} (404)`);
+    const channel = channelByInviteCode(inviteCode);
+    if (!channel) throw new ServerStatusCodeError(`fake WhatsApp Web: no channel for invite code ${inviteCode} (404)`);
     return {
       idJid: channel.id,
       newsletterCreationTimeMetadataMixin: { creationTimeValue: 1_700_000_000 },

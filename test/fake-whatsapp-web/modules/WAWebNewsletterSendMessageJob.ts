@@ -1,6 +1,6 @@
 import type { MsgModel } from '../runtime/models.js';
 import { storage } from '../runtime/storage.js';
-import { holdSend, takeSendHold, world } from '../runtime/world.js';
+import { channelById, holdSend, takeSendHold, takeServerId, world } from '../runtime/world.js';
 import { decidedFaults } from './WAWebNewsletterUpdateMsgsRecordsJob.js';
 
 type SendResult = { success: true; serverId: number; ack: { t: number } } | { success: false; error: { code: number; text: string } };
@@ -23,14 +23,19 @@ interface SendRequest {
  * answers with its `serverId`. `refuse` answers `success: false`; `pending` holds the answer until the
  * harness settles it; a send hold (`holdSends`) waits before the server has the post or after it.
  * A media post needs the handle of an upload this page made and its media metadata, else it is refused.
+ * The post lands on the channel it is addressed to (`newsletterJid`), which must be one the server knows
+ * and the message's own chat.
  */
 export const WAWebNewsletterSendMessageJob = {
-  sendNewsletterMessageJob: async ({ msg, type, mediaMetadata, mediaHandle }: SendRequest): Promise<SendResult> => {
+  sendNewsletterMessageJob: async ({ msg, type, newsletterJid, mediaMetadata, mediaHandle }: SendRequest): Promise<SendResult> => {
     const key = msg.id._serialized;
+    if (!channelById(newsletterJid) || msg.id.remote._serialized !== newsletterJid) {
+      return { success: false, error: { code: 404, text: `fake WhatsApp Web: no channel ${newsletterJid} for message ${key}` } };
+    }
     const body = msg.text();
     const fault = decidedFaults.get(key);
     decidedFaults.delete(key);
-    const hold = takeSendHold(body);
+    const hold = takeSendHold(body, newsletterJid);
     if (hold === 'before-server') await holdSend(body, hold);
     let verdict: 'accept' | 'refuse' = fault === 'refuse' ? 'refuse' : 'accept';
     if (fault === 'pending') {
@@ -44,9 +49,10 @@ export const WAWebNewsletterSendMessageJob = {
     }
     if (verdict === 'refuse') return { success: false, error: { code: 400, text: 'fake WhatsApp Web: refused by the server' } };
     const t = Math.floor(Date.now() / 1000);
-    const serverId = world.nextServerId++;
+    const serverId = takeServerId(newsletterJid);
     await storage.putServerPost({
       id: key,
+      channel: newsletterJid,
       serverId,
       body,
       t,

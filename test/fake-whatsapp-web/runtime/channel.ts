@@ -1,32 +1,40 @@
 import { WAWebCollections } from '../modules/WAWebCollections.js';
 import { MsgKey } from '../modules/WAWebMsgKey.js';
 import { createWid } from '../modules/WAWebWidFactory.js';
+import type { FakeChannel } from '../control.js';
 import { ChatModel, MsgModel, NewsletterMetadata } from './models.js';
 import { storage } from './storage.js';
 import { world } from './world.js';
 
-/** Puts the account's channel into WAWebNewsletterCollection (at sync, or when asked for). */
-export function loadChannel(): ChatModel {
-  const { channel } = world.options;
-  const existing = WAWebCollections.WAWebNewsletterCollection.getModelsArray()[0];
+/** Puts one of the account's channels into WAWebNewsletterCollection (at sync, or when asked for). */
+export function loadChannel(channel: FakeChannel): ChatModel {
+  const existing = WAWebCollections.WAWebNewsletterCollection.getModelsArray().find((c) => c.id._serialized === channel.id);
   if (existing) return existing;
   const chat = new ChatModel(createWid(channel.id), channel.name, new NewsletterMetadata(channel.name, channel.inviteCode, channel.role, 1_700_000_000));
   WAWebCollections.WAWebNewsletterCollection.add(chat);
   return chat;
 }
 
+/** The chat a message id (`<fromMe>_<remote>_<id>`) belongs to: for a channel post, its `…@newsletter`. */
+export function chatOfMsgId(id: string): string {
+  return id.slice(id.indexOf('_') + 1, id.lastIndexOf('_'));
+}
+
 /**
- * The channel's earlier messages, once per page load: this page's stored records joined with what the
- * server accepted. A stored copy the server has carries its `serverId`; one the server never answered
- * comes back as failed (ack 1, no `serverId`): the page that was waiting for the answer is gone.
+ * The channel's earlier messages, once per page load: this page's stored records of that channel joined
+ * with what the server accepted there. A stored copy the server has carries its `serverId`; one the
+ * server never answered comes back as failed (ack 1, no `serverId`): the page that was waiting for the
+ * answer is gone.
  */
 export async function loadChannelHistory(chat: ChatModel): Promise<MsgModel[]> {
   if (chat.historyLoaded) return [];
   chat.historyLoaded = true;
   const me = createWid(`${world.session?.phone ?? '0'}@c.us`);
-  const server = new Map((await storage.serverPosts()).map((p) => [p.id, p]));
+  const channelId = chat.id._serialized;
+  const server = new Map((await storage.serverPosts()).filter((p) => p.channel === channelId).map((p) => [p.id, p]));
   const earlier: MsgModel[] = [];
-  for (const record of (await storage.localMsgs()).sort((a, b) => a.t - b.t)) {
+  const stored = (await storage.localMsgs()).filter((r) => chatOfMsgId(r.id) === channelId);
+  for (const record of stored.sort((a, b) => a.t - b.t)) {
     if (chat.msgs.get(record.id)) continue;
     const accepted = server.get(record.id);
     const rawId = record.id.slice(record.id.lastIndexOf('_') + 1);

@@ -1,4 +1,4 @@
-import type { FakeControl, FakeState, PagePost } from '../control.js';
+import type { FakeControl, FakeState, PagePost, ServerPost } from '../control.js';
 import { WABase64 } from '../modules/WABase64.js';
 import { WAWebCollections } from '../modules/WAWebCollections.js';
 import { WAWebCompanionRegClientUtils } from '../modules/WAWebCompanionRegClientUtils.js';
@@ -11,7 +11,7 @@ import { IDENTITY_PUBLIC_KEY, NOISE_PUBLIC_KEY } from './keys.js';
 import { ChatModel, MsgModel } from './models.js';
 import { pair, unlink } from './session.js';
 import { storage } from './storage.js';
-import { world } from './world.js';
+import { knownChannels, world } from './world.js';
 
 /** `window.fakeWhatsApp`: what the phone, the server and the network do, on the harness's say-so. */
 export function createControl(): FakeControl {
@@ -64,11 +64,18 @@ export function createControl(): FakeControl {
       WAWebCollections.Msg.add(msg);
     },
 
-    serverPosts: async () => (await storage.serverPosts()).sort((a, b) => a.serverId - b.serverId),
+    async serverPosts(channelId?: string): Promise<ServerPost[]> {
+      const order = knownChannels().map((c) => c.id);
+      const rank = (channel: string) => (order.includes(channel) ? order.indexOf(channel) : order.length);
+      return (await storage.serverPosts())
+        .filter((p) => channelId === undefined || p.channel === channelId)
+        .sort((a, b) => rank(a.channel) - rank(b.channel) || a.serverId - b.serverId);
+    },
 
-    pagePosts(): PagePost[] {
-      const chat = WAWebCollections.WAWebNewsletterCollection.getModelsArray()[0];
-      return (chat?.msgs.getModelsArray() ?? []).map((m) => ({ id: m.id._serialized, body: m.text(), type: m.type, ack: m.ack, serverId: m.serverId ?? null }));
+    pagePosts(channelId?: string): PagePost[] {
+      return newsletterChats(channelId).flatMap((chat) =>
+        chat.msgs.getModelsArray().map((m) => ({ id: m.id._serialized, channel: chat.id._serialized, body: m.text(), type: m.type, ack: m.ack, serverId: m.serverId ?? null })),
+      );
     },
 
     sentDirect: () => [...world.sentDirect],
@@ -84,7 +91,7 @@ export function createControl(): FakeControl {
       return held.length;
     },
     loadedCounts: () => ({
-      channelMsgs: WAWebCollections.WAWebNewsletterCollection.getModelsArray()[0]?.msgs.length ?? 0,
+      channelMsgs: newsletterChats().reduce((sum, chat) => sum + chat.msgs.length, 0),
       msgs: WAWebCollections.Msg.length,
     }),
     setChannelMissing: (missing) => void (world.channelMissing = missing),
@@ -100,6 +107,11 @@ export function createControl(): FakeControl {
     logout: () => unlink(),
     setSocketState: (state) => WAWebSocketModel.Socket.setState(state),
   };
+}
+
+/** The channels this page has loaded (all, or the one with `channelId`), in the order they were loaded. */
+function newsletterChats(channelId?: string): ChatModel[] {
+  return WAWebCollections.WAWebNewsletterCollection.getModelsArray().filter((c) => channelId === undefined || c.id._serialized === channelId);
 }
 
 /** The QR code's text exactly as whatsapp-web.js builds it: ref, noise key, identity key, ADV secret, platform. */

@@ -2,7 +2,7 @@ import { WAWebCmd } from '../modules/WAWebCmd.js';
 import { WAWebSocketModel } from '../modules/WAWebSocketModel.js';
 import { loadChannel } from './channel.js';
 import { storage } from './storage.js';
-import { world } from './world.js';
+import { knownChannels, world } from './world.js';
 
 /** Where WhatsApp Web lives; whatsapp-web.js serves the cached page only for exactly this URL. */
 const WHATSAPP_WEB_URL = 'https://web.whatsapp.com/';
@@ -10,15 +10,18 @@ const WHATSAPP_WEB_URL = 'https://web.whatsapp.com/';
 /** Loads the session from IndexedDB: logged in → connect and sync; else wait for a scan. */
 export async function boot(): Promise<void> {
   world.session = (await storage.getSession()) ?? null;
-  world.nextServerId = Math.max(99, ...(await storage.serverPosts()).map((p) => p.serverId)) + 1;
+  for (const post of await storage.serverPosts()) world.nextServerId.set(post.channel, Math.max(world.nextServerId.get(post.channel) ?? 100, post.serverId + 1));
   if (world.session) connect();
   else WAWebSocketModel.Socket.setState('UNPAIRED');
 }
 
-/** Connected and synced: the channel is loaded and whatsapp-web.js may emit `ready`. */
+/**
+ * Connected and synced: the account's channels are loaded (a guest's, or one marked `synced: false`,
+ * only when asked for) and whatsapp-web.js may emit `ready`.
+ */
 export function connect(): void {
   WAWebSocketModel.Socket.setState('CONNECTED');
-  loadChannel();
+  for (const channel of knownChannels()) if (channel.synced ?? channel.role !== 'guest') loadChannel(channel);
   WAWebSocketModel.Socket.markSynced();
 }
 

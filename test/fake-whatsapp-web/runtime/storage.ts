@@ -35,6 +35,9 @@ export interface LocalMsgRecord {
 /** A post the (fake) server accepted: what is really on the channel. */
 export interface ServerPostRecord {
   id: string;
+  /** The channel it is on (`…@newsletter`). */
+  channel: string;
+  /** Per channel. */
   serverId: number;
   /** The text followers see: the message, or a media post's caption. */
   body: string;

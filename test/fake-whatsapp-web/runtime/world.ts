@@ -1,4 +1,4 @@
-import type { EditFaultRule, FakeOptions, FetchFaultRule, SendFaultRule, SendHoldRule, SentDirect } from '../control.js';
+import type { EditFaultRule, FakeChannel, FakeOptions, FetchFaultRule, SendFaultRule, SendHoldRule, SentDirect } from '../control.js';
 import type { SessionRecord } from './storage.js';
 
 declare global {
@@ -41,9 +41,31 @@ export const world = {
   pairingPhone: null as string | null,
   /** Media this page uploaded (WAWebMediaMmsV4Upload), by handle: what the server accepts in a media post. */
   uploads: new Map<string, { mimetype: string; size: number }>(),
-  /** The next server id for an accepted channel post (WhatsApp's are small increasing integers). */
-  nextServerId: 100,
+  /** The next server id for an accepted post, per channel (WhatsApp's are small integers increasing in each channel). */
+  nextServerId: new Map<string, number>(),
 };
+
+/** Every channel the account knows: `channel`, then `channels`. */
+export function knownChannels(): FakeChannel[] {
+  return [world.options.channel, ...(world.options.channels ?? [])];
+}
+
+/** The channel with this `…@newsletter` id, if the account knows it. */
+export function channelById(id: string): FakeChannel | undefined {
+  return knownChannels().find((c) => c.id === id);
+}
+
+/** The channel an invite code names, if the account knows it. */
+export function channelByInviteCode(code: string): FakeChannel | undefined {
+  return knownChannels().find((c) => c.inviteCode === code);
+}
+
+/** Takes the next server id of a channel's posts. */
+export function takeServerId(channelId: string): number {
+  const next = world.nextServerId.get(channelId) ?? 100;
+  world.nextServerId.set(channelId, next + 1);
+  return next;
+}
 
 /** Takes one use of the first send fault matching `body`, if any. */
 export function takeSendFault(body: string): SendFaultRule['kind'] | null {
@@ -61,9 +83,9 @@ export function takeEditFault(body: string, kinds: readonly EditFaultRule['kind'
   return rule.kind;
 }
 
-/** Takes one use of the first send hold matching `body`, if any. */
-export function takeSendHold(body: string): SendHoldRule['stage'] | null {
-  const rule = world.sendHolds.find((r) => r.times > 0 && body.includes(r.match));
+/** Takes one use of the first send hold matching `body` sent to `channel`, if any. */
+export function takeSendHold(body: string, channel: string): SendHoldRule['stage'] | null {
+  const rule = world.sendHolds.find((r) => r.times > 0 && body.includes(r.match) && (r.channel === undefined || r.channel === channel));
   if (!rule) return null;
   rule.times -= 1;
   return rule.stage;
