@@ -126,7 +126,9 @@ export async function run(): Promise<Figures> {
       const t0 = performance.now();
       let next = 0;
       let arriving = true;
+      let arrivalTimer: NodeJS.Timeout | undefined;
       const arrive = () => {
+        if (!arriving) return; // armed before the end: the database may be closed by now
         const now = performance.now();
         for (; t0 + next * BREAKING_EVERY_MS <= now; next += 1) {
           const { article } = queue.enqueue(
@@ -138,7 +140,7 @@ export async function run(): Promise<Figures> {
         dispatcher.wake('enqueue');
         // Armed for the next arrival's own time (not a fixed poll every half interval, which added up to
         // half an interval of the bench's own lag to each figure); a busy event loop still makes it late, and that counts.
-        if (arriving) setTimeout(arrive, Math.max(0, t0 + next * BREAKING_EVERY_MS - performance.now()));
+        arrivalTimer = setTimeout(arrive, Math.max(0, t0 + next * BREAKING_EVERY_MS - performance.now()));
       };
       arrive();
 
@@ -167,6 +169,7 @@ export async function run(): Promise<Figures> {
       const repollMs = performance.now() - repollStarted;
       const cpu = process.cpuUsage(cpuBefore);
       arriving = false;
+      clearTimeout(arrivalTimer);
       await service.stop();
       await new Promise((resolve) => setTimeout(resolve, 50));
       await dispatcher.idle();
