@@ -27,7 +27,7 @@ export function trackedLink(url: string, utm: UtmSettings, channelName: string):
   if (!utm.enabled) return url;
   let parsed: URL;
   try {
-    parsed = new URL(url.trim());
+    parsed = new URL(url); // the URL parser drops surrounding spaces itself
   } catch {
     return url; // the formatter reports a link that is not a URL; tracking has nothing to add
   }
