@@ -36,6 +36,10 @@ describe('routing', () => {
     expect(routeArticle({ category: 'sport', source: 'cli' }, channels, [])).toEqual(['sport']);
   });
 
+  it('routes nowhere only when there is no channel at all', () => {
+    expect(routeArticle({ category: null, source: 'cli' }, [])).toEqual([]);
+  });
+
   it('names every unknown channel and the known ones when refusing', () => {
     const channels = [spec('main', { isDefault: true }), spec('sport')];
     let error: unknown;
