@@ -20,13 +20,19 @@ describe('correctionFollowUp', () => {
     expect(text.split('\n')[0]).toMatch(/claim”$/);
   });
 
-  it('keeps the whole post within the limit: the quote is cut with an ellipsis where the room ends', () => {
+  it('keeps the whole post within the limit: the quote is cut with an ellipsis at a word end within the room', () => {
     const headline = 'Bridge closed after the storm';
     expect(correctionFollowUp(headline, leaving(headline.length))).toBe(`${CORRECTION_MARK} “${headline}”\n\n${leaving(headline.length)}`);
     const cut = correctionFollowUp(headline, leaving(10));
-    expect(cut).toBe(`${CORRECTION_MARK} “Bridge cl…”\n\n${leaving(10)}`);
+    expect(cut).toBe(`${CORRECTION_MARK} “Bridge…”\n\n${leaving(10)}`);
     expect(cut.length).toBeLessThanOrEqual(MAX_POST_LENGTH);
     expect(correctionFollowUp(headline, leaving(2))).toBe(`${CORRECTION_MARK} “B…”\n\n${leaving(2)}`);
+  });
+
+  it('never cuts inside an emoji (no lone surrogate in the post)', () => {
+    const text = correctionFollowUp('🌊🌊🌊🌊 Flood warning', leaving(4));
+    expect(text).toBe(`${CORRECTION_MARK} “🌊…”\n\n${leaving(4)}`);
+    expect(text).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/); // a lone surrogate
   });
 
   it('leaves the quote out when there is no room for it, and never exceeds the limit', () => {
