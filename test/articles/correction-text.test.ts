@@ -37,6 +37,7 @@ describe('correctionFollowUp', () => {
 
   it('leaves the quote out when there is no room for it, and never exceeds the limit', () => {
     expect(correctionFollowUp('Bridge closed', leaving(1))).toBe(`${CORRECTION_MARK}\n\n${leaving(1)}`);
+    expect(correctionFollowUp('B', leaving(1))).toBe(`${CORRECTION_MARK} “B”\n\n${leaving(1)}`); // a quote that fits exactly stays
     const full = 'y'.repeat(MAX_POST_LENGTH);
     const text = correctionFollowUp('Bridge closed', full);
     expect(text).toHaveLength(MAX_POST_LENGTH);
