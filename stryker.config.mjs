@@ -16,6 +16,7 @@ export default {
   mutate: [
     'src/dispatch/**/*.ts',
     'src/articles/**/*.ts',
+    'src/editions/**/*.ts',
     'src/channel/whatsapp-channel.ts',
     'src/channel/outbox.ts',
     'src/commands/command-core.ts',
@@ -24,6 +25,7 @@ export default {
     'src/http/auth.ts',
     'src/config.ts',
     'src/store/article-queue.ts',
+    'src/store/channel-claims.ts',
     'src/feeds/ingest/**/*.ts',
   ],
   incremental: true,

@@ -16,6 +16,8 @@ export default defineConfig({
   test: {
     include: only?.length ? only : [
       'test/articles/**/*.test.ts',
+      'test/editions/**/*.test.ts',
+      'test/store/article-channels.test.ts',
       'test/channel/whatsapp.test.ts',
       'test/channel/outbox.test.ts',
       'test/channel/whatsapp-channel.test.ts',
