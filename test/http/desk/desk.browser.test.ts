@@ -45,6 +45,22 @@ async function openDesk(options: Parameters<typeof deskSetup>[0] = {}, viewport 
 const row = (page: Page, id: number) => page.locator(`#article-${id}`);
 
 // Generous: a shared 2-core machine under load makes a page load take seconds. These bound hangs, not speed.
+
+/**
+ * A screenshot. Chromium can refuse a capture on a loaded machine ("Unable to capture screenshot": no
+ * frame from the compositor yet); that says nothing about the desk, so it is asked again, a few times.
+ */
+async function capture(page: Page, options: Parameters<Page['screenshot']>[0]): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await page.screenshot(options);
+      return;
+    } catch (err) {
+      if (attempt >= 3 || !/Unable to capture screenshot/.test(String(err))) throw err;
+      await page.waitForTimeout(500);
+    }
+  }
+}
 describe('desk in Chromium', { timeout: 120_000 }, () => {
   it('signs in, previews as the editor types, and queues normal, breaking and scheduled articles', async () => {
     const { t, page, problems, close } = await openDesk();
@@ -215,7 +231,7 @@ describe('desk in Chromium', { timeout: 120_000 }, () => {
       await page.getByRole('link', { name: link, exact: true }).click();
       await page.waitForLoadState('load');
       expect(await scrollsSideways(page), `${name} scrolls sideways at 360 px`).toBe(false);
-      await page.screenshot({ path: path.join(shots, `${name}-360.png`), fullPage: true });
+      await capture(page, { path: path.join(shots, `${name}-360.png`), fullPage: true });
     }
     expect(fs.statSync(path.join(shots, 'queue-360.png')).size).toBeGreaterThan(5_000);
     // Keyboard: the first Tab reaches the skip link, which is visible once focused.
@@ -233,8 +249,10 @@ describe('desk in Chromium', { timeout: 120_000 }, () => {
     await t.core.run('queue Budget 2027 explained | What changes for you | https://news.example.com/budget', CLI);
     await t.core.run('schedule 18:30 Evening briefing | The day in five stories | https://news.example.com/evening', CLI);
     await page.getByRole('link', { name: 'Queue', exact: true }).click();
+    await page.waitForURL(`${t.url}/queue`);
+    await page.waitForLoadState('load');
     const shot = path.join(tempDir('newsdesk-desk-readme-'), 'desk.png');
-    await page.screenshot({ path: shot });
+    await capture(page, { path: shot });
     expect(fs.statSync(shot).size).toBeGreaterThan(20_000);
     if (process.env.NEWSDESK_UPDATE_DOCS === '1') fs.copyFileSync(shot, path.resolve(import.meta.dirname, '../../../docs/desk.png'));
     expect(problems).toEqual([]);
