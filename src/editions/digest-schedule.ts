@@ -1,24 +1,14 @@
-import type { Clock } from '../clock.js';
-import { startWakeSchedule, type WakeSchedule } from '../dispatch/wake-schedule.js';
-import { errorDetail, type Logger } from '../log.js';
-import type { ArticleQueue } from '../store/article-queue.js';
+import { EVERY_MINUTE, startWakeSchedule, type WakeSchedule } from '../dispatch/wake-schedule.js';
+import { errorDetail } from '../log.js';
 import type { ChannelsStore } from '../store/channels-store.js';
-import type { DigestStore } from '../store/digest-store.js';
-import { createDigests, type Digests } from './digest.js';
+import { createDigests, type Digests, type DigestsOptions } from './digest.js';
 
-export interface DigestScheduleOptions {
+/** The digests' options, with the registry in place of its two readers. */
+export type DigestScheduleOptions = Omit<DigestsOptions, 'channels' | 'digestSince' | 'onQueued'> & {
   channels: ChannelsStore;
-  store: DigestStore;
-  queue: Pick<ArticleQueue, 'enqueue'>;
-  timezone: string;
-  breakingLabel: string;
-  /** The link as posted on a channel (tracked links). */
-  link?: (url: string, channel: string) => string;
-  clock: Clock;
-  log: Logger;
   /** After a digest article was queued: wake the posting loop. */
   onQueued: () => void;
-}
+};
 
 /**
  * Starts the digests: looks for due slots once a minute (node-cron, in NEWSDESK_TIMEZONE) and once at
@@ -26,18 +16,12 @@ export interface DigestScheduleOptions {
  * wake-up: the digests table says what is done, so ticks that come twice or not at all change nothing.
  */
 export function startDigestSchedule(options: DigestScheduleOptions): { digests: Digests; schedule: WakeSchedule } {
-  const { channels, log } = options;
+  const { channels, log, onQueued } = options;
   const digests = createDigests({
+    ...options,
     channels: () => channels.list(),
     digestSince: (name) => channels.stored(name)?.digestSince ?? null,
-    store: options.store,
-    queue: options.queue,
-    timezone: options.timezone,
-    breakingLabel: options.breakingLabel,
-    link: options.link,
-    clock: options.clock,
-    log,
-    onQueued: options.onQueued,
+    onQueued: () => onQueued(),
   });
   const tick = () => {
     try {
@@ -46,7 +30,7 @@ export function startDigestSchedule(options: DigestScheduleOptions): { digests: 
       log.error({ ...errorDetail(err) }, 'digest tick failed');
     }
   };
-  const schedule = startWakeSchedule('* * * * *', options.timezone, tick);
+  const schedule = startWakeSchedule(EVERY_MINUTE, options.timezone, tick);
   tick();
   return { digests, schedule };
 }

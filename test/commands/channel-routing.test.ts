@@ -1,25 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { routeArticle, UnknownChannelError } from '../../src/editions/routing.js';
-import type { ChannelSpec } from '../../src/editions/channel-spec.js';
 import { createFeedStore } from '../../src/store/feed-store.js';
 import { ADMIN, commandSetup } from '../helpers/command-setup.js';
+import { channelSpec } from '../helpers/channel-spec.js';
 
 const SPORT = 'https://whatsapp.com/channel/0029VaSport000000000000';
 const BIZ = 'https://whatsapp.com/channel/0029VaBiz00000000000000';
 
 const idOf = (r: { data?: unknown }) => (r.data as { article: { id: number } }).article.id;
 
-const spec = (name: string, over: Partial<ChannelSpec> = {}): ChannelSpec => ({
-  name,
-  target: `${name}@newsletter`,
-  categories: null,
-  feeds: null,
-  paused: false,
-  pacing: { minGapMs: 0, maxPerHour: 0, quietHours: null },
-  digest: null,
-  isDefault: false,
-  ...over,
-});
+const spec = channelSpec;
 
 describe('routing rule (editions/routing.ts)', () => {
   const main = spec('main', { isDefault: true, categories: ['News'] });

@@ -1,18 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { ChannelSpec } from '../../src/editions/channel-spec.js';
 import { channelTakes, feedIdOf, routeArticle, UnknownChannelError } from '../../src/editions/routing.js';
+import { channelSpec } from '../helpers/channel-spec.js';
 
-const spec = (name: string, over: Partial<ChannelSpec> = {}): ChannelSpec => ({
-  name,
-  target: `${name}-target`,
-  categories: null,
-  feeds: null,
-  paused: false,
-  pacing: { minGapMs: 0, maxPerHour: 0, quietHours: null },
-  digest: null,
-  isDefault: false,
-  ...over,
-});
+const spec = channelSpec;
 
 describe('routing', () => {
   it('reads the feed id only from a whole "feed:<digits>" source', () => {
