@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatPost } from '../../src/articles/format.js';
-import type { PostImage } from '../../src/channel/channel.js';
+import { ChannelError, type PostImage } from '../../src/channel/channel.js';
 import type { ImageFetchResult } from '../../src/channel/image-fetch.js';
 import { createDispatcher } from '../../src/dispatch/dispatcher.js';
 import { createMetrics } from '../../src/http/metrics.js';
@@ -22,7 +22,7 @@ function setup(fetchResult: ImageFetchResult = { ok: true, image: IMAGE }) {
   const queue = createArticleQueue(db);
   const details = createCorrectionsStore(db);
   const channel = createFakeChannel(clock);
-  const { log } = createMemoryLogger();
+  const { log, entries } = createMemoryLogger();
   const metrics = createMetrics({ defaultMetrics: false });
   const fallbacks: { articleId: number; reason: string; detail: string }[] = [];
   const fetched: string[] = [];
@@ -70,7 +70,7 @@ function setup(fetchResult: ImageFetchResult = { ok: true, image: IMAGE }) {
     return match ? Number(match[1]) : 0;
   };
   dispatcher.start();
-  return { clock, queue, channel, dispatcher, enqueue, run, fallbacks, fetched, detailOf, fallbackCount };
+  return { clock, queue, channel, dispatcher, entries, enqueue, run, fallbacks, fetched, detailOf, fallbackCount };
 }
 
 describe('image posts', () => {
@@ -145,6 +145,33 @@ describe('image posts', () => {
     expect(t.detailOf(article.id)).toEqual(['image fallback: the image send failed (send exploded) and the post is not on the channel']);
     expect(await t.fallbackCount('send-failed')).toBe(1);
     expect(t.queue.get(article.id)?.status).toBe('posted');
+    const warnings = t.entries.filter((e) => e.level === 'warn').map((e) => [e.msg, e.obj]);
+    expect(warnings).toEqual([
+      ['image send failed; reading the channel back before any fallback', expect.objectContaining({ articleId: article.id, error: 'send exploded', imageUrl: IMAGE_URL })],
+      [
+        'posting the article as text instead of an image',
+        expect.objectContaining({
+          articleId: article.id,
+          imageUrl: IMAGE_URL,
+          reason: 'send-failed',
+          detail: 'image fallback: the image send failed (send exploded) and the post is not on the channel',
+        }),
+      ],
+    ]);
+  });
+
+  it('an image send that fails with a channel error (not a refusal) but landed is read back: no text copy follows', async () => {
+    const t = setup();
+    const send = t.channel.send.bind(t.channel);
+    t.channel.send = async (post) => {
+      await send(post);
+      throw new ChannelError('the answer was lost', true);
+    };
+    const article = t.enqueue();
+    await t.run(5_000);
+    expect(t.channel.posted).toEqual([expect.objectContaining({ articleId: article.id, image: IMAGE_URL })]);
+    expect(t.queue.get(article.id)?.status).toBe('posted');
+    expect(t.fallbacks).toEqual([]);
   });
 
   it('an image post accepted but never found is posted as text (and noted)', async () => {
@@ -154,6 +181,7 @@ describe('image posts', () => {
     await t.run(5_000);
     expect(t.channel.sendCalls.map((c) => Boolean(c.post.image))).toEqual([true, false]);
     expect(t.detailOf(article.id)).toEqual(['image fallback: the image post was not found when reading the channel back']);
+    expect(t.fallbacks).toEqual([expect.objectContaining({ articleId: article.id, reason: 'send-failed' })]);
     expect(t.queue.get(article.id)?.status).toBe('posted');
   });
 });
