@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { checkLink } from '../../src/articles/link.js';
+
+const refused = (typed: string) => {
+  const check = checkLink('url', typed);
+  return check.ok ? `accepted as ${check.href}` : check.problem;
+};
+const mixes = (scripts: string, label: string) =>
+  `url has a host name that mixes ${scripts} letters in "${label}", the mark of a look-alike of another site: check the link and type the host name in one script`;
+
+// The script table is built on the first non-ASCII host a process checks: this first test reads it whole.
+describe('host names in one script', () => {
+  it('names the scripts a look-alike label mixes; one script, digits, hyphens and the CJK mixes pass', () => {
+    expect(refused('https://news.p\u0430ypal.com/')).toBe(mixes('Latin and Cyrillic', 'p\u0430ypal'));
+    expect(refused('https://\u03b1b\u0433.com/')).toBe(mixes('Greek and Latin and Cyrillic', '\u03b1b\u0433'));
+    expect(refused('https://한국ひら.com/')).toBe(mixes('Hangul and Hiragana', '한국ひら'));
+    expect(refused('https://ㄅか.tw/')).toBe(mixes('Bopomofo and Hiragana', 'ㄅか'));
+    expect(refused('https://aᚠ.com/')).toBe(mixes('Latin and Unknown (U+16A0)', 'aᚠ'));
+    for (const host of ['пример.рф', 'bücher-24.de', 'ελλάδα.gr', 'abcひらがな.jp', 'abcカタカナ.jp', 'abc漢字ひらカタ.jp', 'abcㄅ漢.tw', 'abc한국漢.kr']) {
+      expect(checkLink('url', `https://${host}/`).ok, host).toBe(true);
+    }
+  });
+});
+
+describe('checkLink', () => {
+  it('trims the link before anything else, so a trailing line break is no reason to refuse', () => {
+    expect(checkLink('url', ' https://example.com/a\n')).toEqual({ ok: true, href: 'https://example.com/a' });
+  });
+
+  it('refuses tabs and line breaks inside a link, naming the field', () => {
+    for (const typed of ['https://exa\tmple.com/', 'https://example.com/a\nb', 'https://example.com/a\rb']) {
+      expect(checkLink('imageUrl', typed)).toEqual({ ok: false, problem: 'imageUrl contains a tab or line break: a link is one line' });
+    }
+  });
+
+  it('refuses what is not an http(s) link with a host', () => {
+    for (const typed of ['not a link', 'ftp://example.com/a', 'javascript:alert(1)', 'mailto:desk@example.com', 'file:///etc/passwd']) {
+      expect(checkLink('url', typed)).toEqual({ ok: false, problem: 'url must be a web link starting with http:// or https://' });
+    }
+    expect(checkLink('url', 'http://example.com')).toEqual({ ok: true, href: 'http://example.com/' });
+  });
+
+  it('refuses an empty user name or password before "@" too, in any letter case and after any number of slashes', () => {
+    const problem = 'url must not contain a user name or password before "@" (it can make a link look like another site\'s; this one opens evil.com): remove the part before "@"';
+    for (const typed of ['https://:@evil.com/', 'HTTPS://@evil.com/', 'https:///@evil.com/', 'https:@evil.com']) {
+      expect([typed, checkLink('url', typed)]).toEqual([typed, { ok: false, problem }]);
+    }
+    expect(checkLink('url', 'https://example.com/@user/post')).toEqual({ ok: true, href: 'https://example.com/@user/post' });
+    expect(checkLink('url', 'https://example.com?to=@evil.com')).toEqual({ ok: true, href: 'https://example.com/?to=@evil.com' });
+  });
+
+  it('says which link a backslash would open', () => {
+    expect(checkLink('url', 'https://example.com\\a')).toEqual({
+      ok: false,
+      problem: 'url contains a backslash, which browsers read as "/" (this link would open https://example.com/a): write it with forward slashes',
+    });
+    expect(checkLink('url', 'https://example.com/p#a\\b')).toEqual({ ok: true, href: 'https://example.com/p#a\\b' });
+  });
+
+  it('passes IP addresses', () => {
+    expect(checkLink('url', 'http://192.168.0.1:8080/x')).toEqual({ ok: true, href: 'http://192.168.0.1:8080/x' });
+    expect(checkLink('url', 'http://[::1]/x')).toEqual({ ok: true, href: 'http://[::1]/x' });
+  });
+});
