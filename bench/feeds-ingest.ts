@@ -11,8 +11,7 @@ import { decodeBody } from '../src/feeds/fetch/decode-body.js';
 import { allItems } from '../src/feeds/parse/feed-document.js';
 import { parseFeed } from '../src/feeds/parse/parse-feed.js';
 import { createArticleQueue } from '../src/store/article-queue.js';
-import { openDatabase } from '../src/store/open-database.js';
-import { ascending, createBenchDispatcher, median, percentile, ratio, say, silentLogger, spread, withTempDir, type Figures, type Target } from './support.js';
+import { ascending, createBenchDispatcher, median, openBotDatabase, percentile, ratio, say, silentLogger, spread, withTempDir, type Figures, type Target } from './support.js';
 
 const ITEMS = 10_000;
 const ROUNDS = 3;
@@ -129,7 +128,7 @@ interface Rows {
  */
 async function ingestOnce(url: string, touch: () => void): Promise<{ ingestMs: number; repollMs: number; unchangedMs: number; rows: Rows }> {
   return withTempDir(async (dir) => {
-    const db = openDatabase(path.join(dir, 'newsdesk.db'));
+    const { db, close } = openBotDatabase(path.join(dir, 'newsdesk.db'));
     try {
       const service = createFeedService({ db, queue: createArticleQueue(db), clock: systemClock, log: silentLogger });
       const started = performance.now();
@@ -150,7 +149,7 @@ async function ingestOnce(url: string, touch: () => void): Promise<{ ingestMs: n
       const all = (table: string) => db.prepare<[], Row>(`SELECT * FROM ${table} ORDER BY rowid`).all();
       return { ingestMs, repollMs, unchangedMs, rows: { feeds: all('feeds'), articles: all('articles'), feedItems: all('feed_items') } };
     } finally {
-      db.close();
+      await close();
     }
   });
 }
@@ -162,7 +161,7 @@ async function ingestOnce(url: string, touch: () => void): Promise<{ ingestMs: n
  */
 async function writeFloor(rows: Rows): Promise<number> {
   return withTempDir(async (dir) => {
-    const db = openDatabase(path.join(dir, 'newsdesk.db'));
+    const { db, close } = openBotDatabase(path.join(dir, 'newsdesk.db'));
     try {
       const insert = (table: string, sample: Row | undefined) => {
         const columns = Object.keys(sample ?? {});
@@ -177,7 +176,7 @@ async function writeFloor(rows: Rows): Promise<number> {
       }).immediate();
       return performance.now() - started;
     } finally {
-      db.close();
+      await close();
     }
   });
 }
@@ -188,7 +187,7 @@ async function writeFloor(rows: Rows): Promise<number> {
  */
 async function breakingDuringIngest(url: string) {
   return withTempDir(async (dir) => {
-    const db = openDatabase(path.join(dir, 'newsdesk.db'));
+    const { db, close } = openBotDatabase(path.join(dir, 'newsdesk.db'));
     const queue = createArticleQueue(db);
     const { dispatcher, sent } = createBenchDispatcher(queue);
     const service = createFeedService({ db, queue, clock: systemClock, log: silentLogger, onQueued: () => dispatcher.wake('feed') });
@@ -221,7 +220,7 @@ async function breakingDuringIngest(url: string) {
     await new Promise((resolve) => setTimeout(resolve, 50));
     await dispatcher.idle();
     await dispatcher.stop();
-    db.close();
+    await close();
     if (added.status !== 'added' || added.poll.status !== 'polled' || added.poll.queued.length !== ITEMS) throw new Error('ingest under load did not queue every item');
     const fromArrival: number[] = [];
     const fromEnqueue: number[] = [];

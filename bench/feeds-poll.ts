@@ -5,8 +5,7 @@ import { systemClock, type Clock } from '../src/clock.js';
 import { createFeedService } from '../src/feeds/feed-service.js';
 import type { PollReport } from '../src/feeds/poll/poll-report.js';
 import { createArticleQueue } from '../src/store/article-queue.js';
-import { openDatabase } from '../src/store/open-database.js';
-import { ascending, createBenchDispatcher, percentile, say, silentLogger, spread, withTempDir, type Figures, type Target } from './support.js';
+import { ascending, createBenchDispatcher, openBotDatabase, percentile, say, silentLogger, spread, withTempDir, type Figures, type Target } from './support.js';
 
 const FEEDS = 1_000;
 const ITEMS = 50;
@@ -96,7 +95,7 @@ export async function run(): Promise<Figures> {
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   try {
     return await withTempDir(async (dir) => {
-      const db = openDatabase(path.join(dir, 'newsdesk.db'));
+      const { db, close } = openBotDatabase(path.join(dir, 'newsdesk.db'));
       const queue = createArticleQueue(db);
       const { dispatcher, sent } = createBenchDispatcher(queue);
       const clock = jumpingClock();
@@ -176,7 +175,7 @@ export async function run(): Promise<Figures> {
       await dispatcher.stop();
 
       const queuedFromFeeds = db.prepare<[], { n: number }>(`SELECT COUNT(*) AS n FROM articles WHERE source LIKE 'feed:%'`).get()!.n;
-      db.close();
+      await close();
       if (failed > 0) throw new Error(`${failed} polls failed`);
       if (queuedFromFeeds !== newStories) throw new Error(`the re-polls queued ${queuedFromFeeds} stories, expected ${newStories}`);
       const fromArrival: number[] = [];

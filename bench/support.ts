@@ -6,6 +6,8 @@ import { systemClock } from '../src/clock.js';
 import { createDispatcher, type Dispatcher } from '../src/dispatch/dispatcher.js';
 import type { Logger } from '../src/log.js';
 import type { ArticleQueue } from '../src/store/article-queue.js';
+import { startCheckpointer } from '../src/store/checkpointer.js';
+import { openDatabase, type Db } from '../src/store/open-database.js';
 import { createBenchChannel, type SentPost } from './fake-channel.js';
 
 /** Named numbers one benchmark reports; run.ts merges them into the final JSON line. */
@@ -63,6 +65,22 @@ export async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The database as the running bot opens it (app.ts): WAL checkpoints in a worker thread, not inside
+ * commits. `close` stops the worker, then closes the connection.
+ */
+export function openBotDatabase(file: string): { db: Db; close(): Promise<void> } {
+  const db = openDatabase(file);
+  const checkpointer = startCheckpointer(db, file, { onFailure: (reason) => console.error(`checkpoint worker failed: ${reason}`) });
+  return {
+    db,
+    async close() {
+      await checkpointer.stop();
+      db.close();
+    },
+  };
 }
 
 /**

@@ -30,6 +30,7 @@ import { trackedLink } from './articles/tracked-link.js';
 import { digestPostText, isDigestArticle } from './editions/digest.js';
 import { startDigestSchedule } from './editions/digest-schedule.js';
 import { createDigestStore } from './store/digest-store.js';
+import { startCheckpointer } from './store/checkpointer.js';
 
 export interface AppOptions {
   config: Config;
@@ -54,6 +55,10 @@ export async function startApp(options: AppOptions) {
   // A short busy timeout: the bot's event loop serves WhatsApp, HTTP and posting, so a lock held by
   // another process is waited for asynchronously (busy-retry.ts), never inside SQLite for long.
   const db = openDatabase(config.databasePath, { checkIntegrity: true, busyTimeoutMs: RUNNING_BUSY_TIMEOUT_MS });
+  // WAL checkpoints in a worker thread, not inside a commit on the event loop (store/checkpointer.ts).
+  const checkpointer = startCheckpointer(db, config.databasePath, {
+    onFailure: (reason) => log.warn({ reason }, 'the checkpoint worker failed: SQLite checkpoints inside commits again (slower turns, nothing lost)'),
+  });
   // Another channel's target comes from the registry when it is first posted to (read after start-up only).
   const channel = options.channel ?? (await buildChannel(config, log, clock, dryRun, (name) => deliveryChannels?.spec(name)?.target ?? null));
   const messages = hasDirectMessages(channel) ? channel : null;
@@ -165,6 +170,7 @@ export async function startApp(options: AppOptions) {
   try {
     ({ url: httpUrl } = await http.listen());
   } catch (err) {
+    await checkpointer.stop();
     db.close();
     throw err;
   }
@@ -271,6 +277,7 @@ export async function startApp(options: AppOptions) {
         stopStatusLog();
         await channel.stop();
         stopHeartbeat();
+        await checkpointer.stop();
         db.close();
         log.info({}, 'newsdesk stopped');
       })();
