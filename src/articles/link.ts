@@ -78,6 +78,9 @@ const ALLOWED_MIXES = [
 /** The first host label whose letters come from more than one script (outside the allowed mixes), decoded. */
 function mixedScriptLabel(hostname: string): { label: string; scripts: string[] } | null {
   if (/^[\d.]+$/.test(hostname) || hostname.startsWith('[')) return null; // IP addresses
+  // A URL's host is ASCII (IDN labels come as xn-- punycode): without an xn-- label every label is one script.
+  // Stryker disable next-line ConditionalExpression,BooleanLiteral,StringLiteral,MethodExpression: a fast path; the loop below finds every label ASCII then
+  if (!hostname.includes('xn--')) return null;
   const unicode = domainToUnicode(hostname) || hostname;
   for (const label of unicode.split('.')) {
     if (/^[\x00-\x7f]*$/.test(label)) continue; // ASCII: one script
