@@ -28,6 +28,8 @@ export default defineConfig({
       'test/store/backup.test.ts',
       'test/config.test.ts',
       'test/config-hardening.test.ts',
+      'test/config-settings.test.ts',
+      'test/webhooks/webhook-config.test.ts',
       'test/feeds/**/*.test.ts',
       'test/http/auth.test.ts',
       'test/http/auth-edges.test.ts',
