@@ -2,7 +2,7 @@ import * as z from 'zod';
 import type { Article, Priority } from '../../articles/article.js';
 import { formatPost, FormatError } from '../../articles/format.js';
 import type { EnqueueResult } from '../../store/article-queue.js';
-import { articleId, firstWordAndRest, pipedArticle } from '../args.js';
+import { firstWordAndRest } from '../args.js';
 import { articleData } from '../describe.js';
 import { invalid, ok, type Actor, type CommandContext, type CommandResult, type CommandSpec } from '../types.js';
 import { formatTime, parseWhen } from '../when.js';
@@ -109,30 +109,5 @@ export const scheduleCommand: CommandSpec<z.output<typeof scheduleArgs>> = {
     const when = parseWhen(input.first, ctx.clock.now(), ctx.timezone);
     if (!when.ok) return invalid(when.error, { field: 'when' });
     return enqueueArticle(ctx, actor, { ...input.rest, priority: 'normal', publishAt: when.at });
-  },
-};
-
-const previewArgs = z.string().transform((text, ctx): { id: number } | z.output<typeof pipedArticle> => {
-  const parsed = /^\s*#?\d+\s*$/.test(text) ? articleId.transform((id) => ({ id })).safeParse(text) : pipedArticle.safeParse(text);
-  if (parsed.success) return parsed.data;
-  for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path });
-  return z.NEVER;
-});
-
-export const previewCommand: CommandSpec<z.output<typeof previewArgs>> = {
-  name: 'preview',
-  usage: 'preview <headline> | <summary> | <link>   or   preview <id>',
-  example: 'preview Flood waters rise | Thousands moved | https://news.example.com/floods',
-  summary: 'show exactly the text that would be posted; queues nothing',
-  args: previewArgs,
-  run(input, ctx) {
-    if ('id' in input) {
-      const article = ctx.queue.get(input.id);
-      if (!article) return invalid(`There is no article #${input.id}. Use "list all" to see ids.`, { id: input.id }, 'not-found');
-      const text = formatPost(article, ctx.format);
-      return ok(text, { id: article.id, text });
-    }
-    const text = formatPost({ ...input, priority: 'normal' }, ctx.format);
-    return ok(text, { text });
   },
 };

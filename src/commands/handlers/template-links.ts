@@ -56,7 +56,7 @@ export const linksCommand: CommandSpec<LinksArgs> = {
     const params = `utm_source=${utm.source} utm_medium=${utm.medium} utm_campaign=${utm.campaign || input.channel}`;
     const state = utm.enabled
       ? `Tracked links are on for ${input.channel}: ${params}.\nA posted link looks like ${example} (the stored link, and duplicate checks, are unchanged).`
-      : `Tracked links are off for ${input.channel}${changes ? '' : ''}: links are posted as they were queued. When on: ${params}.`;
+      : `Tracked links are off for ${input.channel}: links are posted as they were queued. When on: ${params}.`;
     return ok(`${changes ? 'Saved. ' : ''}${state}`, { channel: input.channel, utm: { ...utm, campaign: utm.campaign || input.channel }, example: utm.enabled ? example : null });
   },
 };
