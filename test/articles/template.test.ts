@@ -1,117 +1,9 @@
-import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { FormatError, formatPost, MAX_POST_LENGTH, type Postable } from '../../src/articles/format.js';
 import { parseTemplate, TemplateError } from '../../src/articles/template.js';
-import { DEFAULT_TEMPLATE, postTime, renderTemplate } from '../../src/articles/template-render.js';
 
-const format = { summaryMaxChars: 300, breakingLabel: '🔴 BREAKING' };
-const story = {
-  headline: 'Flood waters rise in Kelantan',
-  summary: 'Thousands have been moved to relief centres.',
-  url: 'https://news.example.com/floods',
-  priority: 'normal' as const,
-  category: 'Nation',
-};
-
-/** Either the text or the FormatError message: the default template must agree with formatPost on both. */
-function outcome(run: () => string): { text: string } | { error: string } {
-  try {
-    return { text: run() };
-  } catch (err) {
-    if (err instanceof FormatError) return { error: err.message };
-    throw err;
-  }
-}
-
-const graphemeCount = (s: string) => [...new Intl.Segmenter(undefined, { granularity: 'grapheme' }).segment(s)].length;
-const isWellFormed = (s: string) => !/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(s);
-
-// Text that exercises every rule: markup, quote/list starters, controls, bidi, emoji, combining marks, CJK, RTL.
-const pieces = ['*', '_', '~', '`', '> ', '- ', '• ', '\n', '\t', '\u0007', '\u202e', '👩🏽‍💻', '🇲🇾', 'e\u0301', '日本語の記事', 'مرحبا', 'தமிழ்', ' ', '  ', '.', '…', 'word', 'Kelantan'];
-const text = (max: number) =>
-  fc.array(fc.oneof(fc.constantFrom(...pieces), fc.string({ unit: 'grapheme', maxLength: 12 })), { maxLength: max }).map((a) => a.join(''));
-const articles = fc.record({
-  headline: text(40),
-  summary: fc.oneof(text(60), text(60).map((s) => s.repeat(80))), // some far over any limit
-  url: fc.oneof(
-    fc.webUrl({ withQueryParameters: true, withFragments: true }),
-    fc.webUrl().map((u) => u + '/' + 'x'.repeat(3_900)), // leaves almost no room
-    fc.constantFrom('ftp://example.com/a', 'not a url', ' https://example.com/padded ', 'https://example.com/a b'),
-  ),
-  priority: fc.constantFrom('normal' as const, 'breaking' as const),
-});
-const formats = fc.record({
-  summaryMaxChars: fc.integer({ min: 1, max: 3_000 }),
-  breakingLabel: fc.oneof(fc.constant('🔴 BREAKING'), text(5)),
-});
-
-describe('the default template', () => {
-  it('renders exactly what formatPost renders, over hundreds of generated articles (errors included)', () => {
-    fc.assert(
-      fc.property(articles, formats, (article: Postable, options) => {
-        const expected = outcome(() => formatPost(article, options));
-        const actual = outcome(() => renderTemplate(DEFAULT_TEMPLATE, article, { format: options }));
-        expect(actual).toEqual(expected);
-      }),
-      { numRuns: 400 },
-    );
-  });
-
-  it('renders the familiar post for a plain and a breaking story', () => {
-    expect(renderTemplate(DEFAULT_TEMPLATE, story, { format })).toBe(
-      '*Flood waters rise in Kelantan*\n\nThousands have been moved to relief centres.\n\nhttps://news.example.com/floods',
-    );
-    expect(renderTemplate(DEFAULT_TEMPLATE, { ...story, priority: 'breaking', summary: '' }, { format })).toBe(
-      '*🔴 BREAKING: Flood waters rise in Kelantan*\n\nhttps://news.example.com/floods',
-    );
-  });
-});
-
-describe('a house template', () => {
-  const house = parseTemplate(
-    '{{#category}}_{{category}}_ · {{/category}}*{{headline}}*\n{{#summary}}{{summary}}\n{{/summary}}👉 {{link}}\n{{#source}}via {{source}} · {{/source}}{{time}}\n{{^invite}}Follow us!{{/invite}}{{#invite}}Follow us: {{invite}}{{/invite}}',
-  );
-
-  it('fills every field and leaves out empty sections', () => {
-    const context = { format, source: 'Harian *Metro*', time: postTime(Date.UTC(2026, 11, 1, 10, 30), 'Asia/Kuala_Lumpur'), invite: 'https://whatsapp.com/channel/0029VaX' };
-    expect(renderTemplate(house, story, context)).toBe(
-      '_Nation_ · *Flood waters rise in Kelantan*\nThousands have been moved to relief centres.\n👉 https://news.example.com/floods\nvia Harian ∗Metro∗ · 18:30\nFollow us: https://whatsapp.com/channel/0029VaX',
-    );
-    expect(renderTemplate(house, { ...story, category: null, summary: '' }, { format, time: '09:05' })).toBe(
-      '*Flood waters rise in Kelantan*\n👉 https://news.example.com/floods\n09:05\nFollow us!',
-    );
-  });
-
-  it('neutralises markup in every field exactly as formatPost does, so no value can open or close formatting', () => {
-    const hostile = { ...story, headline: '*_~`Price* rise_', summary: '> quote *bold* ~x~', category: '- `list`' };
-    const out = renderTemplate(house, hostile, { format, source: '_src_', time: '~12:00~' });
-    const literal = out.replace(/https:\/\/\S+/g, '');
-    // The only markers left are the template's own: _…_ around the category and *…* around the headline.
-    expect(literal.match(/[*_~`]/g)).toEqual(['_', '_', '*', '*']);
-    expect(out).toContain('_– ˋlistˋ_');
-    expect(out).toContain('*∗ˍ∼ˋPrice∗ rise ˍ*'.replace(' ˍ', 'ˍ'));
-    expect(out).toContain('› quote ∗bold∗ ∼x∼');
-  });
-
-  it('cuts a long summary to fit 4,096 characters, never inside an emoji or a letter of any script', () => {
-    const long = '👩🏽‍💻 தமிழ் செய்தி 日本語の記事 مرحبا '.repeat(400);
-    const out = renderTemplate(parseTemplate('*{{headline}}*\n{{summary}}\n{{summary}}\n{{link}}'), { ...story, summary: long }, { format: { ...format, summaryMaxChars: 3_000 } });
-    expect(out.length).toBeLessThanOrEqual(MAX_POST_LENGTH);
-    const summary = out.split('\n')[1]!;
-    expect(summary.endsWith('…')).toBe(true);
-    expect(isWellFormed(out)).toBe(true);
-    expect(long.startsWith(summary.slice(0, -1).trimEnd())).toBe(true); // cut on a boundary of the original
-    expect(graphemeCount(summary)).toBeLessThanOrEqual(3_000);
-  });
-
-  it('refuses a post that cannot fit whatever the summary, naming the template', () => {
-    const big = parseTemplate(`*{{headline}}* ${'x'.repeat(1_990)}`.slice(0, 2_000));
-    const url = `https://example.com/${'a'.repeat(2_050)}`;
-    const wide = parseTemplate(`{{link}} {{link}} *{{headline}}*`);
-    expect(() => renderTemplate(wide, { ...story, url }, { format })).toThrow(/over the 4096 limit.*or the template/);
-    expect(renderTemplate(big, story, { format }).length).toBeLessThanOrEqual(MAX_POST_LENGTH);
-  });
-});
+// Only template.ts here: template-render.ts parses its default template when it loads, and Stryker (9.6,
+// vitest runner) counts a test file that cannot load as passing, so a parser mutant that breaks the default
+// template would look like a survivor in a file that imports the renderer.
 
 describe('template checks', () => {
   it.each([
@@ -160,9 +52,136 @@ describe('template checks', () => {
   });
 });
 
-describe('postTime', () => {
-  it('is HH:mm in the time zone, 24-hour', () => {
-    expect(postTime(Date.UTC(2026, 11, 1, 16, 5), 'Asia/Kuala_Lumpur')).toBe('00:05');
-    expect(postTime(Date.UTC(2026, 11, 1, 16, 5), 'UTC')).toBe('16:05');
+describe('parseTemplate', () => {
+  it('gives the tree of text, fields and sections, with where each text starts', () => {
+    expect(parseTemplate('*{{headline}}*{{#summary}}\n\n{{ summary }}{{/summary}}{{^ invite}}x{{/invite}}\n{{link}}').nodes).toEqual([
+      { kind: 'text', text: '*', at: 0 },
+      { kind: 'field', name: 'headline' },
+      { kind: 'text', text: '*', at: 13 },
+      { kind: 'section', name: 'summary', inverted: false, children: [{ kind: 'text', text: '\n\n', at: 26 }, { kind: 'field', name: 'summary' }] },
+      { kind: 'section', name: 'invite', inverted: true, children: [{ kind: 'text', text: 'x', at: 65 }] },
+      { kind: 'text', text: '\n', at: 77 },
+      { kind: 'field', name: 'link' },
+    ]);
+    expect(parseTemplate('{{headline}}').nodes).toEqual([{ kind: 'field', name: 'headline' }]);
+    expect(parseTemplate('{{headline}}{{#summary}}{{/summary}}')).toEqual({
+      source: '{{headline}}{{#summary}}{{/summary}}',
+      nodes: [{ kind: 'field', name: 'headline' }, { kind: 'section', name: 'summary', inverted: false, children: [] }],
+    });
+  });
+
+  it('a TemplateError carries the problem and the position apart', () => {
+    const error = (() => {
+      try {
+        parseTemplate('x\n {{nope}} {{headline}}');
+      } catch (err) {
+        return err;
+      }
+      return null;
+    })() as TemplateError;
+    expect(error).toBeInstanceOf(TemplateError);
+    expect(error.name).toBe('TemplateError');
+    expect(error.position).toEqual({ index: 3, line: 2, column: 2 });
+    expect(error.problem).toBe('"nope" is not a field: the fields are headline, summary, link, category, source, time, invite');
+    expect(error.message).toBe(`${error.problem} (line 2, column 2)`);
+  });
+
+  it('accepts 2,000 characters exactly', () => {
+    expect(() => parseTemplate(`{{headline}}${'x'.repeat(1_988)}`)).not.toThrow();
+  });
+
+  it('suggests the nearest field, one or two edits away, with the tag\'s sigil; a long name is shown cut', () => {
+    const problem = (source: string) => {
+      try {
+        parseTemplate(source);
+      } catch (err) {
+        return (err as TemplateError).problem;
+      }
+      return 'accepted';
+    };
+    const fields = ': the fields are headline, summary, link, category, source, time, invite';
+    expect(problem('{{hedlin}}')).toBe(`"hedlin" is not a field (did you mean {{headline}}?)${fields}`);
+    expect(problem('{{HEADLIN}}')).toBe(`"HEADLIN" is not a field (did you mean {{headline}}?)${fields}`);
+    expect(problem('{{lime}}')).toBe(`"lime" is not a field (did you mean {{time}}?)${fields}`); // time is 1 away, link 2
+    expect(problem('{{lite}}')).toBe(`"lite" is not a field (did you mean {{link}}?)${fields}`); // both 2 away: the first listed
+    expect(problem('{{#sumary}}')).toBe(`"sumary" is not a field (did you mean {{#summary}}?)${fields}`);
+    expect(problem('{{xyzzy}}')).toBe(`"xyzzy" is not a field${fields}`);
+    expect(problem(`{{${'a'.repeat(30)}}}`)).toBe(`"${'a'.repeat(30)}" is not a field${fields}`);
+    expect(problem(`{{${'a'.repeat(29)}bc}}`)).toBe(`"${'a'.repeat(29)}b…" is not a field${fields}`);
+  });
+
+  it('counts columns in characters: a surrogate pair is one, whatever its code units', () => {
+    // U+10000 is D800 DC00, U+103FF is D800 DFFF; U+FF71 is a single unit above the surrogates.
+    expect(() => parseTemplate('\u{10000}\u{103FF}\uFF71 {{nope}} {{headline}}')).toThrow(/\(line 1, column 5\)$/);
+  });
+
+  it.each([
+    ['\u0000', 'control character U+0000', 1],
+    ['\t', 'control character U+0009', 1],
+    ['\u001f', 'control character U+001F', 1],
+    ['\u007f', 'control character U+007F', 1],
+    ['\u009f', 'control character U+009F', 1],
+    ['\u202a', 'text-direction control U+202A', 1],
+    ['\u202e', 'text-direction control U+202E', 1],
+    ['\u2066', 'text-direction control U+2066', 1],
+    ['\u2069', 'text-direction control U+2069', 1],
+  ])('refuses %j, naming it and where it is', (character, named) => {
+    expect(() => parseTemplate(`{{headline}}\nab${character}`)).toThrow(`the template contains the ${named}: remove it (line 2, column 3)`);
+  });
+
+  it('takes line breaks, spaces and every character around the refused ranges', () => {
+    expect(() => parseTemplate('{{headline}}\r\n x\u00a0\u2029\u202f\u2065\u206a')).not.toThrow();
+  });
+});
+
+describe('markup in a template', () => {
+  const problem = (source: string) => {
+    try {
+      parseTemplate(source);
+    } catch (err) {
+      return (err as TemplateError).message;
+    }
+    return 'accepted';
+  };
+
+  it('monospace: ``` holds single backticks, and what follows a closed span is not at a line start', () => {
+    expect(problem('```a`b``` {{headline}}')).toBe('accepted');
+    expect(problem('`a`* b* {{headline}}')).toBe('accepted');
+    expect(problem('{{headline}} `x')).toBe('"`" opened at line 1, column 14 is never closed: add the closing "`" (line 1, column 14)');
+    expect(problem('`x{{#summary}}y`{{/summary}}{{headline}}')).toBe(
+      '"`" inside a section closes "`" opened at line 1, column 1 outside it: open and close markup on the same side of {{#…}} and {{/…}} (line 1, column 16)',
+    );
+  });
+
+  it('web addresses (http too) hold no markup, up to a space, a line break or a carriage return', () => {
+    expect(problem('http://example.com/_x *{{headline}}*')).toBe('accepted');
+    expect(problem('https://example.com/~x {{headline}}')).toBe('accepted');
+    for (const end of [' ', '\n', '\r']) expect([end, problem(`https://a.com/x${end}_{{headline}}_`)]).toEqual([end, 'accepted']);
+    // A star right after a link is no list bullet, even where the link ends its text.
+    expect(problem('{{headline}} https://a.com{{#summary}}* {{summary}}{{/summary}}')).toBe(
+      '"*" opened at line 1, column 39 is not closed inside its section {{#summary}}: close it before {{/summary}}, since the section may be left out (line 1, column 39)',
+    );
+  });
+
+  it('a list bullet is "* " at a line start only; other markers there, and a star without a space, are markup', () => {
+    expect(problem('{{headline}}\n* a\n* b')).toBe('accepted');
+    expect(problem('_ {{headline}}')).toMatch(/^"_" opened at line 1, column 1 is never closed/);
+    expect(problem('~ {{headline}}')).toMatch(/^"~" opened at line 1, column 1 is never closed/);
+    expect(problem('*x {{headline}}')).toMatch(/^"\*" opened at line 1, column 1 is never closed/);
+    expect(problem('a * b {{headline}}')).toMatch(/^"\*" opened at line 1, column 3 is never closed/);
+  });
+
+  it('a marker between letters or digits is part of a word; beside a field or a section edge it is markup', () => {
+    expect(problem('1_000 and snake_case {{headline}}')).toBe('accepted');
+    expect(problem('{{headline}}_x_ ~y~')).toBe('accepted');
+    expect(problem('{{headline}}{{#summary}}x{{/summary}}_y_')).toBe('accepted');
+    expect(problem('a{{headline}}_b')).toMatch(/^"_" opened at line 1, column 14 is never closed/);
+    expect(problem('{{headline}}_')).toMatch(/^"_" opened at line 1, column 13 is never closed/);
+  });
+
+  it('names an inverted section as such', () => {
+    expect(problem('{{headline}}{{^summary}}_x{{/summary}}')).toBe(
+      '"_" opened at line 1, column 25 is not closed inside its section {{^summary}}: close it before {{/summary}}, since the section may be left out (line 1, column 25)',
+    );
   });
 });
