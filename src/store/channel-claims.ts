@@ -152,12 +152,18 @@ export function createChannelClaims(db: Db, channels: ArticleChannels, mustGet: 
     },
   );
 
-  const lists = (on: ClaimScope) =>
-    on === 'any'
-      ? { all: 1, onlyBreaking: 0, normal: '[]', breaking: '[]' }
-      : 'anyBreakingOnly' in on
-        ? { all: 1, onlyBreaking: 1, normal: '[]', breaking: '[]' }
-        : { all: 0, onlyBreaking: 0, normal: JSON.stringify(on.normal), breaking: JSON.stringify(on.breakingOnly) };
+  // Statements, not one ternary: Stryker reads a disable comment only before a statement.
+  const lists = (on: ClaimScope) => {
+    if (on === 'any') {
+      // Stryker disable next-line StringLiteral: with @all = 1 and not only breaking, ON_CHANNEL's first term holds, so SQLite never reads the lists
+      return { all: 1, onlyBreaking: 0, normal: '[]', breaking: '[]' };
+    }
+    if ('anyBreakingOnly' in on) {
+      // Stryker disable next-line StringLiteral: SQLite reads @breaking only for a breaking article, which the first term already took (this also skips the @normal literal, which a test kills)
+      return { all: 1, onlyBreaking: 1, normal: '[]', breaking: '[]' };
+    }
+    return { all: 0, onlyBreaking: 0, normal: JSON.stringify(on.normal), breaking: JSON.stringify(on.breakingOnly) };
+  };
 
   const unstickTx = db.transaction((articleId: number, channel: string, now: number) => {
     s.channelRetry.run({ id: articleId, channel, retryAt: now, error: 'found in posting state without an open attempt', now, uncount: 0 });

@@ -144,4 +144,43 @@ describe('delivery per (article, channel)', () => {
     queue.unstick(1, T0 + 1);
     expect(queue.channelsOf(1).map((c) => c.status)).toEqual(['queued', 'queued']);
   });
+
+  it('unstick touches only the named channel, or without one only that article', () => {
+    const { db, queue } = setup();
+    queue.enqueue(story(1, { category: 'sport' }), T0);
+    queue.enqueue(story(2), T0);
+    for (let n = 0; n < 3; n += 1) queue.claimNext(T0, T0, both, render);
+    db.prepare(`UPDATE deliveries SET status = 'abandoned'`).run();
+    expect(queue.strandedPosting()).toEqual([
+      { id: 1, channel: 'main' },
+      { id: 1, channel: 'sport' },
+      { id: 2, channel: 'main' },
+    ]);
+    queue.unstick(1, T0 + 1, 'sport');
+    expect(queue.channelsOf(1).map((c) => [c.channel, c.status])).toEqual([
+      ['main', 'posting'],
+      ['sport', 'queued'],
+    ]);
+    expect(queue.channelsOf(1)[1]).toMatchObject({ lastError: 'found in posting state without an open attempt', nextAttemptAt: T0 + 1 });
+    queue.unstick(1, T0 + 2);
+    expect(queue.strandedPosting()).toEqual([{ id: 2, channel: 'main' }]);
+  });
+
+  it("unstick without a channel leaves the article's other channels alone when only another article is stranded there", () => {
+    const { db, queue } = setup();
+    queue.enqueue(story(1, { category: 'sport' }), T0);
+    queue.enqueue(story(2), T0);
+    for (let n = 0; n < 3; n += 1) queue.claimNext(T0, T0, both, render);
+    // Article 1 on main still has its open attempt; its sport attempt and article 2's main one were lost.
+    db.prepare(`UPDATE deliveries SET status = 'abandoned' WHERE NOT (article_id = 1 AND channel = 'main')`).run();
+    expect(queue.strandedPosting()).toEqual([
+      { id: 1, channel: 'sport' },
+      { id: 2, channel: 'main' },
+    ]);
+    queue.unstick(1, T0 + 1);
+    expect(queue.channelsOf(1).map((c) => [c.channel, c.status])).toEqual([
+      ['main', 'posting'],
+      ['sport', 'queued'],
+    ]);
+  });
 });
