@@ -38,7 +38,8 @@ export function clockTimeOf(text: string): string | null {
 export function optionKey(raw: string): ChannelOptionKey | null {
   const key = raw.toLowerCase();
   if ((CHANNEL_OPTION_KEYS as readonly string[]).includes(key)) return key as ChannelOptionKey;
-  return ALIASES[key] ?? null;
+  // Own keys only: `constructor=` or `__proto__=` would otherwise find Object's and pass as an option.
+  return Object.hasOwn(ALIASES, key) ? ALIASES[key]! : null;
 }
 
 /**
@@ -148,6 +149,7 @@ export function splitOptionWords(
       continue;
     }
     const eq = word.indexOf('=');
+    // Stryker disable next-line EqualityOperator: a word starting with "=" has an empty key, which is no option either
     const key = eq > 0 ? optionKey(word.slice(0, eq)) : null;
     if (!key) {
       problems.push(`"${word.slice(0, 30)}" is not an option: use ${CHANNEL_OPTION_KEYS.map((k) => `${k}=…`).join(' ')}`);

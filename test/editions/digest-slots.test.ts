@@ -34,4 +34,17 @@ describe('digest slots', () => {
     expect(latestSlot(['02:30'], BERLIN, Date.UTC(2026, 9, 25, 1, 0))).toBe(Date.UTC(2026, 9, 24, 0, 30)); // 00:30Z is not a slot
     expect(iso(nextSlot(['02:30'], BERLIN, first!))).toBe('2026-10-26T01:30:00.000Z');
   });
+
+  it('takes the times in any order, and finds tomorrow\'s slot early in a local day that is still yesterday in UTC', () => {
+    const KL = 'Asia/Kuala_Lumpur';
+    expect(iso(latestSlot(['18:00', '08:00'], KL, Date.UTC(2026, 11, 2, 12)))).toBe('2026-12-02T10:00:00.000Z'); // 20:00 local: 18:00
+    expect(iso(nextSlot(['18:00', '08:00'], KL, Date.UTC(2026, 11, 2, 1)))).toBe('2026-12-02T10:00:00.000Z'); // 09:00 local: 18:00
+    // 00:30 on 2 Dec in Kuala Lumpur is 16:30Z on 1 Dec; the next midnight there is 16:00Z on 2 Dec.
+    expect(iso(nextSlot(['00:00'], KL, Date.UTC(2026, 11, 1, 16, 30)))).toBe('2026-12-02T16:00:00.000Z');
+    expect(nextSlot([], KL, Date.UTC(2026, 11, 2))).toBeNull();
+  });
+
+  it('without times, the slot before is a day earlier', () => {
+    expect(previousSlot([], BERLIN, Date.UTC(2026, 11, 2, 7))).toBe(Date.UTC(2026, 11, 1, 7));
+  });
 });

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { createOutboxChannel } from '../../src/channel/outbox.js';
 import { createEditions } from '../../src/commands/editions.js';
 import { createEditionsStore } from '../../src/store/editions-store.js';
-import { createDigests, digestPostText, isDigestArticle } from '../../src/editions/digest.js';
+import type { Article } from '../../src/articles/article.js';
+import { createDigests, digestPostText, digestText, digestUrl, isDigestArticle, pickStories } from '../../src/editions/digest.js';
 import { startDigestSchedule } from '../../src/editions/digest-schedule.js';
 import { routeArticle } from '../../src/editions/routing.js';
 import { createArticleQueue } from '../../src/store/article-queue.js';
@@ -12,6 +13,7 @@ import { createChannelsStore } from '../../src/store/channels-store.js';
 import { createDigestStore } from '../../src/store/digest-store.js';
 import { openDatabase } from '../../src/store/open-database.js';
 import { createFakeClock } from '../fakes/fake-clock.js';
+import { channelSpec } from '../helpers/channel-spec.js';
 import { createMemoryLogger } from '../fakes/memory-logger.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -124,7 +126,9 @@ describe('digests', () => {
     t.story(1, at(2, 9), { category: 'Sport' });
     t.db.exec(`CREATE TRIGGER no_digests BEFORE INSERT ON articles WHEN NEW.source LIKE 'digest:%' BEGIN SELECT RAISE(ABORT, 'disk full'); END`);
     expect(t.digests.runDue(at(3, 8))).toEqual([]);
-    expect(t.entries.some((e) => e.level === 'error' && e.msg.startsWith('digest failed'))).toBe(true);
+    expect(t.entries.filter((e) => e.level === 'error')).toEqual([
+      { level: 'error', msg: 'digest failed; the next tick tries again', obj: { channel: 'sport', err: expect.objectContaining({ message: 'disk full' }) } },
+    ]);
     expect(t.digestRows()).toEqual([]);
     t.db.exec('DROP TRIGGER no_digests');
     expect(t.digests.runDue(at(3, 8, 1))).toHaveLength(1);
@@ -173,6 +177,76 @@ describe('digests', () => {
     }
   });
 
+  it('the schedule reads when the digest was set from the registry: a digest set after today\'s slot starts at the next one', async () => {
+    const t = setup('08:00');
+    t.story(1, at(2, 7), { category: 'Sport' }); // before the digest was set: not listed
+    t.story(2, at(2, 13), { category: 'Sport' });
+    t.channels.update('sport', { digest: { times: ['07:00'], top: 5, mode: 'besides' } }, at(2, 12), 'cli');
+    t.clock.set(at(2, 12, 1));
+    const { digests, schedule } = startDigestSchedule({
+      channels: t.channels, store: t.store, queue: t.queue, timezone: ZONE, breakingLabel: '🔴', clock: t.clock, log: createMemoryLogger().log, onQueued: () => {},
+    });
+    try {
+      expect(t.digestRows()).toEqual([]);
+      expect(digests.runDue(at(3, 7))).toMatchObject([{ channel: 'sport', slot: at(3, 7), stories: 1, since: at(2, 12) }]);
+    } finally {
+      await schedule.stop();
+    }
+  });
+
+  it('a tick that fails is logged and never thrown: the next tick tries again', async () => {
+    const t = setup('08:00');
+    const { log, entries } = createMemoryLogger();
+    t.db.close();
+    const { schedule } = startDigestSchedule({
+      channels: t.channels, store: t.store, queue: t.queue, timezone: ZONE, breakingLabel: '🔴', clock: t.clock, log, onQueued: () => {},
+    });
+    try {
+      expect(entries).toEqual([{ level: 'error', msg: 'digest tick failed', obj: { err: expect.objectContaining({ message: expect.stringMatching(/database connection is not open/) }) } }]);
+    } finally {
+      await schedule.stop();
+    }
+  });
+
+  it('logs each handled slot, and a channel without a digest (or without times) is passed over without an error', () => {
+    const t = setup('08:00');
+    t.story(1, at(2, 9), { category: 'Sport' });
+    t.digests.runDue(at(2, 8));
+    const [record] = t.digests.runDue(at(3, 8));
+    expect(t.entries).toEqual([
+      { level: 'info', msg: 'digest slot: no stories, nothing posted', obj: { channel: 'sport', slot: new Date(at(2, 8)).toISOString(), stories: 0, articleId: null } },
+      { level: 'info', msg: 'digest queued', obj: { channel: 'sport', slot: new Date(at(3, 8)).toISOString(), stories: 1, articleId: record!.articleId } },
+    ]);
+    const { log, entries } = createMemoryLogger();
+    const noTimes = createDigests({
+      channels: () => [channelSpec('main', { isDefault: true }), channelSpec('sport', { digest: { times: [], top: 5, mode: 'besides' } })],
+      digestSince: () => null, store: t.store, queue: t.queue, timezone: ZONE, breakingLabel: '🔴', clock: t.clock, log,
+    });
+    expect(noTimes.runDue(at(3, 9))).toEqual([]);
+    expect(entries).toEqual([]);
+  });
+
+  it('without a set time, the first digest lists the period since the slot before; links go through the channel\'s link; no listener is needed', () => {
+    const t = setup('08:00');
+    t.story(1, at(2, 9), { category: 'Sport' });
+    const { log, entries } = createMemoryLogger();
+    const digests = createDigests({
+      channels: () => t.channels.list(), digestSince: () => null, store: t.store, queue: t.queue, timezone: ZONE, breakingLabel: '🔴',
+      link: (url, channel) => `${url}?utm_campaign=${channel}`, clock: t.clock, log,
+    });
+    const [record] = digests.runDue(at(3, 8));
+    expect(record).toMatchObject({ slot: at(3, 8), since: at(2, 8), stories: 1 });
+    expect(digestPostText(t.queue.get(record!.articleId!)!)).toBe('🗞️ *Top stories · 08:00*\n\n1. Story 1\nhttps://news.example.com/1?utm_campaign=sport');
+    expect(entries.filter((e) => e.level === 'error')).toEqual([]);
+  });
+
+  it('a digest set exactly at a slot\'s time has that slot', () => {
+    const t = setup('08:00');
+    t.channels.update('sport', { digest: { times: ['07:00'], top: 5, mode: 'besides' } }, at(2, 7), 'cli');
+    t.story(1, at(2, 7, 30), { category: 'Sport' });
+    expect(t.digests.runDue(at(2, 7))).toMatchObject([{ slot: at(2, 7), stories: 0 }]);
+  });
+
   it('in a dry run the digest is one outbox line on its channel, with the whole list as text', async () => {
     const t = setup('08:00');
     t.story(1, at(2, 9), { category: 'Sport' });
@@ -184,5 +258,55 @@ describe('digests', () => {
     await outbox.send({ articleId: digest.id, text: digestPostText(digest), channel: 'sport' });
     const line = JSON.parse(fs.readFileSync(file, 'utf8').trim()) as Record<string, unknown>;
     expect(line).toMatchObject({ channel: 'sport', articleId: digest.id, text: '🗞️ *Top stories · 08:00*\n\n1. Story 1\nhttps://news.example.com/1' });
+  });
+});
+
+describe('digest pieces', () => {
+  const article = (n: number, over: Partial<Article> = {}): Article => ({
+    id: n, headline: `Story ${n}`, summary: '', url: `https://news.example.com/${n}`, canonicalUrl: `https://news.example.com/${n}`, imageUrl: null,
+    category: null, priority: 'normal', publishAt: 0, timed: false, source: 'cli', status: 'queued', attempts: 0, nextAttemptAt: 0,
+    lastError: null, createdAt: 0, updatedAt: 0, postedAt: null, ...over,
+  });
+
+  it('pickStories: what was routed here, or with mode=instead what the filters take; top 5 unless set', () => {
+    const seven = Array.from({ length: 7 }, (_, i) => ({ article: article(i + 1), routedHere: true }));
+    expect(pickStories({ categories: null, feeds: null, digest: null }, seven).map((a) => a.id)).toEqual([1, 2, 3, 4, 5]);
+    const digest = (mode: 'besides' | 'instead', top = 2) => ({ times: ['08:00'], top, mode });
+    const mixed = [
+      { article: article(1, { category: 'Nation' }), routedHere: false },
+      { article: article(2, { category: 'Sport' }), routedHere: false },
+      { article: article(3, { category: 'Nation' }), routedHere: true },
+      { article: article(4, { category: 'sport' }), routedHere: false },
+    ];
+    expect(pickStories({ categories: ['Sport'], feeds: null, digest: digest('besides', 5) }, mixed).map((a) => a.id)).toEqual([3]);
+    expect(pickStories({ categories: ['Sport'], feeds: null, digest: digest('instead', 5) }, mixed).map((a) => a.id)).toEqual([2, 3, 4]);
+    expect(pickStories({ categories: ['Sport'], feeds: null, digest: digest('instead', 2) }, mixed).map((a) => a.id)).toEqual([2, 3]);
+  });
+
+  it('digestText: numbered headlines made safe, the breaking label, links as posted on the channel; stories past 4,800 characters left out', () => {
+    const stories = [article(1, { headline: ' *Goal*\n ruled out ', priority: 'breaking' }), article(2)];
+    expect(digestText(stories, '18:00', { breakingLabel: '🔴' })).toBe(
+      '🗞️ *Top stories · 18:00*\n\n1. 🔴 ∗Goal∗ ruled out\nhttps://news.example.com/1\n\n2. Story 2\nhttps://news.example.com/2',
+    );
+    expect(digestText(stories.slice(1), '08:00', { breakingLabel: '🔴', link: (url) => `${url}?utm_source=whatsapp` })).toBe(
+      '🗞️ *Top stories · 08:00*\n\n1. Story 2\nhttps://news.example.com/2?utm_source=whatsapp',
+    );
+    expect(digestText([], '08:00', { breakingLabel: '🔴' })).toBe('🗞️ *Top stories · 08:00*');
+
+    const title = '🗞️ *Top stories · 08:00*';
+    const entry = (n: number, url: string) => `\n\n${n}. Story ${n}\n${url}`;
+    // A first story whose entry makes the text exactly 4,800 characters is listed; one character more, and it is not.
+    const url = (length: number) => `https://e.com/${'u'.repeat(length - 14)}`;
+    const exact = url(4_800 - title.length - entry(1, '').length);
+    expect(digestText([article(1, { url: exact })], '08:00', { breakingLabel: '🔴' })).toHaveLength(4_800);
+    expect(digestText([article(1, { url: `${exact}u` }), article(2)], '08:00', { breakingLabel: '🔴' })).toBe(title);
+  });
+
+  it('digestUrl: one link per channel and slot, never a real site', () => {
+    expect(digestUrl('sport news', Date.UTC(2026, 11, 2, 10))).toBe('https://newsdesk.invalid/digest/sport%20news/2026-12-02T10:00:00.000Z');
+  });
+
+  it('isDigestArticle: by the digest: source prefix only', () => {
+    expect([isDigestArticle({ source: 'digest:sport' }), isDigestArticle({ source: 'cli' }), isDigestArticle({ source: 'feed:digest:1' })]).toEqual([true, false, false]);
   });
 });
