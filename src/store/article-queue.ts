@@ -27,6 +27,14 @@ export interface EnqueueResult {
  * The article queue: every state change of an article and its delivery rows, each in one transaction.
  * Time is always passed in (epoch ms), so callers decide what "now" is.
  */
+/** A link's canonical form and a story's hash, as canonicalUrl(url) and storyHash(headline, canonical) give them. */
+export interface KnownKeys {
+  url: string;
+  headline: string;
+  canonicalUrl: string;
+  contentHash: string;
+}
+
 export interface ArticleQueueOptions {
   /** The default channel's short name (NEWSDESK_CHANNEL_NAME). Default `main`. */
   defaultChannel?: string;
@@ -75,14 +83,16 @@ export function createArticleQueue(db: Db, options: ArticleQueueOptions = {}) {
   };
 
   /** Queues one validated article; the caller holds the write transaction. */
-  const enqueueValid = (valid: ValidArticleInput, now: number, requeueEnded = true, explicit?: readonly string[]): EnqueueResult => {
-    const canonical = canonicalUrl(valid.url);
+  const enqueueValid = (valid: ValidArticleInput, now: number, requeueEnded = true, explicit?: readonly string[], known?: KnownKeys): EnqueueResult => {
+    // Keys a caller already worked out for this very link (and headline) are not worked out again.
+    const sameLink = known !== undefined && known.url === valid.url;
+    const canonical = sameLink ? known.canonicalUrl : canonicalUrl(valid.url);
     const values = {
       headline: valid.headline,
       summary: valid.summary,
       url: valid.url,
       canonicalUrl: canonical,
-      contentHash: storyHash(valid.headline, canonical),
+      contentHash: sameLink && known.headline === valid.headline ? known.contentHash : storyHash(valid.headline, canonical),
       imageUrl: valid.imageUrl ?? null,
       category: valid.category ?? null,
       priority: valid.priority,
@@ -134,8 +144,8 @@ export function createArticleQueue(db: Db, options: ArticleQueueOptions = {}) {
     return { article, outcome: 'created' };
   };
   const enqueueTx = db.transaction(enqueueValid);
-  const enqueueManyTx = db.transaction((entries: readonly (ValidArticleInput | ZodError)[], now: number) =>
-    entries.map((entry): EnqueueResult | ZodError => (entry instanceof ZodError ? entry : enqueueValid(entry, now))),
+  const enqueueManyTx = db.transaction((entries: readonly (ValidArticleInput | ZodError)[], now: number, known: readonly (KnownKeys | undefined)[]) =>
+    entries.map((entry, i): EnqueueResult | ZodError => (entry instanceof ZodError ? entry : enqueueValid(entry, now, true, undefined, known[i]))),
   );
 
   const claims = createChannelClaims(db, channels, mustGet);
@@ -158,13 +168,15 @@ export function createArticleQueue(db: Db, options: ArticleQueueOptions = {}) {
     /**
      * Queues many articles in one transaction (nested in the caller's, when there is one), each as
      * `enqueue` would. An invalid input gets its ZodError in its place and is not written; the others are.
+     * `known[i]`: the canonical link and story hash of input i, when the caller has them (a feed does);
+     * used only when the validated link and headline are the ones they were worked out from.
      */
-    enqueueMany(inputs: readonly ArticleInput[], now: number): (EnqueueResult | ZodError)[] {
+    enqueueMany(inputs: readonly ArticleInput[], now: number, known: readonly (KnownKeys | undefined)[] = []): (EnqueueResult | ZodError)[] {
       const entries = inputs.map((input) => {
         const parsed = articleInputSchema().safeParse(input);
         return parsed.success ? parsed.data : parsed.error;
       });
-      return enqueueManyTx.immediate(entries, now);
+      return enqueueManyTx.immediate(entries, now, known);
     },
 
     get,

@@ -17,6 +17,21 @@ export interface StoryKeys {
 /** Whether a story is new to this feed, already known to it, or already known elsewhere. */
 export type StoryLookup = { kind: 'new' } | { kind: 'known' } | { kind: 'duplicate'; of: string };
 
+/**
+ * What the database was when stories were looked up: SQLite's `data_version` (changes when another
+ * connection commits) and this connection's `total_changes()` (every row it has written). While both
+ * stay the same, nothing anyone wrote can have changed a lookup's answer.
+ */
+export interface LookupStamp {
+  dataVersion: number;
+  totalChanges: number;
+}
+
+/** Whether two stamps are of the same database state. */
+export function sameStamp(a: LookupStamp, b: LookupStamp): boolean {
+  return a.dataVersion === b.dataVersion && a.totalChanges === b.totalChanges;
+}
+
 /** One story to record; `article` is queued when the outcome is `queued`. */
 export interface ItemWrite {
   keys: StoryKeys;
@@ -30,6 +45,12 @@ export interface ItemWritten {
   outcome: FeedItemOutcome;
   articleId: number | null;
   detail: string | null;
+}
+
+/** A batch's outcomes, in order, and the stamp after it (see LookupStamp); null once lookups had to be redone. */
+export interface RecordResult {
+  written: ItemWritten[];
+  stamp: LookupStamp | null;
 }
 
 interface MatchRow {
@@ -52,6 +73,7 @@ export function createFeedItemStore(db: Db, queue: ArticleQueue) {
     article: db.prepare<[string], { id: number; status: string }>('SELECT id, status FROM articles WHERE canonical_url = ?'),
     articleByHash: db.prepare<[string], { id: number; status: string }>('SELECT id, status FROM articles WHERE content_hash = ? LIMIT 1'),
     feedExists: db.prepare<[number], { id: number }>('SELECT id FROM feeds WHERE id = ?'),
+    totalChanges: db.prepare<[], number>('SELECT total_changes()').pluck(),
     insert: db.prepare(
       `INSERT INTO feed_items (feed_id, guid_key, canonical_url, content_hash, headline, outcome, article_id, seen_at)
        VALUES (@feedId, @guidKey, @canonicalUrl, @contentHash, @headline, @outcome, @articleId, @now)`,
@@ -71,22 +93,29 @@ export function createFeedItemStore(db: Db, queue: ArticleQueue) {
     return { kind: 'new' };
   }
 
-  const lookupManyTx = db.transaction((feedId: number, keys: readonly StoryKeys[]) => keys.map((k) => lookup(feedId, k)));
+  const stampNow = (): LookupStamp => ({ dataVersion: db.pragma('data_version', { simple: true }) as number, totalChanges: s.totalChanges.get()! });
 
-  const recordTx = db.transaction((feedId: number, writes: readonly ItemWrite[], now: number, finish?: () => void): ItemWritten[] | null => {
+  const lookupManyTx = db.transaction((feedId: number, keys: readonly StoryKeys[]) => ({ found: keys.map((k) => lookup(feedId, k)), stamp: stampNow() }));
+
+  const recordTx = db.transaction((feedId: number, writes: readonly ItemWrite[], now: number, finish: (() => void) | undefined, lookedUp: LookupStamp | null): RecordResult | null => {
     if (!s.feedExists.get(feedId)) return null;
+    // Nothing written since the lookups (by anyone, this connection included): their answers still hold.
+    const unchanged = lookedUp !== null && sameStamp(lookedUp, stampNow());
     const results = writes.map((write): ItemWritten => {
       if (write.outcome !== 'queued') return { outcome: write.outcome, articleId: null, detail: null };
-      // Looked up again inside the write transaction: another process may have queued it since.
+      if (!write.article) throw new Error('a queued feed item needs its article');
+      if (unchanged) return { outcome: 'queued', articleId: null, detail: null };
+      // Looked up again inside the write transaction: another process or door may have queued it since.
       const again = lookup(feedId, write.keys);
       if (again.kind !== 'new') return { outcome: 'duplicate', articleId: null, detail: again.kind === 'duplicate' ? again.of : 'already seen' };
-      if (!write.article) throw new Error('a queued feed item needs its article');
       return { outcome: 'queued', articleId: null, detail: null };
     });
     const toQueue = writes.flatMap((write, i) => (results[i]!.outcome === 'queued' ? [i] : []));
     const enqueued = queue.enqueueMany(
       toQueue.map((i) => writes[i]!.article!),
       now,
+      // The link's canonical form and story hash the feed already worked out (used when the link and headline match).
+      toQueue.map((i) => ({ url: writes[i]!.article!.url, headline: writes[i]!.headline, canonicalUrl: writes[i]!.keys.canonicalUrl, contentHash: writes[i]!.keys.contentHash })),
     );
     toQueue.forEach((i, n) => {
       const outcome = enqueued[n]!;
@@ -99,25 +128,30 @@ export function createFeedItemStore(db: Db, queue: ArticleQueue) {
       s.insert.run({ feedId, ...write.keys, headline: write.headline, outcome: result.outcome, articleId: result.articleId, now });
     });
     finish?.();
-    return results;
+    // The stamp after this batch: when the next batch finds it unchanged, only this batch wrote in between,
+    // and a batch never changes another's answers (a poll's stories share no key: see ingest.ts).
+    // Once a batch found the database changed, the later batches' lookups are stale too: they are redone.
+    return { written: results, stamp: unchanged ? stampNow() : null };
   });
 
   return {
     /** Whether this story is new to the feed, known to it, or a duplicate of a story seen elsewhere. */
     lookup,
 
-    /** `lookup` of many stories against one snapshot of the database (one read transaction). */
-    lookupMany(feedId: number, keys: readonly StoryKeys[]): StoryLookup[] {
+    /** `lookup` of many stories against one snapshot of the database (one read transaction), and its stamp. */
+    lookupMany(feedId: number, keys: readonly StoryKeys[]): { found: StoryLookup[]; stamp: LookupStamp } {
       return lookupManyTx.deferred(feedId, keys);
     },
 
     /**
      * Records a batch of stories in one transaction, queueing those marked `queued` (each re-checked
      * first), and runs `finish` in the same transaction (the poll's own record: one commit, one fsync).
-     * Returns null, writing nothing, when the feed was removed meanwhile.
+     * Returns null, writing nothing, when the feed was removed meanwhile. `lookedUp`: the stamp of the
+     * lookups these stories were planned from (or of the previous batch); when the database still has
+     * it, the stories are not looked up again. Returns the stamp to pass with the next batch.
      */
-    record(feedId: number, writes: readonly ItemWrite[], now: number, finish?: () => void): ItemWritten[] | null {
-      return recordTx.immediate(feedId, writes, now, finish);
+    record(feedId: number, writes: readonly ItemWrite[], now: number, finish?: () => void, lookedUp: LookupStamp | null = null): RecordResult | null {
+      return recordTx.immediate(feedId, writes, now, finish, lookedUp);
     },
   };
 }

@@ -18,6 +18,31 @@ function handSlicer(budgetMs: number) {
 }
 
 describe('time slicer', () => {
+  it('counts as quiet once no yielded turn has found other work for 20 budgets, and busy again at the first that does', async () => {
+    const t = handSlicer(5);
+    expect(t.slicer.quiet()).toBe(false); // not known yet
+    t.work(99);
+    expect(t.slicer.quiet()).toBe(false);
+    t.work(1);
+    expect(t.slicer.quiet()).toBe(true);
+    // A turn in which other work ran 2 ms (a breaking post): busy from then on.
+    const paused = t.slicer.pause();
+    t.work(2);
+    await t.nextTurn();
+    await t.nextTurn(); // it gives way one more turn after a busy one
+    await paused;
+    expect(t.slicer.quiet()).toBe(false);
+    // Quiet turns only: quiet again 100 ms after that busy one (it ended at 102 ms).
+    t.work(97);
+    expect(t.slicer.quiet()).toBe(false);
+    const again = t.slicer.pause();
+    await t.nextTurn();
+    await again;
+    expect(t.slicer.quiet()).toBe(false);
+    t.work(3);
+    expect(t.slicer.quiet()).toBe(true);
+  });
+
   it('lets work run until the budget is used, then yields a turn', async () => {
     const t = handSlicer(5);
     let done = false;

@@ -1,6 +1,6 @@
 import type { ArticleInput } from '../../articles/article.js';
 import type { Feed } from '../../store/feed-store.js';
-import type { FeedItemStore, ItemWrite, StoryKeys } from '../../store/feed-item-store.js';
+import { sameStamp, type FeedItemStore, type ItemWrite, type LookupStamp, type StoryKeys } from '../../store/feed-item-store.js';
 import { mapItemKeys, type KeyedItem } from '../map/map-item.js';
 import type { ParsedFeed } from '../parse/feed-document.js';
 import { SKIPPED_LISTED, type QueuedStory, type SkipReason, type SkippedStory } from '../poll/poll-report.js';
@@ -40,6 +40,14 @@ const FIRST_GUESS_MS_PER_ITEM = 0.04;
 /** Slices of work one write transaction may take (its commit comes on top: one fsync, a few ms). */
 const WRITE_SLICES = 4;
 
+/**
+ * The same while nothing else has used the event loop lately (the slicer is quiet). A commit costs a few
+ * ms whatever its size, and more the more index pages the batch touched (story hashes are random, so a
+ * batch touches about one page per story): bigger batches when no one waits cut a big feed's commits
+ * threefold. Busy turns (a breaking post, a command) bring the batches back to WRITE_SLICES at once.
+ */
+const QUIET_WRITE_SLICES = 12;
+
 /** Stories written in one transaction at most. */
 const MAX_BATCH = 5_000;
 
@@ -68,7 +76,10 @@ export async function ingestItems(feed: Feed, parsed: ParsedFeed, feedUrl: strin
 
   const fresh: KeyedItem[] = [];
   const decided: Planned[] = [];
+  // No two stories of a poll share a key, so writing one never changes what another's lookup found.
   const inThisPoll = new Set<string>();
+  // The database as every chunk's lookups saw it; null when it changed between chunks (then the writes look up again).
+  let stamp: LookupStamp | null | undefined;
   // Mapped in chunks; each chunk's stories are looked up against one snapshot of the database.
   for (let start = 0; start < parsed.count; start += LOOKUP_CHUNK) {
     await deps.slicer.tick();
@@ -88,7 +99,9 @@ export async function ingestItems(feed: Feed, parsed: ParsedFeed, feedUrl: strin
       for (const k of keys) if (k !== null) inThisPoll.add(k);
       chunk.push(item);
     }
-    deps.items.lookupMany(feed.id, chunk).forEach((known, n) => {
+    const looked = deps.items.lookupMany(feed.id, chunk);
+    stamp = stamp === undefined || (stamp !== null && sameStamp(stamp, looked.stamp)) ? looked.stamp : null;
+    looked.found.forEach((known, n) => {
       const item = chunk[n]!;
       if (known.kind === 'known') result.known += 1;
       else if (known.kind === 'duplicate') decided.push(plan(item, 'duplicate', 'duplicate', `already ${known.of}`));
@@ -123,17 +136,20 @@ export async function ingestItems(feed: Feed, parsed: ParsedFeed, feedUrl: strin
       result.abandoned = 'the feed service is stopping';
       break;
     }
-    const size = Math.min(MAX_BATCH, Math.max(10, Math.floor((WRITE_SLICES * deps.slicer.budgetMs) / msPerItem)));
+    const slices = deps.slicer.quiet() ? QUIET_WRITE_SLICES : WRITE_SLICES;
+    const size = Math.min(MAX_BATCH, Math.max(10, Math.floor((slices * deps.slicer.budgetMs) / msPerItem)));
     const batch = writes.slice(start, start + size);
     start += batch.length;
     const last = start >= writes.length;
     let workMs = 0;
-    const written = await deps.commit(() => {
+    const recorded = await deps.commit(() => {
       const began = performance.now();
-      const done = deps.items.record(feed.id, batch.map((p) => p.write), deps.now(), last ? deps.finish : undefined);
+      const done = deps.items.record(feed.id, batch.map((p) => p.write), deps.now(), last ? deps.finish : undefined, stamp ?? null);
       workMs = performance.now() - began;
       return done;
     });
+    stamp = recorded?.stamp ?? null;
+    const written = recorded?.written ?? null;
     if (last && written && deps.finish) result.finished = true;
     msPerItem = Math.max(0.002, workMs / batch.length);
     if (!written) {

@@ -14,6 +14,11 @@ export interface TimeSlicer {
   tick(): Promise<void>;
   /** Ends the current slice now (after a unit of work that cannot be split, such as a transaction). */
   pause(): Promise<void>;
+  /**
+   * Whether the event loop has had nothing else to do lately: no busy turn for `quietAfterMs`.
+   * Work that cannot be split (a write transaction) may then take a bigger piece.
+   */
+  quiet(): boolean;
 }
 
 /** How feed work gives way to other work (posting, commands) that is busy on the event loop. */
@@ -25,6 +30,8 @@ export interface GiveWayOptions {
   busyTurnMs?: number;
   /** Longest feed work waits for a quiet turn before it takes its slice anyway (ms). Default 4 budgets. */
   maxWaitMs?: number;
+  /** Time without a busy turn after which the loop counts as quiet (ms). Default 20 budgets. */
+  quietAfterMs?: number;
 }
 
 /**
@@ -44,7 +51,10 @@ export function createTimeSlicer(
 ): TimeSlicer {
   const busyTurnMs = giveWay.busyTurnMs ?? 1;
   const maxWaitMs = giveWay.maxWaitMs ?? 4 * budgetMs;
+  const quietAfterMs = giveWay.quietAfterMs ?? 20 * budgetMs;
   let sliceStart = now();
+  // When a yielded turn last found other work running (at start: not yet known to be quiet).
+  let lastBusyAt = now();
   // Everyone who yields in one slice waits for the same next turn; the slice starts when that turn does,
   // and whoever resumes in it shares the one budget.
   let nextSlice: Promise<void> | null = null;
@@ -61,7 +71,9 @@ export function createTimeSlicer(
     for (let yielded = now(); ; ) {
       await yieldTurn();
       const resumed = now();
-      const busy = resumed - yielded >= busyTurnMs && resumed - since < maxWaitMs;
+      const ranOther = resumed - yielded >= busyTurnMs;
+      if (ranOther) lastBusyAt = resumed;
+      const busy = ranOther && resumed - since < maxWaitMs;
       yielded = resumed;
       if (!spent() && !busy) return;
     }
@@ -70,6 +82,7 @@ export function createTimeSlicer(
     budgetMs,
     tick: () => (spent() ? waitForSlice() : Promise.resolve()),
     pause: waitForSlice,
+    quiet: () => now() - lastBusyAt >= quietAfterMs,
   };
 }
 
