@@ -52,6 +52,24 @@ describe('image= and channel= on the text commands', () => {
     expect(t.snapshot().articles).toEqual([]);
   });
 
+  it('the words image= or channel= inside the headline are the headline\'s, also when the same option follows the link', async () => {
+    const t = await withSport();
+    expect((await t.core.run(`queue Why image=ok matters | ${URL1}/1`, CLI)).data).toMatchObject({ article: { headline: 'Why image=ok matters', imageUrl: null } });
+    expect((await t.core.run(`queue Set channel=sport now | ${URL1}/2 channel=sport`, CLI)).data).toMatchObject({
+      article: { headline: 'Set channel=sport now' },
+      channels: ['sport'],
+    });
+  });
+
+  it('channel= skips empty names between commas and refuses a name that does not start with a letter or digit', async () => {
+    const t = await withSport();
+    expect((await t.core.run(`queue channel=main,,sport Floods | ${URL1}`, CLI)).data.channels).toEqual(['main', 'sport']);
+    expect(await t.core.run(`queue channel=-sport Floods | ${URL1}/2`, CLI)).toMatchObject({
+      status: 'invalid',
+      data: { problems: ['channel= takes short channel names separated by commas (e.g. channel=main,sport); "-sport" is not one'] },
+    });
+  });
+
   it('an unknown channel is refused with the known ones, and nothing is queued', async () => {
     const t = await withSport();
     expect(await t.core.run(`queue channel=ghost Floods | ${URL1}`, CLI)).toMatchObject({
@@ -63,19 +81,42 @@ describe('image= and channel= on the text commands', () => {
   });
 });
 
+describe('help for the queueing commands', () => {
+  it.each([
+    [
+      'queue',
+      'queue [image=<url>] [channel=<names>] <headline> | <summary> | <link>\nqueue a normal article; it goes out at the next scheduled release (with image=, as that image with the text as caption)\nexample: queue Flood waters rise in Kelantan | Thousands moved to relief centres | https://news.example.com/floods',
+    ],
+    [
+      'breaking',
+      'breaking [image=<url>] [channel=<names>] <headline> | <summary> | <link>\nqueue a breaking alert, ahead of everything, out as soon as pacing allows\nexample: breaking Earthquake hits Sabah | Magnitude 6.1, no tsunami warning | https://news.example.com/quake',
+    ],
+    [
+      'schedule',
+      'schedule <when> [image=<url>] [channel=<names>] <headline> | <summary> | <link>\npost at a time: 18:30 (next occurrence), +45m, or 2026-12-01T08:00\nexample: schedule 18:30 Budget 2027 explained | What changes for you | https://news.example.com/budget',
+    ],
+  ])('help %s', async (name, text) => {
+    expect((await commandSetup().core.run(`help ${name}`, CLI)).text).toBe(text);
+  });
+});
+
 describe('the replies', () => {
   it('schedule says Scheduled, with the channels when not only the default one', async () => {
     const t = await withSport();
     expect((await t.core.run(`schedule +1h channel=main,sport Budget | ${URL1}`, CLI)).text).toBe('Scheduled #1 on main, sport: goes out at 21:00.');
     expect((await t.core.run(`schedule +1h Budget | ${URL1}/2`, ADMIN)).text).toBe('Scheduled #2: goes out at 21:00.\nYou will get a message when it is posted.');
     expect(await t.core.run(`schedule 25:99 Budget | ${URL1}/3`, CLI)).toMatchObject({ status: 'invalid', data: { field: 'when' } });
-    expect(await t.core.run('schedule', CLI)).toMatchObject({ status: 'invalid' });
+    expect((await t.core.run('schedule', CLI)).data.problems).toContain('needs a time');
   });
 
   it('a breaking article queued from the API: no receipt line; an existing one answers with its stored text', async () => {
     const t = commandSetup();
     const first = await t.core.runStructured('enqueue', { headline: 'Quake', url: URL1, priority: 'breaking' }, API);
-    expect(first).toMatchObject({ status: 'ok', text: 'Queued #1 ⚡ BREAKING: goes out as soon as pacing allows.', data: { outcome: 'created', channels: ['main'] } });
+    expect(first).toMatchObject({
+      status: 'ok',
+      text: 'Queued #1 ⚡ BREAKING: goes out as soon as pacing allows.',
+      data: { outcome: 'created', channels: ['main'], text: `*🔴 BREAKING: Quake*\n\n${URL1}` },
+    });
     const wakes = t.wakes();
     const again = await t.core.runStructured('enqueue', { headline: 'Other', url: URL1 }, API);
     expect(again).toMatchObject({ data: { outcome: 'existing', text: `*🔴 BREAKING: Quake*\n\n${URL1}` } });
@@ -123,8 +164,15 @@ describe('the JSON article (the API)', () => {
     ]);
   });
 
+  it('priority "normal" is accepted', async () => {
+    expect((await accepted({ priority: 'normal' })).data).toMatchObject({ article: { priority: 'normal' } });
+  });
+
   it.each([
     [{ headline: 5, url: URL1 }, ['headline must be a string']],
+    [{ headline: 'x', url: URL1, imageUrl: 5 }, ['imageUrl must be a string']],
+    [{ headline: 'x', url: URL1, channels: ['-sport'] }, ['channels.0: channels must be short channel names, e.g. ["main", "sport"]']],
+    [{ headline: 'x', url: URL1, channels: ['sport!'] }, ['channels.0: channels must be short channel names, e.g. ["main", "sport"]']],
     [{ headline: 'x', url: 5 }, ['url must be a string']],
     [{ headline: 'x', url: URL1, category: 5 }, ['category must be a string']],
     [{ headline: 'x', url: URL1, channels: [] }, ['channels must name at least one channel; leave it out to route the article by its category and feed']],

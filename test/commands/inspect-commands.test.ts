@@ -205,8 +205,8 @@ describe('status', () => {
   });
 
   it('the connection state with its detail, or "unknown" when there is none', async () => {
-    const t = commandSetup({ channel: { state: 'connecting', since: 0, detail: 'scan the QR code' } });
-    expect((await t.core.run('status', CLI)).text.split('\n')[0]).toBe('WhatsApp: connecting (scan the QR code)');
+    const t = commandSetup({ channel: { state: 'waiting-for-login', since: 0, detail: 'scan the QR code' } });
+    expect((await t.core.run('status', CLI)).text.split('\n')[0]).toBe('WhatsApp: waiting-for-login (scan the QR code)');
     const none = commandSetup({ channel: null });
     expect(await none.core.run('status', CLI)).toMatchObject({ text: expect.stringMatching(/^WhatsApp: unknown\n/), data: { channel: null } });
   });
