@@ -137,6 +137,7 @@ export function parseTemplate(source: string): Template {
 // C0 controls other than the line break, DEL, C1 controls, and the bidi embedding/override/isolate
 // controls (they make text read differently from how it is stored).
 function checkCharacters(source: string, at: (index: number) => TemplatePosition): void {
+  // Stryker disable next-line EqualityOperator: one step past the end reads NaN, which is no control character
   for (let i = 0; i < source.length; i += 1) {
     const c = source.charCodeAt(i);
     const control = (c < 0x20 && c !== 0x0a && c !== 0x0d) || (c >= 0x7f && c <= 0x9f);
@@ -233,6 +234,7 @@ function checkMarkup(nodes: TemplateNode[], at: (index: number) => TemplatePosit
         previous = '`';
         continue;
       }
+      // Stryker disable next-line ConditionalExpression: a fast path; the startsWith tests alone decide
       if (c === 'h' && (text.startsWith('http://', i) || text.startsWith('https://', i))) {
         // Stryker disable next-line EqualityOperator: one step past the end reads no space and ends the loop the same
         while (i < text.length && !isSpace(text[i]!)) i += 1;

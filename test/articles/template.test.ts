@@ -64,6 +64,10 @@ describe('parseTemplate', () => {
       { kind: 'field', name: 'link' },
     ]);
     expect(parseTemplate('{{headline}}').nodes).toEqual([{ kind: 'field', name: 'headline' }]);
+    expect(parseTemplate('{{ headline }}{{ #summary }}x{{ /summary }}').nodes).toEqual([
+      { kind: 'field', name: 'headline' },
+      { kind: 'section', name: 'summary', inverted: false, children: [{ kind: 'text', text: 'x', at: 28 }] },
+    ]);
     expect(parseTemplate('{{headline}}{{#summary}}{{/summary}}')).toEqual({
       source: '{{headline}}{{#summary}}{{/summary}}',
       nodes: [{ kind: 'field', name: 'headline' }, { kind: 'section', name: 'summary', inverted: false, children: [] }],
@@ -106,6 +110,7 @@ describe('parseTemplate', () => {
     expect(problem('{{lite}}')).toBe(`"lite" is not a field (did you mean {{link}}?)${fields}`); // both 2 away: the first listed
     expect(problem('{{#sumary}}')).toBe(`"sumary" is not a field (did you mean {{#summary}}?)${fields}`);
     expect(problem('{{xyzzy}}')).toBe(`"xyzzy" is not a field${fields}`);
+    expect(() => parseTemplate('{{headline {{link}}')).toThrow(new TemplateError('"{{" is not closed with "}}"', { index: 0, line: 1, column: 1 }));
     expect(problem(`{{${'a'.repeat(30)}}}`)).toBe(`"${'a'.repeat(30)}" is not a field${fields}`);
     expect(problem(`{{${'a'.repeat(29)}bc}}`)).toBe(`"${'a'.repeat(29)}b…" is not a field${fields}`);
   });
@@ -164,7 +169,8 @@ describe('markup in a template', () => {
   });
 
   it('a list bullet is "* " at a line start only; other markers there, and a star without a space, are markup', () => {
-    expect(problem('{{headline}}\n* a\n* b')).toBe('accepted');
+    expect(problem('{{headline}}\n* a')).toBe('accepted');
+    expect(problem('* {{headline}}')).toBe('accepted');
     expect(problem('_ {{headline}}')).toMatch(/^"_" opened at line 1, column 1 is never closed/);
     expect(problem('~ {{headline}}')).toMatch(/^"~" opened at line 1, column 1 is never closed/);
     expect(problem('*x {{headline}}')).toMatch(/^"\*" opened at line 1, column 1 is never closed/);
@@ -172,7 +178,10 @@ describe('markup in a template', () => {
   });
 
   it('a marker between letters or digits is part of a word; beside a field or a section edge it is markup', () => {
-    expect(problem('1_000 and snake_case {{headline}}')).toBe('accepted');
+    expect(problem('snake_case {{headline}}')).toBe('accepted');
+    expect(problem('1_000 {{headline}}')).toBe('accepted');
+    expect(problem('a_ {{headline}}')).toMatch(/^"_" opened at line 1, column 2 is never closed/);
+    expect(problem('{{headline}} {{#summary}}_x_{{/summary}}')).toBe('accepted');
     expect(problem('{{headline}}_x_ ~y~')).toBe('accepted');
     expect(problem('{{headline}}{{#summary}}x{{/summary}}_y_')).toBe('accepted');
     expect(problem('a{{headline}}_b')).toMatch(/^"_" opened at line 1, column 14 is never closed/);
