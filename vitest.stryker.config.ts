@@ -25,6 +25,8 @@ export default defineConfig({
       'test/dispatch/**/*.test.ts',
       'test/store/article-queue.test.ts',
       'test/store/article-queue.reads.test.ts',
+      'test/store/article-queue.known-keys.test.ts',
+      'test/store/feed-item-store.test.ts',
       'test/store/backup.test.ts',
       'test/config.test.ts',
       'test/config-hardening.test.ts',
