@@ -112,7 +112,7 @@ describe('readChannelOptions', () => {
     const hours = (n: number) => Array.from({ length: n }, (_, i) => `${i % 24}:${i < 24 ? '00' : '30'}`).join(',');
     expect(options({ digest: hours(24) }).digest!.times).toHaveLength(24);
     expect(problems({ digest: hours(25) })).toEqual(['digest=: at most 24 times a day']);
-    expect(problems({ digest: '8:00,noon,25:00' })).toEqual([
+    expect(problems({ digest: '8:00, noon ,25:00' })).toEqual([
       'digest=: "noon" is not a time of day; write local times, e.g. digest=08:00,18:00 (digest=off for none)',
     ]);
     expect(problems({ digest: `8:00,${'n'.repeat(30)}` })[0]).toMatch(new RegExp(`^digest=: "${'n'.repeat(20)}" is not`));
@@ -121,7 +121,7 @@ describe('readChannelOptions', () => {
   it('top: 1 to 50 stories; mode: besides or instead; both belong to the digest change', () => {
     expect(options({ top: ' 1 ' })).toEqual({ digest: { top: 1 } });
     expect(options({ top: '50' })).toEqual({ digest: { top: 50 } });
-    for (const bad of ['0', '51', '1000', 'x', '5x', '']) {
+    for (const bad of ['0', '51', '1000', 'x', '5x', 'x5', '']) {
       expect(problems({ top: bad })).toEqual([`top=: "${bad}" is not a number of stories from 1 to 50, e.g. top=5`]);
     }
     expect(problems({ top: '9'.repeat(30) })[0]).toMatch(new RegExp(`^top=: "${'9'.repeat(20)}" is not`));
