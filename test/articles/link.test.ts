@@ -27,6 +27,14 @@ describe('checkLink', () => {
     expect(checkLink('url', ' https://example.com/a\n')).toEqual({ ok: true, href: 'https://example.com/a' });
   });
 
+  it('refuses control and text-direction characters, which a URL parser would encode or drop', () => {
+    expect(checkLink('url', 'https://example.com/\u202Egpj.exe')).toEqual({
+      ok: false,
+      problem: 'url contains the text-direction control U+202E at position 21, which makes text read differently from what it is: remove it (right-to-left scripts need none)',
+    });
+    expect(checkLink('url', 'https://example.com/\u0000')).toMatchObject({ ok: false, problem: expect.stringMatching(/^url contains the control character U\+0000/) });
+  });
+
   it('refuses tabs and line breaks inside a link, naming the field', () => {
     for (const typed of ['https://exa\tmple.com/', 'https://example.com/a\nb', 'https://example.com/a\rb']) {
       expect(checkLink('imageUrl', typed)).toEqual({ ok: false, problem: 'imageUrl contains a tab or line break: a link is one line' });
