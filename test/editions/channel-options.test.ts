@@ -186,7 +186,7 @@ describe('channel targets and names', () => {
     const partial = (v: string) => ({
       problem: `"${v}" is not a whole channel invite link: copy it from the channel's Share link, e.g. https://whatsapp.com/channel/0029VaXXXXXXXXXXXXXXXX`,
     });
-    for (const bad of ['https://whatsapp.com/channel/abc', 'https://WhatsApp.com/Channel/0029VaXXXX', 'https://whatsapp.com/channel/0029VaXXXX/more', 'ftp://whatsapp.com/channel/0029VaXXXX', 'https://evil.whatsapp.com/channel/0029VaXXXX']) {
+    for (const bad of ['https://whatsapp.com/channel/abc', 'https://WhatsApp.com/Channel/0029VaXXXX', 'https://whatsapp.com/channel/0029VaXXXX/more', 'ftp://whatsapp.com/channel/0029VaXXXX', 'https://evil.whatsapp.com/channel/0029VaXXXX', 'see https://whatsapp.com/channel/0029VaXXXX']) {
       expect(channelTargetOf(bad)).toEqual(partial(bad));
     }
     const long = `https://whatsapp.com/channel/${'!'.repeat(80)}`;
