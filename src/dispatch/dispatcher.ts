@@ -140,7 +140,6 @@ export function createDispatcher(options: DispatcherOptions) {
 
   function arm(at: number): void {
     if (stopped) return;
-    // Stryker disable next-line EqualityOperator: `<` only replaces a wake by one at the same time (the other comparisons here are killed by tests)
     if (timer && timer.at <= at && timer.at > clock.now()) return; // an earlier wake is already set
     timer?.cancel();
     const cancel = clock.setTimer(Math.max(0, at - clock.now()), () => {
