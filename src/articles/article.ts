@@ -50,7 +50,6 @@ const httpUrl = (field: string, max: number) =>
   z
     .string({ error: `${field} is required` })
     .trim()
-    // Stryker disable next-line StringLiteral: the string's own error ("… is required") stands in for an empty message
     .min(1, `${field} is required`)
     .max(max, `${field} must be at most ${max} characters`)
     .transform((value, ctx) => {

@@ -25,6 +25,7 @@ describe('the article input schema', () => {
       value: { headline: 'Floods', summary: '', url: URL1, priority: 'normal', source: 'cli' },
     });
     expect(parse({ headline: 'Floods', url: URL1, category: 'World', priority: 'breaking' })).toMatchObject({ ok: true, value: { category: 'World', priority: 'breaking' } });
+    expect(parse({ headline: 'Floods', url: URL1, priority: 'normal' })).toMatchObject({ ok: true, value: { priority: 'normal' } });
     expect(problems({})).toEqual(['headline: headline is required', 'url: url is required']);
     expect(problems({ headline: 'Floods', url: '   ' })).toEqual(['url: url is required']);
     expect(problems({ headline: ' \n ', url: URL1 })).toEqual(['headline: headline must not be empty']);
