@@ -10,8 +10,8 @@ import type { Db } from './open-database.js';
  * pages, so one commit in a few (a feed poll's, or a breaking post's claim) stalled the bot's only
  * thread for the copy and two fsyncs: the longest waits a breaking post saw while feeds were ingested.
  *
- * Here the running bot's connection never checkpoints (`wal_autocheckpoint = 0`); a worker thread with
- * its own connection to the same file runs a PASSIVE checkpoint every `intervalMs`. PASSIVE never
+ * Here the running bot's connection stops checkpointing (`wal_autocheckpoint = 0`) once a worker thread
+ * with its own connection to the same file is ready; the worker runs a PASSIVE checkpoint every `intervalMs`. PASSIVE never
  * waits for or blocks a writer: commits go on appending while it copies, and the next commit after a
  * complete checkpoint starts the WAL over. Nothing about durability changes: commits still fsync the
  * WAL (synchronous=FULL) before they return, and a crash at any point leaves a WAL SQLite replays.
@@ -29,6 +29,11 @@ export interface Checkpointer {
 export interface CheckpointerOptions {
   /** How often the worker checkpoints (ms). Default 200: the WAL stays a few MB even under a busy ingest. */
   intervalMs?: number;
+  /**
+   * How long after the call the worker starts (ms). Default 0. The bot waits a second: start-up (and a
+   * process killed within it) keeps SQLite's own checkpoints and does not share the CPU with a new thread.
+   */
+  delayMs?: number;
   /** Told when the worker fails and SQLite's own checkpoints take over again. */
   onFailure?: (reason: string) => void;
 }
@@ -50,6 +55,7 @@ const WORKER_SOURCE = `
     parentPort.postMessage({ kind: 'failed', reason: 'cannot open ' + workerData.file + ': ' + reasonOf(error) });
     return;
   }
+  parentPort.postMessage({ kind: 'ready' });
   let timer = null;
   // The WAL's frame count and how many of them are copied, as of the last run: a WAL that started over
   // (fewer frames than before) was copied from its start.
@@ -83,38 +89,49 @@ const WORKER_SOURCE = `
 /** Starts checkpointing `file` (the database `db` has open) from a worker thread. */
 export function startCheckpointer(db: Db, file: string, options: CheckpointerOptions = {}): Checkpointer {
   const counts = { checkpoints: 0, pagesCopied: 0, failed: null as string | null };
-  const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-  db.pragma('wal_autocheckpoint = 0');
-  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { driver, file, intervalMs: options.intervalMs ?? 200 } });
+  let worker: Worker | null = null;
+  let exited: Promise<void> = Promise.resolve();
   let stopped = false;
   const fail = (reason: string) => {
     if (counts.failed !== null || stopped) return;
     counts.failed = reason;
     if (db.open) db.pragma(`wal_autocheckpoint = ${SQLITE_DEFAULT_AUTOCHECKPOINT}`);
     options.onFailure?.(reason);
-    void worker.terminate();
+    void worker?.terminate();
   };
-  worker.on('message', (message: { kind: 'checkpointed'; pages: number } | { kind: 'failed'; reason: string }) => {
-    if (message.kind === 'checkpointed') {
-      counts.checkpoints += 1;
-      counts.pagesCopied += message.pages;
-    } else fail(message.reason);
-  });
-  // What a worker throws arrives cloned, not always as an Error.
-  worker.on('error', (error: unknown) => fail(String((error as { message?: unknown } | null)?.message ?? error)));
-  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-  worker.once('exit', (code) => {
-    if (!stopped) fail(`the checkpoint worker exited (code ${code})`);
-  });
-  // The bot's exit is not held up by the worker.
-  worker.unref();
+  const start = () => {
+    const driver = createRequire(import.meta.url).resolve('better-sqlite3');
+    const thread = new Worker(WORKER_SOURCE, { eval: true, workerData: { driver, file, intervalMs: options.intervalMs ?? 200 } });
+    worker = thread;
+    thread.on('message', (message: { kind: 'ready' } | { kind: 'checkpointed'; pages: number } | { kind: 'failed'; reason: string }) => {
+      // SQLite's own checkpoints stop only once the worker's connection is open and takes over.
+      if (message.kind === 'ready') {
+        if (counts.failed === null && !stopped && db.open) db.pragma('wal_autocheckpoint = 0');
+      } else if (message.kind === 'checkpointed') {
+        counts.checkpoints += 1;
+        counts.pagesCopied += message.pages;
+      } else fail(message.reason);
+    });
+    thread.on('error', (error: unknown) => fail(String((error as { message?: unknown } | null)?.message ?? error)));
+    exited = new Promise<void>((resolve) => thread.once('exit', () => resolve()));
+    thread.once('exit', (code) => {
+      if (!stopped) fail(`the checkpoint worker exited (code ${code})`);
+    });
+    // The bot's exit is not held up by the worker.
+    thread.unref();
+  };
+  const delay = options.delayMs ?? 0;
+  const timer = delay > 0 ? setTimeout(start, delay).unref() : null;
+  if (!timer) start();
   return {
     stats: () => ({ ...counts }),
     async stop() {
       if (stopped) return;
       stopped = true;
+      if (timer) clearTimeout(timer);
+      if (!worker) return;
       worker.postMessage('stop');
-      const timeout = setTimeout(() => void worker.terminate(), 2_000);
+      const timeout = setTimeout(() => void worker?.terminate(), 2_000);
       await exited;
       clearTimeout(timeout);
     },

@@ -40,7 +40,8 @@ async function until(what: () => boolean, ms = 10_000): Promise<void> {
 describe('checkpoints in a worker thread', () => {
   it('turns off checkpoints inside commits and copies the WAL back from the worker', async () => {
     const { db, checkpointer, failures } = setUp();
-    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
+    // SQLite's own checkpoints stop once the worker's connection is open.
+    await until(() => db.pragma('wal_autocheckpoint', { simple: true }) === 0);
     // 3,000+ pages: SQLite's own rule (1,000) would have checkpointed inside these commits.
     write(db, 80);
     await until(() => checkpointer.stats().pagesCopied >= 3_000);
@@ -63,6 +64,17 @@ describe('checkpoints in a worker thread', () => {
     const again = openDatabase(file);
     expect(again.prepare('SELECT count(*) AS n FROM filler').get()).toEqual({ n: 200 });
     again.close();
+  });
+
+  it('with a delay, keeps SQLite\'s own checkpoints until the worker starts, and stops cleanly before it does', async () => {
+    const file = path.join(tempDir(), 'newsdesk.db');
+    const db = openDatabase(file);
+    const checkpointer = startCheckpointer(db, file, { delayMs: 60_000 });
+    open.push({ db, checkpointer });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
+    await checkpointer.stop();
+    expect(checkpointer.stats()).toEqual({ checkpoints: 0, pagesCopied: 0, failed: null });
   });
 
   it('hands checkpoints back to SQLite when the worker cannot run, and says why', async () => {
