@@ -15,6 +15,11 @@ describe('explainCronProblem', () => {
     expect(explainCronProblem('61 25 * * *')).toBe('minute: 61 is a invalid expression for minute; hour: 25 is a invalid expression for hour');
     expect(explainCronProblem('every minute')).toBe('expression: expected 5 or 6 fields but got 2');
   });
+
+  it('the default every minute is valid; an empty expression is not', () => {
+    expect(explainCronProblem('* * * * *')).toBeNull();
+    expect(explainCronProblem('')).not.toBeNull();
+  });
 });
 
 describe('startWakeSchedule', () => {
