@@ -57,7 +57,7 @@ export async function startApp(options: AppOptions) {
   const db = openDatabase(config.databasePath, { checkIntegrity: true, busyTimeoutMs: RUNNING_BUSY_TIMEOUT_MS });
   // WAL checkpoints in a worker thread, not inside a commit on the event loop (store/checkpointer.ts).
   const checkpointer = startCheckpointer(db, config.databasePath, {
-    delayMs: 1_000,
+    delayMs: 5_000,
     onFailure: (reason) => log.warn({ reason }, 'the checkpoint worker failed: SQLite checkpoints inside commits again (slower turns, nothing lost)'),
   });
   // Another channel's target comes from the registry when it is first posted to (read after start-up only).

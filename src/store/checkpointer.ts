@@ -30,8 +30,9 @@ export interface CheckpointerOptions {
   /** How often the worker checkpoints (ms). Default 200: the WAL stays a few MB even under a busy ingest. */
   intervalMs?: number;
   /**
-   * How long after the call the worker starts (ms). Default 0. The bot waits a second: start-up (and a
-   * process killed within it) keeps SQLite's own checkpoints and does not share the CPU with a new thread.
+   * How long after the call the worker starts (ms). Default 0. The bot waits 5 s: start-up and the
+   * backlog a restart leaves (what a crash-looping process does) keep SQLite's own checkpoints and do
+   * not share the CPU with a new thread.
    */
   delayMs?: number;
   /** Told when the worker fails and SQLite's own checkpoints take over again. */
