@@ -77,6 +77,9 @@ describe('text safety', () => {
   it('names the first unsafe character with its code point, its name when it has one, and its position in characters', () => {
     expect(unsafeCharacterProblem('headline', '😀a\u0007')).toBe('headline contains the control character U+0007 (BEL) at position 3: remove it');
     expect(unsafeCharacterProblem('summary', 'x\u0085')).toBe('summary contains the control character U+0085 at position 2: remove it');
+    // Text made of nothing but unsafe characters (the fast path must not take it for safe text).
+    expect(unsafeCharacterProblem('category', '\u001b')).toBe('category contains the control character U+001B (ESC, which starts terminal escape sequences) at position 1: remove it');
+    expect(unsafeCharacterProblem('category', '\u202e')).toMatch(/^category contains the text-direction control U\+202E at position 1/);
     expect(unsafeCharacterProblem('s', 'a\u202eb\u0007')).toBe(
       's contains the text-direction control U+202E at position 2, which makes text read differently from what it is: remove it (right-to-left scripts need none)',
     );
