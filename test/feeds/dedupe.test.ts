@@ -137,6 +137,10 @@ describe('dedupe', () => {
     expect(fromB.queued).toHaveLength(0);
     expect(fromB.skippedStories[0]).toMatchObject({ reason: 'duplicate', detail: `already article ${setup.articles()[0]!.id}` });
     expect(setup.articles()).toHaveLength(1);
+    // Recorded on feed b as a duplicate (its `feed list` counts), on a as queued.
+    const counts = Object.fromEntries(setup.service.list().map((f) => [f.id, f.stories]));
+    expect(counts[b]).toEqual({ duplicate: 1 });
+    expect(counts[a]).toEqual({ queued: 1 });
   });
 
   it('queues a story carried by two feeds once when each tags the link with its own parameter', async () => {
