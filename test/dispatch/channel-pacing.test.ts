@@ -4,7 +4,7 @@ import { createDispatcher, type DeliveryChannel } from '../../src/dispatch/dispa
 import { createArticleQueue } from '../../src/store/article-queue.js';
 import { openDatabase } from '../../src/store/open-database.js';
 import { createFakeChannel } from '../fakes/fake-channel.js';
-import { createFakeClock, settle } from '../fakes/fake-clock.js';
+import { createFakeClock, runUntilIdle } from '../fakes/fake-clock.js';
 import { createMemoryLogger } from '../fakes/memory-logger.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -45,12 +45,7 @@ function setup(sport: Partial<DeliveryChannel['pacing']> & { paused?: boolean } 
     dispatcher.wake('enqueue');
     return article;
   };
-  const run = async (ms = 0) => {
-    await settle();
-    await clock.advanceByTimers(ms);
-    await dispatcher.idle();
-    await settle();
-  };
+  const run = (ms = 0) => runUntilIdle(clock, dispatcher, ms);
   /** What went out, as `channel: headline` (the render puts the channel first). */
   const out = () => channel.posted.map((p) => p.text);
   return { db, queue, channel, dispatcher, clock, specs, enqueue, run, out };

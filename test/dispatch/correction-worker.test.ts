@@ -55,13 +55,22 @@ function setup() {
     return store.record({ articleId, ...fix, targets: [{ channel: 'main', messageId, text: render(fix) }], by: 'cli' }, clock.now()).corrections[0]!;
   }
 
+  /** A correction whose edit was given up for a follow-up, recorded and not yet sent (as a crash leaves it). */
+  function followingUp(articleId: number, messageId: string) {
+    const c = correct(articleId, messageId);
+    const text = correctionFollowUp(c.previousHeadline, c.text);
+    store.markEditing(c.id, clock.now());
+    store.markFollowingUp(c.id, text, 'older than the edit window', clock.now());
+    return { c, text };
+  }
+
   async function run(w: ReturnType<typeof worker>, ms = 0) {
     await settle();
     await clock.advanceByTimers(ms);
     await w.idle();
     await settle();
   }
-  return { clock, db, queue, store, channel, entries, corrected, worker, postArticle, correct, run };
+  return { clock, db, queue, store, channel, entries, corrected, worker, postArticle, correct, followingUp, run };
 }
 
 describe('correction worker', () => {
@@ -114,11 +123,8 @@ describe('correction worker', () => {
   it('after a crash mid-follow-up that reached the channel, the follow-up is found and not posted again', async () => {
     const t = setup();
     const { article, messageId } = await t.postArticle();
-    const c = t.correct(article.id, messageId);
     // The first run recorded the follow-up, sent it, and died before recording that it was posted.
-    const text = correctionFollowUp(c.previousHeadline, c.text);
-    t.store.markEditing(c.id, t.clock.now());
-    t.store.markFollowingUp(c.id, text, 'older than the edit window', t.clock.now());
+    const { c, text } = t.followingUp(article.id, messageId);
     await t.channel.send({ articleId: article.id, text });
     const sends = t.channel.sendCalls.length;
 
@@ -134,10 +140,7 @@ describe('correction worker', () => {
   it('after a crash before the recorded follow-up was sent, it is sent once; a correction is never lost', async () => {
     const t = setup();
     const { article, messageId } = await t.postArticle();
-    const c = t.correct(article.id, messageId);
-    const text = correctionFollowUp(c.previousHeadline, c.text);
-    t.store.markEditing(c.id, t.clock.now());
-    t.store.markFollowingUp(c.id, text, 'older than the edit window', t.clock.now());
+    const { c, text } = t.followingUp(article.id, messageId);
 
     const restarted = t.worker();
     restarted.start();
@@ -276,10 +279,7 @@ describe('correction worker: what it logs, retries and gives up', () => {
   it('after a restart, a recorded follow-up is looked for (counting the try) and one found is logged as found', async () => {
     const t = setup();
     const { article, messageId } = await t.postArticle();
-    const c = t.correct(article.id, messageId);
-    const text = correctionFollowUp(c.previousHeadline, c.text);
-    t.store.markEditing(c.id, t.clock.now());
-    t.store.markFollowingUp(c.id, text, 'older than the edit window', t.clock.now());
+    const { c } = t.followingUp(article.id, messageId);
     const w = t.worker();
     w.start();
     await t.run(w);

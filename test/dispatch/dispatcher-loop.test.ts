@@ -8,7 +8,7 @@ import { createArticleQueue } from '../../src/store/article-queue.js';
 import { openDatabase } from '../../src/store/open-database.js';
 import type { Delivery } from '../../src/store/rows.js';
 import { createFakeChannel } from '../fakes/fake-channel.js';
-import { createFakeClock, settle } from '../fakes/fake-clock.js';
+import { createFakeClock, settle, runUntilIdle } from '../fakes/fake-clock.js';
 import { createMemoryLogger } from '../fakes/memory-logger.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -45,12 +45,7 @@ function setup(over: Partial<DispatcherOptions> = {}) {
     dispatcher.wake('enqueue');
     return article;
   };
-  const run = async (ms = 0) => {
-    await settle();
-    await clock.advanceByTimers(ms);
-    await dispatcher.idle();
-    await settle();
-  };
+  const run = (ms = 0) => runUntilIdle(clock, dispatcher, ms);
   const logged = (msg: string) => entries.filter((e) => e.msg === msg);
   return { clock, db, queue, channel, dispatcher, entries, logged, enqueue, run };
 }

@@ -6,7 +6,7 @@ import { createDispatcher, type DispatcherOptions } from '../../src/dispatch/dis
 import { createArticleQueue } from '../../src/store/article-queue.js';
 import { openDatabase } from '../../src/store/open-database.js';
 import { createFakeChannel } from '../fakes/fake-channel.js';
-import { createFakeClock, settle } from '../fakes/fake-clock.js';
+import { createFakeClock, settle, runUntilIdle } from '../fakes/fake-clock.js';
 import { createMemoryLogger } from '../fakes/memory-logger.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -41,12 +41,7 @@ function setup(over: Partial<DispatcherOptions> = {}, channelState?: 'ready' | '
     dispatcher.wake('enqueue');
     return article;
   };
-  const run = async (ms = 0) => {
-    await settle();
-    await clock.advanceByTimers(ms);
-    await dispatcher.idle();
-    await settle();
-  };
+  const run = (ms = 0) => runUntilIdle(clock, dispatcher, ms);
   return { clock, db, queue, channel, dispatcher, log, entries, posted, failed, enqueue, run, pause };
 }
 

@@ -9,7 +9,7 @@ import { createArticleQueue } from '../../src/store/article-queue.js';
 import { createCorrectionsStore } from '../../src/store/corrections-store.js';
 import { openDatabase } from '../../src/store/open-database.js';
 import { createFakeChannel } from '../fakes/fake-channel.js';
-import { createFakeClock, settle } from '../fakes/fake-clock.js';
+import { createFakeClock, runUntilIdle } from '../fakes/fake-clock.js';
 import { createMemoryLogger } from '../fakes/memory-logger.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -57,12 +57,7 @@ function setup(fetchResult: ImageFetchResult = { ok: true, image: IMAGE }) {
     dispatcher.wake('enqueue');
     return article;
   };
-  const run = async (ms = 0) => {
-    await settle();
-    await clock.advanceByTimers(ms);
-    await dispatcher.idle();
-    await settle();
-  };
+  const run = (ms = 0) => runUntilIdle(clock, dispatcher, ms);
   const detailOf = (articleId: number) => [...details.deliveryDetails(articleId).values()];
   const fallbackCount = async (reason: string) => {
     const text = await metrics.render();

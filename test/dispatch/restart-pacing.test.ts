@@ -5,7 +5,7 @@ import { createDispatcher, type Dispatcher } from '../../src/dispatch/dispatcher
 import { createArticleQueue } from '../../src/store/article-queue.js';
 import { openDatabase } from '../../src/store/open-database.js';
 import { createFakeChannel } from '../fakes/fake-channel.js';
-import { createFakeClock, settle } from '../fakes/fake-clock.js';
+import { createFakeClock, runUntilIdle } from '../fakes/fake-clock.js';
 import { createMemoryLogger } from '../fakes/memory-logger.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -33,12 +33,7 @@ function setup(minGapMs: number, maxPerHour: number) {
     queue.enqueue({ headline: `Story ${n}`, url: `https://news.example.com/${n}`, priority: 'breaking' }, clock.now());
     dispatcher.wake('enqueue');
   };
-  const run = async (ms = 0) => {
-    await settle();
-    await clock.advanceByTimers(ms);
-    await dispatcher.idle();
-    await settle();
-  };
+  const run = (ms = 0) => runUntilIdle(clock, dispatcher, ms);
   const restart = async () => {
     await dispatcher.stop();
     dispatcher = build();

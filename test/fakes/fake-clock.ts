@@ -66,3 +66,14 @@ export function createFakeClock(start = Date.UTC(2026, 10, 26, 12, 0, 0)) {
 export async function settle(rounds = 20): Promise<void> {
   for (let i = 0; i < rounds; i += 1) await new Promise<void>((resolve) => setImmediate(resolve));
 }
+
+/**
+ * Runs work on a fake clock to rest: what is pending now, then the timers due within `ms`, then until
+ * `worker` (a dispatcher) is idle, then what that left pending.
+ */
+export async function runUntilIdle(clock: Pick<ReturnType<typeof createFakeClock>, 'advanceByTimers'>, worker: { idle(): Promise<void> }, ms = 0): Promise<void> {
+  await settle();
+  await clock.advanceByTimers(ms);
+  await worker.idle();
+  await settle();
+}
