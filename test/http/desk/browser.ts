@@ -35,7 +35,10 @@ export async function signIn(page: Page, base: string, token: string): Promise<v
   expect(new URL(page.url()).pathname).toBe('/sign-in');
   await page.getByLabel('Token').fill(token);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForURL(`${base}/`);
+  // Signed in once the redirect to the desk is taken. Not "until load": on a loaded machine Chromium once
+  // took over 30 s to fire it (Node 24 run in CI); what a test checks next waits for its own element.
+  await page.waitForURL(`${base}/`, { waitUntil: 'commit' });
+  await page.waitForLoadState('domcontentloaded');
 }
 
 /** Whether the page scrolls sideways at its current width. */
