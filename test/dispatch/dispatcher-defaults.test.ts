@@ -1,24 +1,15 @@
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatPost } from '../../src/articles/format.js';
 import { createDispatcher, type DispatcherOptions } from '../../src/dispatch/dispatcher.js';
-import { createArticleQueue } from '../../src/store/article-queue.js';
-import { openDatabase } from '../../src/store/open-database.js';
-import { createFakeChannel } from '../fakes/fake-channel.js';
-import { createFakeClock, settle } from '../fakes/fake-clock.js';
-import { createMemoryLogger } from '../fakes/memory-logger.js';
-import { tempDir } from '../helpers/temp-dir.js';
+import { settle } from '../fakes/fake-clock.js';
+import { dispatchParts } from '../helpers/dispatch-parts.js';
 
 /**
  * What the dispatcher does with the options main.ts leaves out: the read-back schedule after a send,
  * the retry back-off, the stop grace period; and what it logs at each turn (the operator's only view).
  */
 function setup(over: Partial<DispatcherOptions> = {}) {
-  const clock = createFakeClock();
-  const db = openDatabase(path.join(tempDir(), 'newsdesk.db'));
-  const queue = createArticleQueue(db);
-  const channel = createFakeChannel(clock);
-  const { log, entries } = createMemoryLogger();
+  const { clock, queue, channel, log, entries } = dispatchParts();
   const dispatcher = createDispatcher({
     queue, channel, clock, log, minGapMs: 0, maxAttempts: 3, sendTimeoutMs: 30_000,
     render: (a) => formatPost(a, { summaryMaxChars: 200, breakingLabel: 'BREAKING' }),

@@ -1,16 +1,11 @@
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Article } from '../../src/articles/article.js';
 import { ChannelError, type PostImage } from '../../src/channel/channel.js';
 import { createDispatcher, type DispatcherOptions } from '../../src/dispatch/dispatcher.js';
 import { parseQuietHours } from '../../src/dispatch/pacing.js';
-import { createArticleQueue } from '../../src/store/article-queue.js';
-import { openDatabase } from '../../src/store/open-database.js';
 import type { Delivery } from '../../src/store/rows.js';
-import { createFakeChannel } from '../fakes/fake-channel.js';
-import { createFakeClock, settle, runUntilIdle } from '../fakes/fake-clock.js';
-import { createMemoryLogger } from '../fakes/memory-logger.js';
-import { tempDir } from '../helpers/temp-dir.js';
+import { settle, runUntilIdle } from '../fakes/fake-clock.js';
+import { dispatchParts } from '../helpers/dispatch-parts.js';
 
 /**
  * The posting loop's own machinery: its wake-ups and timer, its error boundary (busy, unwritable and
@@ -20,11 +15,7 @@ const MIN = 60_000;
 const IMAGE: PostImage = { url: 'https://cdn.example.com/quake.jpg', mimetype: 'image/jpeg', data: Buffer.from([0xff, 0xd8, 0xff, 0xe0]), filename: 'image.jpg' };
 
 function setup(over: Partial<DispatcherOptions> = {}) {
-  const clock = createFakeClock();
-  const db = openDatabase(path.join(tempDir(), 'newsdesk.db'));
-  const queue = createArticleQueue(db);
-  const channel = createFakeChannel(clock);
-  const { log, entries } = createMemoryLogger();
+  const { clock, db, queue, channel, log, entries } = dispatchParts();
   const dispatcher = createDispatcher({
     queue,
     channel,

@@ -1,23 +1,14 @@
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Article } from '../../src/articles/article.js';
 import { formatPost } from '../../src/articles/format.js';
 import { createDispatcher, type DispatcherOptions } from '../../src/dispatch/dispatcher.js';
-import { createArticleQueue } from '../../src/store/article-queue.js';
-import { openDatabase } from '../../src/store/open-database.js';
-import { createFakeChannel } from '../fakes/fake-channel.js';
-import { createFakeClock, settle, runUntilIdle } from '../fakes/fake-clock.js';
-import { createMemoryLogger } from '../fakes/memory-logger.js';
-import { tempDir } from '../helpers/temp-dir.js';
+import { settle, runUntilIdle } from '../fakes/fake-clock.js';
+import { dispatchParts } from '../helpers/dispatch-parts.js';
 
 const MIN = 60_000;
 
 function setup(over: Partial<DispatcherOptions> = {}, channelState?: 'ready' | 'starting') {
-  const clock = createFakeClock();
-  const db = openDatabase(path.join(tempDir(), 'newsdesk.db'));
-  const queue = createArticleQueue(db);
-  const channel = createFakeChannel(clock, { state: channelState });
-  const { log, entries } = createMemoryLogger();
+  const { clock, db, queue, channel, log, entries } = dispatchParts({ state: channelState });
   const posted: Article[] = [];
   const pause = { paused: false };
   const failed: { article: Article; error: string }[] = [];

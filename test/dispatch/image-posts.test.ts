@@ -1,28 +1,19 @@
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatPost } from '../../src/articles/format.js';
 import { ChannelError, type PostImage } from '../../src/channel/channel.js';
 import type { ImageFetchResult } from '../../src/channel/image-fetch.js';
 import { createDispatcher } from '../../src/dispatch/dispatcher.js';
 import { createMetrics } from '../../src/http/metrics.js';
-import { createArticleQueue } from '../../src/store/article-queue.js';
 import { createCorrectionsStore } from '../../src/store/corrections-store.js';
-import { openDatabase } from '../../src/store/open-database.js';
-import { createFakeChannel } from '../fakes/fake-channel.js';
-import { createFakeClock, runUntilIdle } from '../fakes/fake-clock.js';
-import { createMemoryLogger } from '../fakes/memory-logger.js';
-import { tempDir } from '../helpers/temp-dir.js';
+import { runUntilIdle } from '../fakes/fake-clock.js';
+import { dispatchParts } from '../helpers/dispatch-parts.js';
 
 const IMAGE_URL = 'https://cdn.example.com/quake.jpg';
 const IMAGE: PostImage = { url: IMAGE_URL, mimetype: 'image/jpeg', data: Buffer.from([0xff, 0xd8, 0xff, 0xe0]), filename: 'image.jpg' };
 
 function setup(fetchResult: ImageFetchResult = { ok: true, image: IMAGE }) {
-  const clock = createFakeClock();
-  const db = openDatabase(path.join(tempDir(), 'newsdesk.db'));
-  const queue = createArticleQueue(db);
+  const { clock, db, queue, channel, log, entries } = dispatchParts();
   const details = createCorrectionsStore(db);
-  const channel = createFakeChannel(clock);
-  const { log, entries } = createMemoryLogger();
   const metrics = createMetrics({ defaultMetrics: false });
   const fallbacks: { articleId: number; reason: string; detail: string }[] = [];
   const fetched: string[] = [];
