@@ -46,8 +46,13 @@ export interface HtmlOptions {
   headline?: boolean;
 }
 
+/** Whitespace that collapsing would change: any space but ' ', two in a row, or one at either end. */
+const NOT_COLLAPSED = /[^\S ]| {2}|^ | $/;
+
 /** Collapses every run of whitespace (newlines, tabs, no-break spaces) to one space and trims. */
 export function collapseWhitespace(text: string): string {
+  // Most text is already collapsed: kept as it is (no copy) when no space but a single inner ' ' is in it.
+  if (!NOT_COLLAPSED.test(text)) return text;
   // \s matches Unicode spaces (no-break, ideographic, line separators) with or without the u flag; without it is faster.
   return text.replace(/\s+/g, ' ').trim();
 }
