@@ -33,6 +33,11 @@ export interface KnownKeys {
   headline: string;
   canonicalUrl: string;
   contentHash: string;
+  /**
+   * The caller looked both keys up in this transaction's database as it still is and found no article
+   * (a feed whose lookup stamp still holds): not looked up again. Only for the same link and headline.
+   */
+  absent?: boolean;
 }
 
 export interface ArticleQueueOptions {
@@ -86,13 +91,14 @@ export function createArticleQueue(db: Db, options: ArticleQueueOptions = {}) {
   const enqueueValid = (valid: ValidArticleInput, now: number, requeueEnded = true, explicit?: readonly string[], known?: KnownKeys): EnqueueResult => {
     // Keys a caller already worked out for this very link (and headline) are not worked out again.
     const sameLink = known !== undefined && known.url === valid.url;
+    const sameStory = sameLink && known.headline === valid.headline;
     const canonical = sameLink ? known.canonicalUrl : canonicalUrl(valid.url);
     const values = {
       headline: valid.headline,
       summary: valid.summary,
       url: valid.url,
       canonicalUrl: canonical,
-      contentHash: sameLink && known.headline === valid.headline ? known.contentHash : storyHash(valid.headline, canonical),
+      contentHash: sameStory ? known.contentHash : storyHash(valid.headline, canonical),
       imageUrl: valid.imageUrl ?? null,
       category: valid.category ?? null,
       priority: valid.priority,
@@ -102,7 +108,7 @@ export function createArticleQueue(db: Db, options: ArticleQueueOptions = {}) {
       now,
     };
     // The same link in any spelling, or the same story at another URL of the site (www., a new GUID).
-    const existing = s.byCanonical.get(canonical) ?? s.byStoryHash.get(values.contentHash);
+    const existing = sameStory && known.absent === true ? undefined : (s.byCanonical.get(canonical) ?? s.byStoryHash.get(values.contentHash));
     if (existing) {
       if (requeueEnded && (existing.status === 'cancelled' || existing.status === 'failed')) {
         const row = s.requeue.get({ ...values, id: existing.id });

@@ -114,8 +114,15 @@ export function createFeedItemStore(db: Db, queue: ArticleQueue) {
     const enqueued = queue.enqueueMany(
       toQueue.map((i) => writes[i]!.article!),
       now,
-      // The link's canonical form and story hash the feed already worked out (used when the link and headline match).
-      toQueue.map((i) => ({ url: writes[i]!.article!.url, headline: writes[i]!.headline, canonicalUrl: writes[i]!.keys.canonicalUrl, contentHash: writes[i]!.keys.contentHash })),
+      // The link's canonical form and story hash the feed already worked out (used when the link and headline
+      // match), and, while the lookups still hold, that no article has either (they are not looked up again).
+      toQueue.map((i) => ({
+        url: writes[i]!.article!.url,
+        headline: writes[i]!.headline,
+        canonicalUrl: writes[i]!.keys.canonicalUrl,
+        contentHash: writes[i]!.keys.contentHash,
+        absent: unchanged,
+      })),
     );
     toQueue.forEach((i, n) => {
       const outcome = enqueued[n]!;

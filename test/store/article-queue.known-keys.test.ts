@@ -49,4 +49,48 @@ describe('enqueueMany with keys the caller already has', () => {
     expect(keysOf(ids[0]!).canonical_url).toBe(canonicalUrl(url));
     expect(keysOf(ids[1]!).content_hash).toBe(storyHash('Second story', canonicalUrl('https://news.example.com/c')));
   });
+
+  describe('absent: the caller vouches that no article has either key', () => {
+    const existingUrl = 'https://news.example.com/a';
+
+    /** A queue holding one article at `existingUrl`, and how many articles it holds. */
+    function withOneArticle() {
+      const parts = setUp();
+      parts.queue.enqueue({ headline, url: existingUrl }, T0);
+      const count = () => parts.db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM articles').get()!.n;
+      return { ...parts, count };
+    }
+
+    it('is not looked up again when the link and headline are the ones vouched for', () => {
+      const { queue, count } = withOneArticle();
+      // The story hash given is the queued article's: looked up, it would make this one `existing`.
+      const hash = storyHash(headline, canonicalUrl(existingUrl));
+      const [result] = queue.enqueueMany([{ headline, url: `${existingUrl}?x=1` }], T0, [
+        { url: `${existingUrl}?x=1`, headline, canonicalUrl: 'known-canonical', contentHash: hash, absent: true },
+      ]);
+      expect(result).toMatchObject({ outcome: 'created' });
+      expect(count()).toBe(2);
+    });
+
+    it('is looked up as usual without the mark, for another link, or for another headline', () => {
+      const { queue, count } = withOneArticle();
+      const canonical = canonicalUrl(existingUrl);
+      const hash = storyHash(headline, canonical);
+      const results = queue.enqueueMany(
+        [
+          { headline, url: existingUrl },
+          { headline, url: existingUrl },
+          { headline, url: existingUrl },
+        ],
+        T0,
+        [
+          { url: existingUrl, headline, canonicalUrl: canonical, contentHash: hash, absent: false },
+          { url: `${existingUrl}?other`, headline, canonicalUrl: canonical, contentHash: hash, absent: true },
+          { url: existingUrl, headline: 'Another headline', canonicalUrl: canonical, contentHash: hash, absent: true },
+        ],
+      );
+      expect(results.map((r) => (r as { outcome: string }).outcome)).toEqual(['existing', 'existing', 'existing']);
+      expect(count()).toBe(1);
+    });
+  });
 });
