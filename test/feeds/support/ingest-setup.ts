@@ -25,7 +25,9 @@ export function feedOf(count: number, from = 0): string {
  */
 export function ingestSetup(settings: FeedSettingsInput = {}) {
   const db = openDatabase(path.join(tempDir(), 'newsdesk.db'));
-  onTestFinished(() => db.close());
+  onTestFinished(() => {
+    db.close();
+  });
   const queue = createArticleQueue(db);
   const real = createFeedItemStore(db, queue);
   const feeds = createFeedStore(db);
