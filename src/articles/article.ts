@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { once } from '../once.js';
 import { checkLink } from './link.js';
 import { isInvisible, unsafeCharacterProblem } from './text-safety.js';
+import { collapseWhitespace } from './whitespace.js';
 
 /** Where an article is in its life. "Scheduled" is a queued article whose publish time is in the future. */
 export type ArticleStatus = 'queued' | 'posting' | 'posted' | 'failed' | 'cancelled';
@@ -70,7 +71,7 @@ const safeText = (field: string) =>
   });
 
 /** Collapses runs of whitespace (including newlines) to single spaces: headlines are one line. */
-const oneLine = (s: string) => s.replace(/\s+/gu, ' ').trim();
+const oneLine = collapseWhitespace;
 
 /** What any door (admin command, CLI, API, feed) must supply to queue an article. Built on first use (see once.ts). */
 export const articleInputSchema = once(() =>

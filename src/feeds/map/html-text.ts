@@ -1,5 +1,8 @@
 import { decode } from 'html-entities';
 import { Parser } from 'htmlparser2';
+import { collapseWhitespace } from '../../articles/whitespace.js';
+
+export { collapseWhitespace };
 
 /**
  * Markup read per item at most: the summary keeps 1,000 characters of text, and the tokenizer
@@ -44,17 +47,6 @@ export interface HtmlOptions {
    * markup is never unescaped a second time (a title that shows `<b>` literally stays so).
    */
   headline?: boolean;
-}
-
-/** Whitespace that collapsing would change: any space but ' ', two in a row, or one at either end. */
-const NOT_COLLAPSED = /[^\S ]| {2}|^ | $/;
-
-/** Collapses every run of whitespace (newlines, tabs, no-break spaces) to one space and trims. */
-export function collapseWhitespace(text: string): string {
-  // Most text is already collapsed: kept as it is (no copy) when no space but a single inner ' ' is in it.
-  if (!NOT_COLLAPSED.test(text)) return text;
-  // \s matches Unicode spaces (no-break, ideographic, line separators) with or without the u flag; without it is faster.
-  return text.replace(/\s+/g, ' ').trim();
 }
 
 /** Plain text of an HTML fragment: scripts, styles, comments and tags removed, entities decoded once, whitespace collapsed. */

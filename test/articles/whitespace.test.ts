@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { collapseWhitespace } from '../../src/feeds/map/html-text.js';
+import { collapseWhitespace } from '../../src/articles/whitespace.js';
 
 /** Every character JavaScript's \s and trim() treat as white space, and a few that are not. */
 const SPACES = [' ', '\t', '\n', '\v', '\f', '\r', '\u00a0', '\u1680', '\u2000', '\u2005', '\u200a', '\u2028', '\u2029', '\u202f', '\u205f', '\u3000', '\ufeff'];

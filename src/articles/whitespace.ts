@@ -1,0 +1,13 @@
+/** Whitespace that collapsing would change: any space but ' ', two in a row, or one at either end. */
+const NOT_COLLAPSED = /[^\S ]| {2}|^ | $/;
+
+/**
+ * Collapses every run of whitespace (newlines, tabs, no-break spaces) to one space and trims: headlines
+ * are one line, summaries read from markup lose its layout. Text with nothing to collapse (most of it)
+ * is returned as it is, not copied.
+ */
+export function collapseWhitespace(text: string): string {
+  if (!NOT_COLLAPSED.test(text)) return text;
+  // \s matches Unicode spaces (no-break, ideographic, line separators) with or without the u flag; without it is faster.
+  return text.replace(/\s+/g, ' ').trim();
+}
