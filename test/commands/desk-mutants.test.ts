@@ -105,7 +105,7 @@ describe('desk-log: paging deliveries and audit entries apart', () => {
     expect(await log({})).toEqual({ deliveries: [d2, d1], audit: [`queue Two | ${URL1}/2`, `queue One | ${URL1}/1`], next: [null, null] });
     expect(await log({ limit: 1 })).toMatchObject({ deliveries: [d2], audit: [`queue Two | ${URL1}/2`] });
     expect(await log({ deliveriesBefore: d2 })).toMatchObject({ deliveries: [d1], audit: [`queue Two | ${URL1}/2`, `queue One | ${URL1}/1`] });
-    const [, second] = (await t.core.query('desk-log', {}, WEB)).data.audit.rows as { id: number }[];
+    const [, second] = ((await t.core.query('desk-log', {}, WEB)).data.audit as { rows: { id: number }[] }).rows;
     expect(await log({ auditBefore: second!.id + 1, deliveriesBefore: null })).toMatchObject({ deliveries: [d2, d1], audit: [`queue One | ${URL1}/1`] });
     expect(await log({ q: 'Two' })).toMatchObject({ deliveries: [d2], audit: [`queue Two | ${URL1}/2`] });
     for (const bad of [{ deliveriesBefore: 1.5 }, { auditBefore: 1.5 }, { limit: 2.5 }, { extra: 1 }]) {
