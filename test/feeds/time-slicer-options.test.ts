@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { createTimeSlicer, nextTurn, type GiveWayOptions } from '../../src/feeds/ingest/time-slicer.js';
+
+/** A slicer on a hand-moved clock whose turns are released by hand (as in time-slicer.test.ts). */
+function handSlicer(budgetMs: number, giveWay?: GiveWayOptions) {
+  let now = 0;
+  const turns: (() => void)[] = [];
+  const slicer = createTimeSlicer(budgetMs, () => new Promise<void>((resolve) => turns.push(resolve)), () => now, giveWay);
+  return {
+    slicer,
+    work: (ms: number) => (now += ms),
+    async nextTurn() {
+      turns.splice(0).forEach((resolve) => resolve());
+      await new Promise((resolve) => setImmediate(resolve));
+    },
+  };
+}
+
+/** How many turns a pause() waits while every turn it yields runs `otherMs` of other work. */
+async function turnsWaited(t: ReturnType<typeof handSlicer>, otherMs: number): Promise<number> {
+  let done = false;
+  void t.slicer.pause().then(() => (done = true));
+  let turns = 0;
+  while (!done && turns < 50) {
+    t.work(otherMs);
+    await t.nextTurn();
+    turns += 1;
+  }
+  return turns;
+}
+
+describe('time slicer: the edges of busy and of waiting', () => {
+  it('a turn in which other work ran exactly busyTurnMs counts as busy; a shorter one does not', async () => {
+    // Turns of 1 ms (the default busyTurnMs) of other work: all busy, so it waits until 20 ms (4 budgets) have passed.
+    expect(await turnsWaited(handSlicer(5), 1)).toBe(20);
+    // Turns of 0.5 ms: not busy, so it takes the first one.
+    expect(await turnsWaited(handSlicer(5), 0.5)).toBe(1);
+  });
+
+  it('gives way for exactly maxWaitMs of busy turns, not one turn more', async () => {
+    const t = handSlicer(5);
+    // 5 ms of other work a turn: busy at 5, 10, 15 ms; at 20 ms (= 4 budgets) it has waited long enough.
+    expect(await turnsWaited(t, 5)).toBe(4);
+  });
+
+  it('takes its options: busyTurnMs, maxWaitMs and quietAfterMs', async () => {
+    const t = handSlicer(5, { busyTurnMs: 3, maxWaitMs: 9, quietAfterMs: 7 });
+    expect(await turnsWaited(t, 2)).toBe(1); // 2 ms is not busy at 3
+    expect(await turnsWaited(t, 3)).toBe(3); // busy at 3 and 6 ms; 9 ms is the most it waits
+    expect(t.slicer.quiet()).toBe(false);
+    t.work(6);
+    expect(t.slicer.quiet()).toBe(false);
+    t.work(1);
+    expect(t.slicer.quiet()).toBe(true);
+  });
+});
+
+describe('time slicer: real clock and real turns', () => {
+  it('by default measures with performance.now(): a slice used up by real work yields a turn', async () => {
+    let pauses = 0;
+    const slicer = createTimeSlicer(2, async () => {
+      pauses += 1;
+      await nextTurn();
+    });
+    const until = performance.now() + 5;
+    while (performance.now() < until) {
+      /* 5 ms of work: more than the 2 ms budget */
+    }
+    await slicer.tick();
+    expect(pauses).toBeGreaterThanOrEqual(1);
+  });
+
+  it('nextTurn resolves after the I/O and immediate callbacks already queued', async () => {
+    const order: string[] = [];
+    setImmediate(() => order.push('immediate'));
+    await nextTurn();
+    order.push('after');
+    expect(order).toEqual(['immediate', 'after']);
+  });
+});
