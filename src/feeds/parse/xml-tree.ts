@@ -208,6 +208,8 @@ function skipDeclaration(text: string, lt: number): number {
   return gt === -1 ? text.length : gt + 1;
 }
 
+const NO_ATTRS: Record<string, string> = Object.freeze({});
+
 interface StartTag {
   name: string;
   attrs: Record<string, string>;
@@ -234,7 +236,8 @@ function readStartTag(text: string, lt: number): StartTag | null {
     i += 1;
   }
   const name = text.slice(lt + 1, i).toLowerCase();
-  const attrs: Record<string, string> = {};
+  // Most elements of a feed have no attributes: they share one empty (frozen) record, not one each.
+  let attrs: Record<string, string> = NO_ATTRS;
   for (;;) {
     while (i < n && isSpace(text.charCodeAt(i))) i += 1;
     if (i >= n) return { name, attrs, selfClosing: false, end: n };
@@ -256,6 +259,7 @@ function readStartTag(text: string, lt: number): StartTag | null {
     const attrName = text.slice(nameStart, i).toLowerCase();
     while (i < n && isSpace(text.charCodeAt(i))) i += 1;
     if (text.charCodeAt(i) !== 61) {
+      if (attrs === NO_ATTRS) attrs = {};
       attrs[attrName] = '';
       continue;
     }
@@ -273,6 +277,7 @@ function readStartTag(text: string, lt: number): StartTag | null {
       while (i < n && !isSpace(text.charCodeAt(i)) && text.charCodeAt(i) !== 62) i += 1;
       value = text.slice(start, i);
     }
+    if (attrs === NO_ATTRS) attrs = {};
     attrs[attrName] = value.includes('&') ? decodeEntities(value) : value;
   }
 }
