@@ -106,10 +106,8 @@ function tokenize(html: string, headline: boolean): Tokens {
   state.begin(source, headline);
   state.parser.write(source);
   state.parser.end();
-  let { raw } = state;
-  const { hidden, markup, image } = state;
-  if (tail && hidden === 0) raw += decode(tail, { level: 'html5' });
-  return { raw, image, markup };
+  if (tail && state.hidden === 0) state.append(decode(tail, { level: 'html5' }));
+  return { raw: state.raw, image: state.image, markup: state.markup };
 }
 
 interface TokenizerState {
@@ -118,7 +116,11 @@ interface TokenizerState {
   hidden: number;
   markup: boolean;
   image: string | null;
+  /** Whether a word break (a block, a hidden element, a comment) came since the last text. */
+  broken: boolean;
   begin(source: string, headline: boolean): void;
+  /** Adds text, after one space when a word break came between it and the text before it. */
+  append(text: string): void;
 }
 
 let shared: TokenizerState | null = null;
@@ -136,10 +138,19 @@ function tokenizer(): TokenizerState {
     hidden: 0,
     markup: false,
     image: null,
+    broken: false,
+    // A break becomes one space, only between two texts: the text mostly needs no collapsing afterwards.
+    append(text) {
+      if (text.length === 0) return;
+      if (state.broken && state.raw.length > 0) state.raw += ' ';
+      state.broken = false;
+      state.raw += text;
+    },
     begin(text, isHeadline) {
       source = text;
       headline = isHeadline;
       state.raw = '';
+      state.broken = false;
       state.hidden = 0;
       state.markup = false;
       state.image = null;
@@ -149,33 +160,33 @@ function tokenizer(): TokenizerState {
       {
         onopentag(name, attrs) {
           if (headline && !isHtmlElement(name)) {
-            if (state.hidden === 0) state.raw += decode(source.slice(state.parser.startIndex, state.parser.endIndex + 1), { level: 'html5' });
+            if (state.hidden === 0) state.append(decode(source.slice(state.parser.startIndex, state.parser.endIndex + 1), { level: 'html5' }));
             return;
           }
           state.markup = true;
           if (HIDDEN.has(name)) {
-            if (state.hidden === 0) state.raw += '\n';
+            if (state.hidden === 0) state.broken = true;
             state.hidden += 1;
           }
           if (state.hidden > 0) return;
-          if (BLOCK.has(name)) state.raw += '\n';
+          if (BLOCK.has(name)) state.broken = true;
           if (name === 'img' && state.image === null) state.image = usableImage(attrs);
         },
         onclosetag(name, implied) {
           if (headline && !isHtmlElement(name)) {
-            if (!implied && state.hidden === 0) state.raw += source.slice(state.parser.startIndex, state.parser.endIndex + 1);
+            if (!implied && state.hidden === 0) state.append(source.slice(state.parser.startIndex, state.parser.endIndex + 1));
             return;
           }
           if (HIDDEN.has(name)) state.hidden = Math.max(0, state.hidden - 1);
-          else if (state.hidden === 0 && BLOCK.has(name)) state.raw += '\n';
+          else if (state.hidden === 0 && BLOCK.has(name)) state.broken = true;
         },
         ontext(text) {
-          if (state.hidden === 0) state.raw += text;
+          if (state.hidden === 0) state.append(text);
         },
         // Comments, <!DOCTYPE …> and <?xml …?> are markup too: dropped, and they mark the fragment as HTML.
         oncomment() {
           state.markup = true;
-          if (state.hidden === 0) state.raw += '\n';
+          if (state.hidden === 0) state.broken = true;
         },
         onprocessinginstruction() {
           state.markup = true;
