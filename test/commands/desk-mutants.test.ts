@@ -119,6 +119,7 @@ describe('desk-preview: what it accepts and renders', () => {
     const t = deskSetup();
     expect((await t.core.query('desk-preview', { headline: 'Quake', url: URL1 }, WEB)).data).toMatchObject({ text: `*Quake*\n\n${URL1}`, summaryLength: 0 });
     expect((await t.core.query('desk-preview', { url: URL1 }, WEB)).data).toMatchObject({ text: '', headlineLength: 0 });
+    expect((await t.core.query('desk-preview', { headline: 'Quake' }, WEB)).data).toMatchObject({ text: '', problems: ['link "" is not a URL: use a full https:// link'] });
     const long = await t.core.query('desk-preview', { headline: 'h'.repeat(800), summary: 's'.repeat(10_000), url: `${URL1}/${'u'.repeat(3_900)}` }, WEB);
     expect(long).toMatchObject({ status: 'ok', data: { headlineLength: 800, summaryLength: 10_000 } });
     expect((await t.core.query('desk-preview', { headline: 'Quake', url: URL1, priority: 'normal' }, WEB)).data).toMatchObject({ text: `*Quake*\n\n${URL1}` });

@@ -46,7 +46,8 @@ describe('template: reading the words', () => {
   it('takes several spaces between words, and a template after blank lines or with "feed=" inside it', async () => {
     const t = setup();
     expect(await t.run('template show  main')).toMatchObject({ status: 'ok', data: { channel: 'main' } });
-    expect((await t.run('template set main \n\n{{headline}}\n{{link}}')).status).toBe('ok');
+    expect(await t.run('template set main \n\n{{headline}}\n{{link}}')).toMatchObject({ status: 'ok', data: { template: '{{headline}}\n{{link}}' } });
+    expect(t.editions.store.template('main', null)?.template).toBe('{{headline}}\n{{link}}');
     expect((await t.run('template set main feed=3\n{{headline}} {{link}}')).status).toBe('ok');
     expect((await t.run('template set main {{headline}} feed=4 {{link}}')).status).toBe('ok');
     expect(t.templates()).toEqual([
