@@ -11,8 +11,10 @@ const OPTION_KEYS = ['category', 'priority', 'every', 'backfill', 'cap', 'includ
 const words = (s: string) =>
   s
     .split(',')
-    // Stryker disable next-line MethodExpression: the option was split off at whitespace, so its words hold none to trim
-    .map((w) => w.trim())
+    .map(
+      // Stryker disable next-line MethodExpression: the option was split off at whitespace, so its words hold none to trim
+      (w) => w.trim(),
+    )
     .filter(Boolean);
 function wholeNumber(key: string, value: string): number {
   if (!/^\d{1,6}$/.test(value)) throw new Error(`${key}= needs a whole number, e.g. ${key}=10`);
@@ -20,7 +22,8 @@ function wholeNumber(key: string, value: string): number {
 }
 
 const feedArgs = z.string().transform((text, ctx) => {
-  // Stryker disable next-line MethodExpression,Regex: trimmed text split at whitespace has no empty word (and '' gives [''] either way)
+  // Equivalent surviving mutant, not disabled (a Regex disable would also hide the killed /\S+/): /\s/ for /\s+/, as the empty words are filtered out.
+  // Stryker disable next-line MethodExpression: trimmed text split at whitespace has no empty word (and '' gives [''] either way)
   const [sub = '', ...rest] = text.trim().split(/\s+/).filter(Boolean);
   const action = sub.toLowerCase();
   if (['remove', 'pause', 'resume', 'poll'].includes(action)) {
@@ -62,9 +65,9 @@ const feedArgs = z.string().transform((text, ctx) => {
       continue;
     }
     const eq = option.indexOf('=');
-    // Stryker disable next-line ConditionalExpression,EqualityOperator,StringLiteral: without "key=" the value is '' (next line), refused either way
+    // Equivalent surviving mutants, not disabled (a disable would also hide the killed false and eq <= 0): true, eq >= 0 and a non-empty '' on
+    // either of these two lines, as an option without "key=" gets an empty key or an empty value from the other line and is refused either way.
     const key = eq > 0 ? option.slice(0, eq).toLowerCase() : '';
-    // Stryker disable next-line ConditionalExpression,EqualityOperator,StringLiteral: without "key=" the key is '' (line above), refused either way
     const value = eq > 0 ? option.slice(eq + 1) : '';
     if (!(OPTION_KEYS as readonly string[]).includes(key) || !value) {
       ctx.addIssue({
