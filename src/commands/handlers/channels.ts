@@ -239,7 +239,9 @@ export const channelsCommand: CommandSpec<ChannelArgs> = {
  */
 const optionFields = once(() => {
   const optionValue = z
-    .union([z.string().max(500, 'at most 500 characters'), z.number(), z.array(z.union([z.string().max(100), z.number()])).max(50, 'at most 50 entries'), z.null()])
+    .union([z.string().max(500, 'at most 500 characters'), z.number(), z.array(z.union([z.string().max(100), z.number()])).meta({ maxItems: 50 }), z.null()])
+    // The limit checked after the union: inside one of its options it was reported as zod's bare "Invalid input".
+    .refine((v) => !Array.isArray(v) || v.length <= 50, 'at most 50 entries')
     .transform((v) => (v === null ? 'default' : Array.isArray(v) ? v.join(',') : String(v)));
   const offWhenNull = optionValue.transform((v) => (v === 'default' ? 'off' : v));
   return {

@@ -176,8 +176,10 @@ export const showCommand: CommandSpec<number> = {
       several ? `channels:\n${channels.map((c) => `  ${channelLine(c, ctx.timezone, now)}`).join('\n')}` : '',
       attempts.length ? `attempts:\n${attempts.join('\n')}` : 'no attempts yet',
       ...history.lines,
-    // Stryker disable next-line ArithmeticOperator: blank lines come at most two in a row, between lines that are never blank, so either neighbour drops the same one
-    ].filter((line, i, all) => line !== '' || all[i - 1] !== '');
+    ].filter(
+      // Stryker disable next-line ArithmeticOperator: blank lines come at most two in a row, between lines that are never blank, so either neighbour drops the same one
+      (line, i, all) => line !== '' || all[i - 1] !== '',
+    );
     return ok(body.join('\n'), {
       article: articleData(article),
       text,
