@@ -26,7 +26,7 @@ export const MAX_COMMAND_LENGTH = 12_000;
 const helpArgs = z
   .string()
   .trim()
-  .regex(/^[a-z]*$/i, 'takes one command name, e.g. "help queue"')
+  .regex(/^[a-z-]*$/i, 'takes one command name, e.g. "help queue"')
   .transform((s) => s.toLowerCase());
 
 /**

@@ -34,6 +34,13 @@ describe('help', () => {
     expect((await t.core.run('help help', ADMIN)).text).toBe('help [command]\nevery command with a usage line and an example\nexample: help schedule');
   });
 
+  it('help <command> answers for a command whose name has a hyphen (post-now)', async () => {
+    const t = commandSetup();
+    const result = await t.core.run('help post-now', ADMIN);
+    expect(result.status).toBe('ok');
+    expect(result.text.split('\n')[0]).toMatch(/^post-now /);
+  });
+
   it('help lists every command once, help last, between a header and a footer', async () => {
     const t = commandSetup();
     const result = await t.core.run('help', ADMIN);
