@@ -28,6 +28,7 @@ export const pipedArticleWithImage = z
     let rest = text;
     for (let match = LEADING.exec(rest) ?? TRAILING.exec(rest); match; match = LEADING.exec(rest) ?? TRAILING.exec(rest)) {
       const key = match[1]!.toLowerCase() as 'image' | 'channel';
+      // Stryker disable next-line StringLiteral: (\S*) always takes part in the match, so match[2] is never undefined
       const value = match[2] ?? '';
       if (key === 'image' ? found.image !== undefined : found.channels !== undefined) {
         ctx.addIssue({ code: CUSTOM, message: `${key}= is given twice: give it once${key === 'channel' ? ', with the names separated by commas (channel=main,sport)' : ''}` });
