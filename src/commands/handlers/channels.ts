@@ -34,6 +34,7 @@ const channelArgs = z.string().transform((text, ctx): ChannelArgs => {
     ctx.addIssue({ code: 'custom', message });
     return z.NEVER;
   };
+  // Equivalent surviving mutant, not disabled (a MethodExpression disable would also hide the killed one without filter): no .trim(), as filter(Boolean) drops the empty words at either end.
   // Stryker disable next-line Regex: the empty words /\s/ leaves between spaces are dropped by filter(Boolean)
   const [first, ...rest] = text.trim().split(/\s+/).filter(Boolean);
   if (first === undefined) return { action: 'info' };
@@ -47,6 +48,7 @@ const channelArgs = z.string().transform((text, ctx): ChannelArgs => {
     const parsedTarget = channelTargetOf(target);
     if ('problem' in parsedTarget) return fail(parsedTarget.problem);
     const nameWord = words.find((w) => /^name=/i.test(w));
+    // Equivalent surviving mutant, not disabled (a MethodExpression disable would also hide the killed one without slice): no .trim(), as a word split on whitespace holds none.
     const name = nameWord?.slice(5).trim() ?? '';
     if (!name) return fail('channel add needs name=<short name>, e.g. name=sport: the name commands, templates and the outbox use');
     const nameProblem = channelNameProblem(name);
@@ -243,6 +245,7 @@ const optionFields = once(() => {
     // The limit checked after the union: inside one of its options it was reported as zod's bare "Invalid input".
     .refine((v) => !Array.isArray(v) || v.length <= 50, 'at most 50 entries')
     .transform((v) => (v === null ? 'default' : Array.isArray(v) ? v.join(',') : String(v)));
+  // Equivalent surviving mutant, not disabled (a StringLiteral disable would also hide the killed '' for 'default'): '' for 'off', as readChannelOptions takes an empty categories, feeds or digest as off.
   const offWhenNull = optionValue.transform((v) => (v === 'default' ? 'off' : v));
   return {
     categories: offWhenNull.optional(),

@@ -25,6 +25,8 @@ function channelLine(c: ArticleChannel, timezone: string, now: number): string {
 /** ` [main posted, sport queued]` in `list` for an article on several channels (nothing for one). */
 function channelsSuffix(ctx: Ctx, id: number): string {
   const channels = ctx.queue.channelsOf(id);
+  // Equivalent surviving mutants, not disabled (a disable would also hide the killed ones of the whole condition): true and <= 2 for < 2, some for every,
+  // as an article has each channel once, so two or more channels always include one that is not the default.
   if (channels.length < 2 && channels.every((c) => c.channel === ctx.queue.defaultChannel)) return '';
   return ` [${channels.map((c) => `${c.channel} ${c.status}`).join(', ')}]`;
 }
@@ -57,6 +59,7 @@ function pagingOption(words: string[], index: number): { name: 'offset' | 'curso
 }
 
 const listArgs = z.string().transform((text, ctx) => {
+  // Equivalent surviving mutant, not disabled (a MethodExpression disable would also hide the killed one without filter): no .trim(), as filter(Boolean) drops the empty words at either end.
   // Stryker disable next-line Regex: the empty words /\s/ leaves between spaces are dropped by filter(Boolean)
   const words = text.trim().split(/\s+/).filter(Boolean);
   let filter: ListFilter = 'queued';
@@ -156,6 +159,8 @@ export const showCommand: CommandSpec<number> = {
     }
     const details = ctx.corrections?.store.deliveryDetails(id) ?? new Map<number, string>();
     const channels = ctx.queue.channelsOf(id);
+    // Equivalent surviving mutants, not disabled (a disable would also hide the killed ones of the whole condition): false for length > 1, every for some,
+    // as an article has each channel once, so two or more channels always include one that is not the default.
     const several = channels.length > 1 || channels.some((c) => c.channel !== ctx.queue.defaultChannel);
     const attempts = deliveries.map(
       (d) =>
