@@ -49,7 +49,7 @@ describe('correct: refusals', () => {
   it('refuses an article marked posted that has no posted message to edit', async () => {
     const t = await posted();
     t.db.prepare(`UPDATE articles SET status = 'posted' WHERE id = 2`).run();
-    expect(await t.core.run(`correct 2 Budget 2027 | ${URL2}`, CLI)).toMatchObject({ status: 'invalid', reason: 'conflict', text: expect.stringMatching(/^#2 is posted, not posted/) });
+    expect(await t.core.run(`correct 2 Budget 2027 | ${URL2}`, CLI)).toMatchObject({ status: 'invalid', reason: 'conflict', text: '#2 was posted without a message id, so there is no post to edit or quote.' });
     expect(t.store.ofArticle(2)).toEqual([]);
   });
 

@@ -52,8 +52,8 @@ describe('correct: which deliveries are corrected', () => {
     const failed = t.claim('sport');
     t.ctx.queue.markFailed(failed, 'refused', t.clock.now(), { final: true });
     t.db.prepare(`UPDATE deliveries SET message_id = 'msg-ghost' WHERE id = ?`).run(failed);
-    // (An article failed on one channel is "failed" and refused as a whole; marked posted, only main's post is corrected.)
-    t.db.prepare(`UPDATE articles SET status = 'posted' WHERE id = 1`).run();
+    // Posted on main, failed on sport: the article is "failed", and main's post is corrected.
+    expect(t.ctx.queue.get(1)!.status).toBe('failed');
     expect((await t.core.run(`correct 1 Quake hits Sabah | ${URL1}`, CLI)).status).toBe('ok');
     expect(t.store.ofArticle(1).map((c) => c.channel)).toEqual(['main']);
   });
@@ -65,7 +65,7 @@ describe('correct: which deliveries are corrected', () => {
     if (c?.kind !== 'claimed') throw new Error('no claim');
     t.ctx.queue.markPosted(c.delivery.id, 'msg-1', t.clock.now());
     t.db.prepare('UPDATE deliveries SET message_id = NULL').run();
-    expect(await t.core.run(`correct 1 Quake hits Sabah | ${URL1}`, CLI)).toMatchObject({ status: 'invalid', reason: 'conflict', text: expect.stringMatching(/^#1 is posted, not posted/) });
+    expect(await t.core.run(`correct 1 Quake hits Sabah | ${URL1}`, CLI)).toMatchObject({ status: 'invalid', reason: 'conflict', text: '#1 was posted without a message id, so there is no post to edit or quote.' });
     expect(t.ctx.corrections!.store.ofArticle(1)).toEqual([]);
   });
 
@@ -73,7 +73,12 @@ describe('correct: which deliveries are corrected', () => {
     const t = await onTwoChannels();
     t.post('main', 'msg-main');
     expect(t.ctx.queue.get(1)!.status).not.toBe('posted');
-    expect(await t.core.run(`correct 1 Quake hits Sabah | ${URL1}`, CLI)).toMatchObject({ status: 'invalid', reason: 'conflict', data: { id: 1 } });
+    expect(await t.core.run(`correct 1 Quake hits Sabah | ${URL1}`, CLI)).toMatchObject({
+      status: 'invalid',
+      reason: 'conflict',
+      data: { id: 1, status: 'queued' },
+      text: '#1 is still queued on a channel: correct it once every channel has posted (or failed), or cancel it and queue it again.',
+    });
     expect(t.store.ofArticle(1)).toEqual([]);
   });
 

@@ -15,7 +15,8 @@ export type CorrectInput = z.output<typeof correctArgs>;
 const POLL_MS = 100;
 
 /**
- * `correct <id> <headline> | <summary> | <link>`: corrects a posted article. The new version is stored
+ * `correct <id> <headline> | <summary> | <link>`: corrects a posted article (on every channel it was posted on,
+ * also when another channel failed it, whose retry then posts the new version). The new version is stored
  * (every version stays, see `show`), and the bot edits the post on the channel, or, when WhatsApp will
  * not edit it (too old, refused, not found), posts a follow-up "✏️ Correction: …" quoting the headline.
  * The reply says which was done; when the bot is not running or has not finished yet, that it is recorded.
@@ -26,9 +27,18 @@ export async function correctArticle(ctx: CommandContext, actor: Actor, input: C
   const article = ctx.queue.get(input.id);
   if (!article) return invalid(`There is no article #${input.id}. Use "list all" to see ids.`, { id: input.id }, 'not-found');
   const posted = latestPostedPerChannel(ctx, input.id);
-  if (article.status !== 'posted' || posted.length === 0) {
+  if (posted.length === 0) {
+    const why =
+      article.status === 'posted'
+        ? `#${input.id} was posted without a message id, so there is no post to edit or quote`
+        : `#${input.id} is ${article.status}, not posted: only a posted article can be corrected (a queued one can be cancelled and queued again)`;
+    return invalid(`${why}.`, { id: input.id, status: article.status }, 'conflict');
+  }
+  // Posted on every channel, or on some with the others failed (their retry then posts the new version);
+  // not while a channel still waits or posts: it could go out with the old text after the correction.
+  if (article.status === 'queued' || article.status === 'posting') {
     return invalid(
-      `#${input.id} is ${article.status}, not posted: only a posted article can be corrected (a queued one can be cancelled and queued again).`,
+      `#${input.id} is still ${article.status} on a channel: correct it once every channel has posted (or failed), or cancel it and queue it again.`,
       { id: input.id, status: article.status },
       'conflict',
     );
