@@ -56,6 +56,10 @@ describe('correct: which deliveries are corrected', () => {
     expect(t.ctx.queue.get(1)!.status).toBe('failed');
     expect((await t.core.run(`correct 1 Quake hits Sabah | ${URL1}`, CLI)).status).toBe('ok');
     expect(t.store.ofArticle(1).map((c) => c.channel)).toEqual(['main']);
+    // Retried, sport posts the corrected version.
+    expect((await t.core.run('retry 1', CLI)).status).toBe('ok');
+    const again = t.ctx.queue.claimNext(t.clock.now(), t.clock.now(), { normal: ['sport'], breakingOnly: [] }, (a) => formatPost(a, t.ctx.format));
+    expect(again?.kind === 'claimed' && again.delivery.text).toContain('Quake hits Sabah');
   });
 
   it('a delivery marked posted without a message id (nothing to edit) leaves nothing to correct', async () => {
