@@ -35,6 +35,9 @@ describe('feed: refusals, word for word', () => {
     ['feed add https://example.com/rss backfill=some', 'backfill= needs a whole number, e.g. backfill=10'],
     ['feed add https://example.com/rss cap=lots', 'cap= needs a whole number, e.g. cap=10'],
     ['feed add https://example.com/rss colour=red', `"colour=red" is not an option: use ${OPTIONS} or force`],
+    ['feed add https://example.com/rss category', `"category" is not an option: use ${OPTIONS} or force`],
+    ['feed add https://example.com/rss =World', `"=World" is not an option: use ${OPTIONS} or force`],
+    ['feed add https://example.com/rss category=', `"category=" is not an option: use ${OPTIONS} or force`],
     [`feed add https://example.com/rss ${'x'.repeat(40)}=1`, `"${'x'.repeat(30)}" is not an option: use ${OPTIONS} or force`],
   ])('%s', async (command, problem) => {
     const t = commandSetup();

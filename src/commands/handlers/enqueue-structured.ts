@@ -46,8 +46,11 @@ export function articleRequestSchema(now: () => number) {
             .string({ error: 'channels must be short channel names, e.g. ["main", "sport"]' })
             .trim()
             .toLowerCase()
-            // Stryker disable next-line StringLiteral: without its own message the check takes the string schema's error, the same words
-            .regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, 'channels must be short channel names, e.g. ["main", "sport"]'),
+            .regex(
+              /^[a-z0-9][a-z0-9_-]{0,31}$/,
+              // Stryker disable next-line StringLiteral: without its own message the check takes the string schema's error, the same words
+              'channels must be short channel names, e.g. ["main", "sport"]',
+            ),
           { error: 'channels must be an array of channel names, e.g. ["main", "sport"]' },
         )
         .min(1, 'channels must name at least one channel; leave it out to route the article by its category and feed')
