@@ -44,7 +44,7 @@ export function enqueueArticle(ctx: CommandContext, actor: Actor, request: Enque
   const { article, outcome } = result;
   const onChannels = ctx.queue.channelsOf(article.id).map((c) => c.channel);
   // An existing article answers with its own text (what was or will be posted), not the request's.
-  // Stryker disable next-line ConditionalExpression: a created or requeued article is stored as requested, so its stored text is the request's
+  // Equivalent surviving mutant, not disabled (that would also hide the killed false): true, as a created or requeued article is stored as requested, so its stored text is the request's
   const data = { outcome, article: articleData(article), channels: onChannels, text: outcome === 'existing' ? storedText(article, ctx, text) : text };
   if (outcome === 'existing') {
     const how =
