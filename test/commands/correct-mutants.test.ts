@@ -86,6 +86,19 @@ describe('correct: which deliveries are corrected', () => {
     expect(t.store.ofArticle(1)).toEqual([]);
   });
 
+  it('nor one a channel is posting right now (its post could go out with the old text)', async () => {
+    const t = await onTwoChannels();
+    t.post('main', 'msg-main');
+    t.claim('sport');
+    expect(t.ctx.queue.get(1)!.status).toBe('posting');
+    expect(await t.core.run(`correct 1 Quake hits Sabah | ${URL1}`, CLI)).toMatchObject({
+      status: 'invalid',
+      reason: 'conflict',
+      text: '#1 is still posting on a channel: correct it once every channel has posted (or failed), or cancel it and queue it again.',
+    });
+    expect(t.store.ofArticle(1)).toEqual([]);
+  });
+
   it('a correction that changes one channel\'s text only is still a correction', async () => {
     const t = await onTwoChannels();
     t.post('main', 'msg-main');
