@@ -50,6 +50,23 @@ describe('non-admins cannot grow the database without bound', () => {
     expect(t.snapshot().articles).toEqual([]);
   });
 
+  it('past 10,000 senders in one window the oldest is forgotten (its count starts again), the others are not', async () => {
+    const t = setup();
+    // Sender 0 twice (a row, then counted for it); 10,000 others; then sender 0 and sender 5,000 again.
+    for (let i = 0; i < 2; i += 1) await t.inbox.handle(incoming({ ...stranger(0), body: '/pause' }));
+    for (let n = 1; n <= 10_000; n += 1) await t.inbox.handle(incoming({ ...stranger(n), body: '/status' }));
+    await t.inbox.handle(incoming({ ...stranger(0), body: '/pause' }));
+    await t.inbox.handle(incoming({ ...stranger(5_000), body: '/status' }));
+    t.clock.advance(DENIED_WINDOW_MS);
+    await t.inbox.handle(incoming({ ...stranger(0), body: '/pause' }));
+    const [summary, last] = t.rows().slice(-2);
+    // 9,901 of the others over the cap of 100 rows, and sender 0's third (forgotten: a new sender over the
+    // cap); sender 5,000's second is counted for it, as it is still remembered.
+    expect(summary).toMatchObject({ actor: 'non-admins', detail: expect.stringMatching(/^9902 commands from non-admins were not recorded/) });
+    // Sender 0's count started again when it was forgotten: its one command since is not "more".
+    expect(last).toEqual({ actor: '+60190000000', command: '/pause', detail: 'not an admin' });
+  });
+
   it('subscribe replies: once per sender per 10 minutes, and at most the global cap for everyone per window', async () => {
     const t = setup();
     const outcomes: string[] = [];
