@@ -140,6 +140,7 @@ export function createDispatcher(options: DispatcherOptions) {
 
   function arm(at: number): void {
     if (stopped) return;
+    // Equivalent survivor, not marked (a mark would hide killed mutants): `timer.at < at` only replaces a wake-up with one at the same time.
     if (timer && timer.at <= at && timer.at > clock.now()) return; // an earlier wake is already set
     timer?.cancel();
     const cancel = clock.setTimer(Math.max(0, at - clock.now()), () => {
