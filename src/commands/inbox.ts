@@ -149,6 +149,8 @@ export function createInbox(options: InboxOptions) {
   function remember(actor: string, now: number): void {
     deniedBySender.delete(actor); // re-inserted last: the map stays oldest-first
     if (deniedBySender.size >= MAX_TRACKED_SENDERS) {
+      // Equivalent survivors, not marked (a mark would hide killed mutants): the condition as `false` or `>`; stale
+      // entries are the oldest (the map is kept oldest-first), so the loop below drops them first anyway.
       for (const [key, entry] of deniedBySender) if (now - entry.since >= DENIED_WINDOW_MS) deniedBySender.delete(key);
       for (const key of deniedBySender.keys()) {
         if (deniedBySender.size < MAX_TRACKED_SENDERS) break;

@@ -67,6 +67,19 @@ describe('non-admins cannot grow the database without bound', () => {
     expect(last).toEqual({ actor: '+60190000000', command: '/pause', detail: 'not an admin' });
   });
 
+  it('below 10,000 senders none is forgotten, even after its window: its next row counts what was not recorded', async () => {
+    const t = setup();
+    for (let i = 0; i < 2; i += 1) await t.inbox.handle(incoming({ ...stranger(1), body: '/pause' }));
+    t.clock.advance(DENIED_WINDOW_MS);
+    await t.inbox.handle(incoming({ ...stranger(2), body: '/status' }));
+    await t.inbox.handle(incoming({ ...stranger(1), body: '/pause' }));
+    expect(t.rows().at(-1)).toEqual({
+      actor: '+60190000001',
+      command: '/pause',
+      detail: 'not an admin (and 1 more commands from this sender in the previous window, not recorded)',
+    });
+  });
+
   it('subscribe replies: once per sender per 10 minutes, and at most the global cap for everyone per window', async () => {
     const t = setup();
     const outcomes: string[] = [];
