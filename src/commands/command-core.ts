@@ -25,6 +25,7 @@ export const MAX_COMMAND_LENGTH = 12_000;
 
 const helpArgs = z
   .string()
+  // Equivalent survivor, not marked (a mark would hide killed mutants): without trim(); the core passes the words after the name trimmed.
   .trim()
   .regex(/^[a-z-]*$/i, 'takes one command name, e.g. "help queue"')
   .transform((s) => s.toLowerCase());
@@ -71,6 +72,8 @@ export function createCommandCore(ctx: CommandContext, log: Logger, extra: reado
     if (trimmed.length > MAX_COMMAND_LENGTH) {
       return invalid(`That message is ${trimmed.length} characters; commands may be at most ${MAX_COMMAND_LENGTH}.`);
     }
+    // Equivalent survivors, not marked (a mark would hide killed mutants): either anchor dropped; the text is trimmed,
+    // so the first run of non-spaces starts it and the greedy rest ends it.
     const match = /^(\S+)\s*([\s\S]*)$/.exec(trimmed);
     if (!match) return invalid('Send a command, e.g. "help".');
     const name = match[1]!.toLowerCase();
@@ -183,6 +186,7 @@ export type CommandCore = ReturnType<typeof createCommandCore>;
  */
 function shown(result: CommandResult): CommandResult {
   const text = displaySafe(result.text);
+  // Equivalent survivor, not marked (a mark would hide the killed `true`): `false` returns a copy with the same text.
   return text === result.text ? result : { ...result, text };
 }
 

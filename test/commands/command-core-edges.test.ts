@@ -52,6 +52,9 @@ describe('help', () => {
     expect(names).toEqual(t.core.specs().map((s) => s.name));
     expect(names.at(-1)).toBe('help');
     expect(lines).toHaveLength(names.length + 2);
+    // Each line is a real command's usage: no entry without a name (a core made without extra commands).
+    lines.slice(1, -1).forEach((line, i) => expect(line.startsWith(`• ${names[i]}`) && typeof names[i] === 'string').toBe(true));
+    expect(new Set(names).size).toBe(names.length);
   });
 
   it('help with more than one word, or a non-word, is refused with its usage', async () => {
