@@ -80,6 +80,7 @@ export function createOutboxChannel(options: OutboxOptions): Channel {
         const line = lines[i]!;
         // On the post's channel only: the same article goes to several channels with the same text.
         if (line.articleId === post.articleId && line.text === post.text && (post.channel === undefined || (line.channel ?? channelName) === post.channel)) {
+          // Equivalent survivor, not marked (a mark would hide killed mutants): the test as `false`; an edit line's messageId is its editOf, and it has no image.
           if (line.editOf) return { messageId: line.editOf, postedAt: Date.parse(line.postedAt) };
           return { messageId: line.messageId, postedAt: Date.parse(line.postedAt), ...(line.image === undefined ? {} : { hasMedia: true }) };
         }
@@ -94,6 +95,7 @@ export function createOutboxChannel(options: OutboxOptions): Channel {
      */
     async editPost(edit: PostEdit): Promise<EditResult> {
       const original = readTail(file).find(
+        // Equivalent survivor, not marked (a mark would hide killed mutants): the channel test as `true`; message ids are unique across channels.
         (line) => line.messageId === edit.messageId && line.editOf === undefined && (edit.channel === undefined || (line.channel ?? channelName) === edit.channel),
       );
       if (!original) return { kind: 'not-editable', reason: 'the message was not found on the channel' };

@@ -77,7 +77,20 @@ describe('WhatsApp adapter: image posts', () => {
     const timeout = await sendImagePost(failing('Runtime.callFunctionOn timed out'), CHANNEL, IMAGE, 'c').catch((e: unknown) => e);
     expect(timeout).toMatchObject({ notSent: false, retryable: true });
     const refused = await sendImagePost({ sendMessage: async () => null } as unknown as Parameters<typeof sendImagePost>[0], CHANNEL, IMAGE, 'c').catch((e: unknown) => e);
-    expect(refused).toMatchObject({ notSent: true, retryable: false });
+    expect(refused).toMatchObject({ notSent: true, retryable: false, message: 'WhatsApp refused the image for a channel' });
+    expect(timeout).toMatchObject({ message: 'WhatsApp image send failed: Runtime.callFunctionOn timed out' });
+  });
+
+  it('an answer with no message, or one the server gave no id, is a failure that may have been sent (read back before a retry)', async () => {
+    const answering = (value: unknown) => ({ sendMessage: async () => value }) as unknown as Parameters<typeof sendImagePost>[0];
+    const none = await sendImagePost(answering(undefined), CHANNEL, IMAGE, 'c').catch((e: unknown) => e);
+    expect(none).toBeInstanceOf(ChannelError);
+    expect(none).toMatchObject({ retryable: true, notSent: false, message: `WhatsApp returned no message for the image post to ${CHANNEL}` });
+    for (const data of [{}, { serverId: '' }, { serverId: Number.NaN }, null]) {
+      const unaccepted = await sendImagePost(answering({ id: { _serialized: 'true_1@newsletter_A' }, _data: data }), CHANNEL, IMAGE, 'c').catch((e: unknown) => e);
+      expect(unaccepted).toMatchObject({ retryable: true, notSent: false, message: 'WhatsApp did not accept the image post (the server gave it no id)' });
+    }
+    expect(await sendImagePost(answering({ id: { _serialized: 'm2' }, _data: { serverId: 'abc' } }), CHANNEL, IMAGE, 'c')).toBe('m2');
   });
 
   it('finds an image post by its caption and says it has media', async () => {
@@ -102,7 +115,7 @@ describe('WhatsApp adapter: edits', () => {
 
   it('is not editable when the message is missing, not ours, or the library returns null (past the edit window)', async () => {
     expect(await editOwnPost(clientWith(null), 'm1', 'x')).toEqual({ kind: 'not-editable', reason: 'the message was not found on the channel' });
-    expect(await editOwnPost(clientWith({ fromMe: false, edit: async () => ({}) }), 'm1', 'x')).toMatchObject({ kind: 'not-editable' });
+    expect(await editOwnPost(clientWith({ fromMe: false, edit: async () => ({}) }), 'm1', 'x')).toEqual({ kind: 'not-editable', reason: "the message is not the bot's own" });
     expect(await editOwnPost(clientWith({ fromMe: true, edit: async () => null }), 'm1', 'x')).toEqual({
       kind: 'not-editable',
       reason: 'WhatsApp will not edit it (older than the edit window, or refused)',
@@ -110,8 +123,9 @@ describe('WhatsApp adapter: edits', () => {
   });
 
   it('turns a page error into a retryable ChannelError', async () => {
-    const err = await editOwnPost(clientWith({ fromMe: true, edit: async () => Promise.reject(new Error('Target closed')) }), 'm1', 'x').catch((e: unknown) => e);
+    const cause = new Error('Target closed');
+    const err = await editOwnPost(clientWith({ fromMe: true, edit: async () => Promise.reject(cause) }), 'm1', 'x').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ChannelError);
-    expect(err).toMatchObject({ retryable: true, message: 'WhatsApp edit failed: Target closed; will retry' });
+    expect(err).toMatchObject({ retryable: true, message: 'WhatsApp edit failed: Target closed; will retry', cause });
   });
 });

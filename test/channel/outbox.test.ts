@@ -175,5 +175,17 @@ describe('outbox with several channels', () => {
     expect(lines.map((l) => [l.channel, l.editOf ?? null])).toEqual([['sport', null], ['main', null], ['sport', onSport]]);
     expect(echoed[0]).toMatch(/^── outbox · article 1 · channel sport · /);
     expect(echoed[1]).toMatch(/^── outbox · article 1 · 20/);
+    expect(echoed[2]).toMatch(new RegExp(`^── outbox · article 1 · edit of ${onSport} · 20.* ──\nfixed\n$`));
+  });
+
+  it('lets the dry run edit a post for 30 days, as WhatsApp does', async () => {
+    const clock = createFakeClock();
+    const outbox = createOutboxChannel({ file: path.join(tempDir(), 'outbox.jsonl'), clock });
+    await outbox.start();
+    const id = await outbox.send({ articleId: 1, text: 'old' });
+    clock.advance(30 * 86_400_000);
+    expect(await outbox.editPost!({ articleId: 1, messageId: id, text: 'on the last day' })).toMatchObject({ kind: 'edited' });
+    clock.advance(1);
+    expect(await outbox.editPost!({ articleId: 1, messageId: id, text: 'a day late' })).toMatchObject({ kind: 'not-editable' });
   });
 });
