@@ -15,10 +15,12 @@ describe('outbox: image posts and edits', () => {
   it('writes the image URL on an image post line and finds it by its caption', async () => {
     const clock = createFakeClock();
     const file = path.join(tempDir(), 'outbox.jsonl');
-    const outbox = createOutboxChannel({ file, clock });
+    const echoed: string[] = [];
+    const outbox = createOutboxChannel({ file, clock, echo: (text) => echoed.push(text) });
     await outbox.start();
     const id = await outbox.send({ articleId: 1, text: 'caption', image: IMAGE });
     expect(readTail(file)).toEqual([expect.objectContaining({ articleId: 1, text: 'caption', image: IMAGE.url, messageId: id })]);
+    expect(echoed).toEqual([`── outbox · article 1 · image ${IMAGE.url} · ${new Date(clock.now()).toISOString()} ──\ncaption\n`]);
     expect(await outbox.findPost({ articleId: 1, text: 'caption' })).toEqual({ messageId: id, postedAt: clock.now(), hasMedia: true });
   });
 
