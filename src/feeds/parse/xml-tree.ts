@@ -4,7 +4,8 @@ import { decode } from 'html-entities';
 export interface XmlElement {
   name: string;
   attrs: Record<string, string>;
-  children: XmlNode[];
+  /** In document order; read-only (an element without children shares one frozen empty array). */
+  children: readonly XmlNode[];
   /** False when the document ended (or an outer end tag came) before this element's own end tag. */
   closed: boolean;
 }
@@ -76,7 +77,7 @@ export function createXmlScanner(text: string): XmlScanner {
   const note = (problem: string) => {
     if (problems.length < MAX_PROBLEMS) problems.push(problem);
   };
-  const top: XmlElement = { name: '#document', attrs: {}, children: [], closed: true };
+  const top: XmlElement = { name: '#document', attrs: {}, children: NO_CHILDREN, closed: true };
   const stack: XmlElement[] = [top];
   // How many elements of each name are open: a stray end tag is recognised without walking the stack
   // (100,000 of them under a deep stack would otherwise take minutes).
@@ -84,6 +85,7 @@ export function createXmlScanner(text: string): XmlScanner {
   const opened = (name: string, by: number) => open.set(name, (open.get(name) ?? 0) + by);
   // Prefix scopes, pushed only by elements that declare namespaces (rare), so the usual cost is nil.
   const scopes: { depth: number; map: Map<string, string> }[] = [];
+  const names = createInterner();
   let current = top;
   let rootSeen = false;
   let i = 0;
@@ -93,11 +95,10 @@ export function createXmlScanner(text: string): XmlScanner {
     if (raw.length === 0) return;
     // Indentation between elements is most of the text nodes of a feed: keep one shared space instead.
     if (entities && isBlank(raw)) {
-      current.children.push(' ');
+      append(current, ' ');
       return;
     }
-    const value = entities && raw.includes('&') ? decodeEntities(raw) : raw;
-    current.children.push(value);
+    append(current, entities && raw.includes('&') ? decodeEntities(raw) : raw);
   };
 
   const scan = (budget: number): boolean => {
@@ -170,8 +171,8 @@ export function createXmlScanner(text: string): XmlScanner {
         if (colon !== -1 && tag.name.endsWith(':rss')) (declared ??= new Map()).set(tag.name.slice(0, colon), RSS_NAMESPACE);
       }
       if (declared) scopes.push({ depth: stack.length, map: declared });
-      const element: XmlElement = { name: resolveName(tag.name, scopes), attrs: tag.attrs, children: [], closed: tag.selfClosing };
-      current.children.push(element);
+      const element: XmlElement = { name: names.intern(resolveName(tag.name, scopes)), attrs: tag.attrs, children: NO_CHILDREN, closed: tag.selfClosing };
+      append(current, element);
       if (tag.selfClosing) {
         if (declared) scopes.pop();
       } else {
@@ -209,6 +210,34 @@ function skipDeclaration(text: string, lt: number): number {
 }
 
 const NO_ATTRS: Record<string, string> = Object.freeze({});
+
+/**
+ * Most elements of a feed hold one text or none: they get an array of exactly one, or share this empty
+ * one. An array grown from `[]` by push reserves 17 slots, and those spare slots were a third of a big
+ * feed's parsed tree (kept in memory, and copied by the garbage collector, until the poll is written).
+ */
+const NO_CHILDREN: readonly XmlNode[] = Object.freeze([]);
+
+/**
+ * One string per element name: a feed repeats a few names thousands of times, and each tag read gives a
+ * fresh copy (kept for as long as the tree). Bounded, so a document of made-up names cannot grow it.
+ */
+function createInterner(limit = 512): { intern(name: string): string } {
+  const known = new Map<string, string>();
+  return {
+    intern(name) {
+      const same = known.get(name);
+      if (same !== undefined) return same;
+      if (known.size < limit) known.set(name, name);
+      return name;
+    },
+  };
+}
+
+function append(parent: XmlElement, node: XmlNode): void {
+  if (parent.children === NO_CHILDREN) parent.children = [node];
+  else (parent.children as XmlNode[]).push(node);
+}
 
 interface StartTag {
   name: string;
