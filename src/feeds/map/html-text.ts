@@ -1,4 +1,4 @@
-import { decode } from 'html-entities';
+import { decodeHTML } from 'entities';
 import { Parser } from 'htmlparser2';
 import { collapseWhitespace } from '../../articles/whitespace.js';
 
@@ -66,7 +66,7 @@ export function readHtml(html: string, options: HtmlOptions = {}): HtmlContent {
   // Most headlines and many summaries hold no markup at all: no tokenizer needed for the first read.
   const first: Tokens = html.includes('<')
     ? tokenize(html, options.headline === true)
-    : { raw: html.includes('&') ? decode(html, { level: 'html5' }) : html, image: null, markup: false };
+    : { raw: html.includes('&') ? decodeHTML(html) : html, image: null, markup: false };
   if (options.headline || first.markup || !first.raw.includes('<')) return finish(first);
   const second = tokenize(first.raw, false);
   return finish(second.markup ? second : first);
@@ -106,7 +106,7 @@ function tokenize(html: string, headline: boolean): Tokens {
   state.begin(source, headline);
   state.parser.write(source);
   state.parser.end();
-  if (tail && state.hidden === 0) state.append(decode(tail, { level: 'html5' }));
+  if (tail && state.hidden === 0) state.append(decodeHTML(tail));
   return { raw: state.raw, image: state.image, markup: state.markup };
 }
 
@@ -160,7 +160,7 @@ function tokenizer(): TokenizerState {
       {
         onopentag(name, attrs) {
           if (headline && !isHtmlElement(name)) {
-            if (state.hidden === 0) state.append(decode(source.slice(state.parser.startIndex, state.parser.endIndex + 1), { level: 'html5' }));
+            if (state.hidden === 0) state.append(decodeHTML(source.slice(state.parser.startIndex, state.parser.endIndex + 1)));
             return;
           }
           state.markup = true;

@@ -20,7 +20,7 @@
  * expands DTD entities and never recurses. The mapping rules (headline, summary, image, link) are
  * Newsdesk's own either way. JSON Feed is JSON.parse plus a small reader.
  */
-import { decode } from 'html-entities';
+import { decodeHTML } from 'entities';
 import { FeedParseError } from '../errors.js';
 import type { TimeSlicer } from '../ingest/time-slicer.js';
 import type { ParsedFeed } from './feed-document.js';
@@ -126,7 +126,7 @@ function advertisedFeedOf(html: string, url: string | undefined): string | null 
     if (!/rel\s*=\s*["']?[^"'>]*\balternate/i.test(tag) || !/type\s*=\s*["']?application\/(rss|atom|feed|rdf)\+(xml|json)/i.test(tag)) continue;
     const href = /href\s*=\s*(?:"([^"]+)"|'([^']+)'|([^\s"'>]+))/i.exec(tag);
     const value = href?.[1] ?? href?.[2] ?? href?.[3];
-    if (value) return resolve(decode(value, { level: 'html5' }), url);
+    if (value) return resolve(decodeHTML(value), url);
   }
   return null;
 }
