@@ -22,9 +22,13 @@ const sha256 = once(() => {
  * dearest part of a big feed's ingest).
  */
 export function storyHash(headline: string, canonical: string): string {
-  const words = headline.normalize('NFKC').toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+  const words = ASCII.test(headline)
+    ? headline.toLowerCase().replace(/[^a-z0-9]+/g, ' ').trim() // the same words: ASCII is its own NFKC form, its letters a-z, digits 0-9
+    : headline.normalize('NFKC').toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
   return sha256()(`${words}\n${storyPlace(canonical)}`).slice(0, 27);
 }
+
+const ASCII = /^[\x00-\x7f]*$/;
 
 /** Where a story lives, for its key: host and path, plus the query where the path is generic. */
 export function storyPlace(canonical: string): string {

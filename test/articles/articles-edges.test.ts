@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { canonicalUrl, isTrackingParam } from '../../src/articles/canonical-url.js';
 import { editDistance } from '../../src/articles/edit-distance.js';
@@ -39,6 +41,21 @@ describe('story key', () => {
     expect(storyHash('floods rose', 'https://site.com/a')).not.toBe(key);
     expect(storyHash('floods rise', 'https://site.com/b')).not.toBe(key);
     expect(storyHash('floodsrise', 'https://site.com/a')).not.toBe(key);
+  });
+
+  it('an ASCII headline (read without Unicode normalisation) gets the key the Unicode rule gives it (property)', () => {
+    // The rule as first written, for any text: NFKC, lower case, runs of anything but letters and digits as one space.
+    const reference = (headline: string, canonical: string) => {
+      const words = headline.normalize('NFKC').toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+      return createHash('sha256').update(`${words}\n${storyPlace(canonical)}`).digest('base64url').slice(0, 27);
+    };
+    fc.assert(
+      fc.property(fc.string({ unit: fc.constantFrom(...'aZ09 _-.,!?&\'"\t\n\x00\x7f~^`'), maxLength: 40 }), (headline) => {
+        expect(storyHash(headline, 'https://site.com/a')).toBe(reference(headline, 'https://site.com/a'));
+      }),
+      { numRuns: 2_000, seed: 20261202 },
+    );
+    for (const headline of ['Floods RISE 2026', 'Ünïcode Café', 'ｆｕｌｌ width', 'x\u00a0y']) expect(storyHash(headline, 'https://site.com/a'), headline).toBe(reference(headline, 'https://site.com/a'));
   });
 });
 

@@ -73,6 +73,23 @@ describe('canonicalUrl', () => {
       { numRuns: 2_000, seed: 20261126 },
     );
   });
+
+  it('agrees with the reference on queries of tracking names, other names, empty pairs, and names written encoded (%, +)', () => {
+    // Feed links mostly carry tracking parameters only, which take a shorter path (nothing decoded or
+    // sorted): it must give what the full path gives, and encoded names (`%75tm_source`) must not fool it.
+    const name = fc.constantFrom('utm_source', 'UTM_Medium', 'fbclid', '_ga', 'ref', 'id', 'page', 'utm', '%75tm_source', 'utm%5Fcampaign', 'utm_source+x', 'a+b', '');
+    const pair = fc.tuple(name, fc.option(fc.constantFrom('rss', '', 'a=b', '1%202', 'x+y'), { nil: undefined })).map(([n, v]) => (v === undefined ? n : `${n}=${v}`));
+    fc.assert(
+      fc.property(fc.array(pair, { minLength: 1, maxLength: 5 }), (pairs) => {
+        const input = `https://news.example.com/story?${pairs.join('&')}`;
+        expect(canonicalUrl(input), input).toBe(referenceCanonicalUrl(input));
+      }),
+      { numRuns: 2_000, seed: 20261202 },
+    );
+    expect(canonicalUrl('https://news.example.com/story?utm_source=rss&utm_medium=feed')).toBe('https://news.example.com/story');
+    expect(canonicalUrl('https://news.example.com/story?utm_source=rss&&id=7')).toBe('https://news.example.com/story?id=7');
+    expect(canonicalUrl('https://news.example.com/story?%69d=7&utm_source=rss')).toBe('https://news.example.com/story?id=7');
+  });
 });
 
 /** The first, slower implementation (URL setters), kept as the oracle for the string-built one. */

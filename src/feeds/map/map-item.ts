@@ -1,5 +1,5 @@
 import { LIMITS } from '../../articles/article.js';
-import { canonicalUrl } from '../../articles/canonical-url.js';
+import { canonicalUrlOf } from '../../articles/canonical-url.js';
 import { storyHash } from '../../articles/story-hash.js';
 import type { RawItem, RichText } from '../parse/feed-document.js';
 import { collapseWhitespace, readHtml, truncateAtWord, type HtmlContent } from './html-text.js';
@@ -61,7 +61,8 @@ export function mapItemKeys(raw: RawItem, position: number, feedId: number, feed
   if (!headline) return { ok: false, reason: 'no-title', headline: null, link: url };
   if (!link || !url || url.length > LIMITS.url) return { ok: false, reason: 'no-link', headline, link: raw.link };
 
-  const canonical = canonicalUrl(url);
+  // The link as parsed, not its text parsed again (the same URL: an href reads back as itself).
+  const canonical = canonicalUrlOf(link);
   let details: Pick<MappedItem, 'summary' | 'imageUrl'> | null = null;
   return {
     ok: true,
