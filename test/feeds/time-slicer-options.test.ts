@@ -55,6 +55,37 @@ describe('time slicer: the edges of busy and of waiting', () => {
   });
 });
 
+describe('time slicer: the garbage collector is not other work', () => {
+  it('a turn in which the heap shrank (a scavenge ran) is not busy; one in which it grew or held is', async () => {
+    let heap = 1_000;
+    const t = handSlicer(5, { heapUsed: () => heap });
+    t.work(100); // quiet by now: nothing busy for 20 budgets
+    expect(t.slicer.quiet()).toBe(true);
+    // 4 ms between turns, and the heap fell: the collector's pause, the slice is taken at the first turn.
+    heap = 2_000;
+    let done = false;
+    void t.slicer.pause().then(() => (done = true));
+    t.work(4);
+    heap = 500;
+    await t.nextTurn();
+    expect(done).toBe(true);
+    expect(t.slicer.quiet()).toBe(true);
+    // The same 4 ms with the heap the same or grown (a post, a command): busy, given way to, not quiet.
+    for (const after of [500, 900]) {
+      const u = handSlicer(5, { heapUsed: () => heap });
+      u.work(100);
+      heap = 500;
+      let given = false;
+      void u.slicer.pause().then(() => (given = true));
+      u.work(4);
+      heap = after;
+      await u.nextTurn();
+      expect(given, `heap ${after}`).toBe(false);
+      expect(u.slicer.quiet(), `heap ${after}`).toBe(false);
+    }
+  });
+});
+
 describe('time slicer: real clock and real turns', () => {
   it('by default measures with performance.now(): a slice used up by real work yields a turn', async () => {
     let pauses = 0;

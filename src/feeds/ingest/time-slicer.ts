@@ -1,3 +1,5 @@
+import { getHeapStatistics } from 'node:v8';
+
 /**
  * Cuts long work into slices of about `budgetMs`, giving the event loop a turn between slices: posting
  * (the dispatcher takes one post per turn), commands and HTTP requests wait at most one slice for a
@@ -32,6 +34,13 @@ export interface GiveWayOptions {
   maxWaitMs?: number;
   /** Time without a busy turn after which the loop counts as quiet (ms). Default 20 budgets. */
   quietAfterMs?: number;
+  /**
+   * Bytes in use on the JS heap (default: V8's own count). A turn in which this fell ran the garbage
+   * collector: its time is not taken for other work. V8 runs scavenges between turns, a few ms each
+   * every few tens of ms of a big ingest; counted as busy, they kept the loop from ever looking quiet,
+   * and a 10,000-item feed was written in three times as many (smaller) transactions.
+   */
+  heapUsed?: () => number;
 }
 
 /**
@@ -52,6 +61,7 @@ export function createTimeSlicer(
   const busyTurnMs = giveWay.busyTurnMs ?? 1;
   const maxWaitMs = giveWay.maxWaitMs ?? 4 * budgetMs;
   const quietAfterMs = giveWay.quietAfterMs ?? 20 * budgetMs;
+  const heapUsed = giveWay.heapUsed ?? (() => getHeapStatistics().used_heap_size);
   let sliceStart = now();
   // When a yielded turn last found other work running (at start: not yet known to be quiet).
   let lastBusyAt = now();
@@ -68,13 +78,15 @@ export function createTimeSlicer(
   // A busy turn (other work ran in it) is given another one, for at most maxWaitMs.
   const waitForSlice = async (): Promise<void> => {
     const since = now();
-    for (let yielded = now(); ; ) {
+    for (let yielded = now(), heapBefore = heapUsed(); ; ) {
       await yieldTurn();
       const resumed = now();
-      const ranOther = resumed - yielded >= busyTurnMs;
+      const heapAfter = heapUsed();
+      const ranOther = resumed - yielded >= busyTurnMs && heapAfter >= heapBefore;
       if (ranOther) lastBusyAt = resumed;
       const busy = ranOther && resumed - since < maxWaitMs;
       yielded = resumed;
+      heapBefore = heapAfter;
       if (!spent() && !busy) return;
     }
   };
