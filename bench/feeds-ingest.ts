@@ -62,7 +62,6 @@ export async function run(): Promise<Figures> {
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/big.rss`;
   try {
     say('feed', `${ITEMS} items, ${(body.length / 1024 / 1024).toFixed(1)} MB`);
-    compareParsers(text);
     const rssParser = new RssParser();
     const theirs: number[] = [];
     const oursParse: number[] = [];
@@ -70,6 +69,23 @@ export async function run(): Promise<Figures> {
     const repoll: number[] = [];
     const unchanged: number[] = [];
     const floor: number[] = [];
+    // The ingests first, after one that is not counted (code compiled, as in a bot that has run a while),
+    // and apart from what the bench itself allocates: rss-parser's 10,000 parsed items, or the 30,000 rows
+    // read back for the floor, left in the heap made the collector's full passes land in the next ingest.
+    let rows: Rows | null = null;
+    for (let round = -1; round < ROUNDS; round += 1) {
+      serve(body);
+      const timing = await ingestOnce(url, () => serve(touched), round === ROUNDS - 1);
+      rows = timing.rows;
+      if (round < 0) continue;
+      ours.push(timing.ingestMs);
+      repoll.push(timing.repollMs);
+      unchanged.push(timing.unchangedMs);
+    }
+    // Every round's ingest wrote the same rows; the last one's are written bare, as many times.
+    if (!rows) throw new Error('the last ingest returned no rows');
+    for (let round = 0; round < ROUNDS; round += 1) floor.push(await writeFloor(rows));
+    compareParsers(text);
     for (let round = 0; round < ROUNDS; round += 1) {
       const started = performance.now();
       const parsed = await rssParser.parseString(text);
@@ -79,12 +95,6 @@ export async function run(): Promise<Figures> {
       const mine = allItems(parseFeed(text)).length;
       oursParse.push(performance.now() - parseStarted);
       if (mine !== ITEMS) throw new Error(`our parser read ${mine} items`);
-      serve(body);
-      const timing = await ingestOnce(url, () => serve(touched));
-      ours.push(timing.ingestMs);
-      repoll.push(timing.repollMs);
-      unchanged.push(timing.unchangedMs);
-      floor.push(await writeFloor(timing.rows));
     }
     serve(body);
     const breaking = await breakingDuringIngest(url);
@@ -121,9 +131,9 @@ type Rows = Map<string, Row[]>;
 
 /**
  * One `feed add` queueing all items into a fresh database; a re-poll of a changed body (`touch`) finding
- * all of them known; a re-poll of that same body again (not read again); and the rows it wrote.
+ * all of them known; a re-poll of that same body again (not read again); and, when `readRows`, the rows it wrote.
  */
-async function ingestOnce(url: string, touch: () => void): Promise<{ ingestMs: number; repollMs: number; unchangedMs: number; rows: Rows }> {
+async function ingestOnce(url: string, touch: () => void, readRows: boolean): Promise<{ ingestMs: number; repollMs: number; unchangedMs: number; rows: Rows | null }> {
   return withTempDir(async (dir) => {
     const { db, close } = openBotDatabase(path.join(dir, 'newsdesk.db'));
     try {
@@ -149,6 +159,7 @@ async function ingestOnce(url: string, touch: () => void): Promise<{ ingestMs: n
       const unchanged = await service.pollNow(added.feed.id);
       if (unchanged?.status !== 'not-modified') throw new Error(`a re-poll of the same body was ${unchanged?.status}, not not-modified`);
       const unchangedMs = performance.now() - same;
+      if (!readRows) return { ingestMs, repollMs, unchangedMs, rows: null };
       // The rows of the first ingest (the re-polls only updated the feed's own row in place).
       const rows: Rows = new Map();
       for (const table of empty) {
