@@ -54,9 +54,10 @@ const MAX_BATCH = 5_000;
 /** Stories mapped and looked up between two checks of the time slice (about 1–2 ms of work). */
 const LOOKUP_CHUNK = 100;
 
+/** What is to become of a story; its write (for a queued one: its summary read, its article made) is built with its batch. */
 interface Planned {
-  write: ItemWrite;
   item: KeyedItem;
+  outcome: ItemWrite['outcome'];
   reason: SkipReason | null;
   detail: string | null;
 }
@@ -129,8 +130,7 @@ export async function ingestItems(feed: Feed, parsed: ParsedFeed, feedUrl: strin
   for (const item of eligible.slice(take)) {
     decided.push(feed.primed ? plan(item, 'capped', 'over-cap', `more than ${feed.maxPerPoll} new stories in one poll`) : plan(item, 'seen', 'seen-on-first-poll', null));
   }
-  // Stryker disable next-line StringLiteral: queuedWrite() replaces the planned write, its outcome included
-  const writes: Planned[] = [...chosen.map((item) => ({ ...plan(item, 'queued', null, null), write: queuedWrite(feed, item) })), ...decided];
+  const writes: Planned[] = [...chosen.map((item) => plan(item, 'queued', null, null)), ...decided];
 
   // Each batch is one transaction whose statements take about WRITE_SLICES slices, from the cost per
   // story measured so far. The commit's fsync is a fixed cost per batch, left out of that measure: counted
@@ -145,13 +145,15 @@ export async function ingestItems(feed: Feed, parsed: ParsedFeed, feedUrl: strin
     const slices = deps.slicer.quiet() ? QUIET_WRITE_SLICES : WRITE_SLICES;
     const size = Math.min(MAX_BATCH, Math.max(10, Math.floor((slices * deps.slicer.budgetMs) / msPerItem)));
     const batch = writes.slice(start, start + size);
+    // Built per batch, not all at once: a big feed's articles are not all kept in memory until the last commit.
+    const batchWrites = batch.map((p) => writeOf(feed, p));
     start += batch.length;
     const last = start >= writes.length;
     let workMs = 0;
     const recorded = await deps.commit(() => {
       const began = performance.now();
       // Stryker disable next-line LogicalOperator: a null stamp only makes record() look the stories up again (same outcome, slower)
-      const done = deps.items.record(feed.id, batch.map((p) => p.write), deps.now(), last ? deps.finish : undefined, stamp ?? null);
+      const done = deps.items.record(feed.id, batchWrites, deps.now(), last ? deps.finish : undefined, stamp ?? null);
       workMs = performance.now() - began;
       return done;
     });
@@ -185,7 +187,11 @@ export async function ingestItems(feed: Feed, parsed: ParsedFeed, feedUrl: strin
 }
 
 function plan(item: KeyedItem, outcome: ItemWrite['outcome'], reason: SkipReason | null, detail: string | null): Planned {
-  return { item, reason, detail, write: { keys: keysOf(item), headline: item.headline, outcome } };
+  return { item, outcome, reason, detail };
+}
+
+function writeOf(feed: Feed, { item, outcome }: Planned): ItemWrite {
+  return outcome === 'queued' ? queuedWrite(feed, item) : { keys: keysOf(item), headline: item.headline, outcome };
 }
 
 function queuedWrite(feed: Feed, item: KeyedItem): ItemWrite {
