@@ -3,24 +3,31 @@ import { child, childText, children, htmlOf, textOf } from './xml-query.js';
 import type { XmlElement } from './xml-tree.js';
 import { collapseWhitespace, htmlToText, MAX_HTML_CHARS } from '../map/html-text.js';
 
+/** Items already read from their elements as the document was scanned (see parse-feed.ts). */
+export type PreRead = ReadonlyMap<XmlElement, RawItem>;
+
+const NONE: PreRead = new Map();
+
 /** Reads an RSS 2.0 (or 0.9x) document whose root is `<rss>`. */
-export function readRss(root: XmlElement, warnings: string[]): ParsedFeed {
+export function readRss(root: XmlElement, warnings: string[], preRead: PreRead = NONE): ParsedFeed {
   const channels = children(root, 'channel');
   const channel = channels[0] ?? root;
   // Items after a stray </channel> (or in a second channel) land beside the channel: read them all, in order.
   const elements = [...channels.flatMap((c) => children(c, 'item')), ...children(root, 'item')];
   const title = feedTitle(nonBlank(child(channel, 'title')) ?? child(channel, 'dc:title'), true);
-  return { format: 'rss', title, count: elements.length, item: (i) => rssItem(elements[i]!), warnings };
+  return { format: 'rss', title, count: elements.length, item: (i) => preRead.get(elements[i]!) ?? rssItem(elements[i]!), warnings };
 }
 
 /** Reads an RSS 1.0 (RDF) document: items are siblings of the channel, identified by rdf:about. */
-export function readRdf(root: XmlElement, warnings: string[]): ParsedFeed {
+export function readRdf(root: XmlElement, warnings: string[], preRead: PreRead = NONE): ParsedFeed {
   const channel = child(root, 'channel');
   const elements = [...children(root, 'item'), ...(channel ? children(channel, 'item') : [])];
-  return { format: 'rdf', title: channel ? feedTitle(child(channel, 'title'), true) : null, count: elements.length, item: (i) => rssItem(elements[i]!), warnings };
+  const item = (i: number) => preRead.get(elements[i]!) ?? rssItem(elements[i]!);
+  return { format: 'rdf', title: channel ? feedTitle(child(channel, 'title'), true) : null, count: elements.length, item, warnings };
 }
 
-function rssItem(item: XmlElement): RawItem {
+/** An RSS (or RDF) `<item>` as a raw item; only the element and what is inside it is read. */
+export function rssItem(item: XmlElement): RawItem {
   const about = item.attrs['rdf:about'] ?? null;
   const guidEl = child(item, 'guid');
   const guid = guidEl ? textOf(guidEl).trim() || null : about;
@@ -45,29 +52,37 @@ function rssItem(item: XmlElement): RawItem {
 }
 
 /** Reads an Atom 1.0 document (root `<feed>`, or `<atom:feed>` when written with a prefix). */
-export function readAtom(root: XmlElement, warnings: string[]): ParsedFeed {
-  const p = root.name === 'feed' ? '' : 'atom:';
-  const feedBase = root.attrs['xml:base'] ?? null;
+export function readAtom(root: XmlElement, warnings: string[], preRead: PreRead = NONE): ParsedFeed {
+  const p = atomPrefix(root);
   const entries = children(root, `${p}entry`);
-  const item = (i: number): RawItem => {
-    const entry = entries[i]!;
-    const content = child(entry, `${p}content`);
-    const entryBase = entry.attrs['xml:base'];
-    const mediaTitle = mediaChild(entry, 'media:title');
-    return {
-      title: textConstruct(nonBlank(child(entry, `${p}title`))) ?? (mediaTitle ? richOf(mediaTitle, mediaTitle.attrs.type === 'html') : null),
-      link: childText(entry, 'feedburner:origlink') ?? alternateHref(entry, p),
-      guid: childText(entry, `${p}id`),
-      summary: textConstruct(child(entry, `${p}summary`)),
-      content: content && content.attrs.src === undefined ? textConstruct(content) : null,
-      extraSummaries: extraSummaries(entry),
-      images: [...enclosureImages(entry, p), ...imagesOf(entry)],
-      publishedAt: parseDate(childText(entry, `${p}published`) ?? childText(entry, `${p}updated`)),
-      base: entryBase !== undefined ? resolveBase(entryBase, feedBase) : feedBase,
-      complete: entry.closed,
-    };
-  };
+  const item = (i: number): RawItem => preRead.get(entries[i]!) ?? atomEntry(entries[i]!, root);
   return { format: 'atom', title: feedTitle(child(root, `${p}title`), false), count: entries.length, item, warnings };
+}
+
+/** The prefix an Atom document's own elements carry: none under `<feed>`, `atom:` under `<atom:feed>`. */
+export function atomPrefix(root: XmlElement): '' | 'atom:' {
+  return root.name === 'feed' ? '' : 'atom:';
+}
+
+/** An Atom `<entry>` of the document under `root` as a raw item (the root gives the prefix and xml:base). */
+export function atomEntry(entry: XmlElement, root: XmlElement): RawItem {
+  const p = atomPrefix(root);
+  const feedBase = root.attrs['xml:base'] ?? null;
+  const content = child(entry, `${p}content`);
+  const entryBase = entry.attrs['xml:base'];
+  const mediaTitle = mediaChild(entry, 'media:title');
+  return {
+    title: textConstruct(nonBlank(child(entry, `${p}title`))) ?? (mediaTitle ? richOf(mediaTitle, mediaTitle.attrs.type === 'html') : null),
+    link: childText(entry, 'feedburner:origlink') ?? alternateHref(entry, p),
+    guid: childText(entry, `${p}id`),
+    summary: textConstruct(child(entry, `${p}summary`)),
+    content: content && content.attrs.src === undefined ? textConstruct(content) : null,
+    extraSummaries: extraSummaries(entry),
+    images: [...enclosureImages(entry, p), ...imagesOf(entry)],
+    publishedAt: parseDate(childText(entry, `${p}published`) ?? childText(entry, `${p}updated`)),
+    base: entryBase !== undefined ? resolveBase(entryBase, feedBase) : feedBase,
+    complete: entry.closed,
+  };
 }
 
 /** An Atom text construct: `text` (default) is plain, `html` is escaped markup, `xhtml` is inline elements. */

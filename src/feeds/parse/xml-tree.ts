@@ -69,8 +69,8 @@ const RSS_NAMESPACE = 'http://backend.userland.com/rss2';
  * document cannot overflow the stack). Mismatched end tags close the elements opened inside them; text
  * that cannot be a tag is kept as text. Problems are collected, not thrown: the caller decides.
  */
-export function parseXml(text: string): XmlDocument {
-  const scanner = createXmlScanner(text);
+export function parseXml(text: string, options: ScanOptions = {}): XmlDocument {
+  const scanner = createXmlScanner(text, options);
   scanner.scan(Infinity);
   return scanner.document();
 }
@@ -81,8 +81,19 @@ export interface XmlScanner {
   document(): XmlDocument;
 }
 
+export interface ScanOptions {
+  /**
+   * Called as each element ends with its own end tag (or `/>`), once its content is complete and it is
+   * off the stack. `path` is the open elements around it, from the document (0) and its root (1) to its
+   * parent; only valid during the call. A reader can take what it needs of the element there, while its
+   * content is still young in the heap (see parse-feed.ts), and may then replace its children.
+   */
+  onEnd?: (element: XmlElement, path: readonly XmlElement[]) => void;
+}
+
 /** The scanner behind parseXml, resumable so a big document can be read between turns of the event loop. */
-export function createXmlScanner(text: string): XmlScanner {
+export function createXmlScanner(text: string, options: ScanOptions = {}): XmlScanner {
+  const onEnd = options.onEnd;
   const problems: string[] = [];
   const note = (problem: string) => {
     if (problems.length < MAX_PROBLEMS) problems.push(problem);
@@ -151,11 +162,13 @@ export function createXmlScanner(text: string): XmlScanner {
           let at = stack.length - 1;
           while (at > 0 && stack[at]!.name !== name) at -= 1;
           if (at !== stack.length - 1) note(`<${stack[stack.length - 1]!.name}> not closed before </${name}>`);
-          stack[at]!.closed = true;
+          const ended = stack[at]!;
+          ended.closed = true;
           for (let k = at; k < stack.length; k += 1) opened(stack[k]!.name, -1);
           stack.length = at;
           while (scopes.length > 0 && scopes[scopes.length - 1]!.depth >= at) scopes.pop();
           current = stack[at - 1]!;
+          onEnd?.(ended, stack);
         }
         i = end + 1;
         continue;
@@ -185,6 +198,7 @@ export function createXmlScanner(text: string): XmlScanner {
       append(current, element);
       if (tag.selfClosing) {
         if (declared) scopes.pop();
+        onEnd?.(element, stack);
       } else {
         stack.push(element);
         opened(element.name, 1);
