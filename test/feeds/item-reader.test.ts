@@ -107,3 +107,45 @@ describe('items read as they are scanned', () => {
     expect(names).toEqual(['a:true', 'b:true', 'd:true', 'r:true']);
   });
 });
+
+describe('the images of an item, best first', () => {
+  it('enclosures, then enc:enclosures, then Media RSS contents largest first (the item and its groups), then thumbnails, then the first itunes:image', () => {
+    const text = `<rss xmlns:media="http://search.yahoo.com/mrss/" xmlns:enc="http://purl.oclc.org/net/rss_2.0/enc#" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"><channel><item>
+      <title>All kinds</title><link>https://news.example.com/1</link>
+      <itunes:image href=" https://img.example.com/itunes-1.jpg "/>
+      <media:thumbnail url="https://img.example.com/thumb-item.jpg"/>
+      <media:content url="https://img.example.com/m-100.jpg" medium="image" width="100"/>
+      <enclosure url=" https://img.example.com/enclosure.jpg " type="image/jpeg"/>
+      <enclosure url="https://cdn.example.com/audio.mp3" type="audio/mpeg"/>
+      <media:group>
+        <media:content url="https://img.example.com/m-1200.jpg" type="image/jpeg" width="1200"/>
+        <media:content url="https://cdn.example.com/video.mp4" medium="video" width="4000"/>
+        <media:thumbnail url="https://img.example.com/thumb-group.jpg"/>
+      </media:group>
+      <media:content url="https://img.example.com/m-800.png" width="800"/>
+      <media:content url="https://img.example.com/m-none.jpg"/>
+      <enc:enclosure rdf:resource="https://img.example.com/enc.gif" enc:type="image/gif"/>
+      <enclosure url="https://img.example.com/second.webp"/>
+      <itunes:image href="https://img.example.com/itunes-2.jpg"/>
+    </item></channel></rss>`;
+    expect(parseFeed(text).item(0).images).toEqual([
+      'https://img.example.com/enclosure.jpg',
+      'https://img.example.com/second.webp',
+      'https://img.example.com/enc.gif',
+      'https://img.example.com/m-1200.jpg',
+      'https://img.example.com/m-800.png',
+      'https://img.example.com/m-100.jpg',
+      'https://img.example.com/m-none.jpg',
+      'https://img.example.com/thumb-item.jpg',
+      'https://img.example.com/thumb-group.jpg',
+      'https://img.example.com/itunes-1.jpg',
+    ]);
+  });
+
+  it('an item without pictures has none; an itunes:image without href gives none, even before one with it', () => {
+    const none = parseFeed(`<rss><channel>${item(1)}</channel></rss>`).item(0).images;
+    expect(none).toEqual([]);
+    const noHref = parseFeed(`<rss xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"><channel>${item(1, '<itunes:image/><itunes:image href="https://img.example.com/i.jpg"/>')}</channel></rss>`).item(0).images;
+    expect(noHref).toEqual([]);
+  });
+});
