@@ -34,8 +34,14 @@ export function canonicalUrlOf(url: URL): string {
  * `+` and a tracking prefix stays a prefix; a name tracking only once decoded takes the full path.
  */
 function onlyTracking(search: string): boolean {
-  for (const pair of search.slice(1).split('&')) {
-    if (pair.length > 0 && !isTrackingParam(pair.split('=', 1)[0]!)) return false;
+  // Stryker disable next-line EqualityOperator: at the last character, `<=` reads one empty pair more, which is skipped
+  for (let start = 1; start < search.length; ) {
+    const amp = search.indexOf('&', start);
+    const end = amp === -1 ? search.length : amp;
+    const eq = search.indexOf('=', start);
+    const name = search.slice(start, eq !== -1 && eq < end ? eq : end);
+    if (end > start && !isTrackingParam(name)) return false;
+    start = end + 1;
   }
   return true;
 }
