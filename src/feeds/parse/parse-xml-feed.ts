@@ -172,29 +172,58 @@ function enclosureImages(entry: XmlElement, prefix: string): string[] {
   return found;
 }
 
-/** RSS enclosures (and RSS 1.0 enc:enclosure) and Media RSS (in the item or a media:group), largest first, then thumbnails. */
+/**
+ * RSS enclosures (and RSS 1.0 enc:enclosure) and Media RSS (in the item or a media:group), largest first,
+ * then thumbnails, then the first itunes:image. One pass over the item's children (and its groups'):
+ * every item of every feed is read here.
+ */
 function imagesOf(item: XmlElement): string[] {
-  const found: string[] = [];
-  for (const enclosure of children(item, 'enclosure')) {
-    const url = enclosure.attrs.url?.trim();
-    if (url && looksLikeImage(url, enclosure.attrs.type)) found.push(url);
+  const enclosures: string[] = [];
+  const rssOneEnclosures: string[] = [];
+  const media: XmlElement[] = [];
+  const thumbnails: string[] = [];
+  let groups: XmlElement[] | null = null;
+  let itunes: XmlElement | undefined;
+  for (const node of item.children) {
+    if (typeof node === 'string') continue;
+    switch (node.name) {
+      case 'enclosure': {
+        const url = node.attrs.url?.trim();
+        if (url && looksLikeImage(url, node.attrs.type)) enclosures.push(url);
+        break;
+      }
+      case 'enc:enclosure': {
+        const url = (node.attrs.resource ?? node.attrs['rdf:resource'] ?? node.attrs.url)?.trim();
+        if (url && looksLikeImage(url, node.attrs.type)) rssOneEnclosures.push(url);
+        break;
+      }
+      case 'itunes:image':
+        itunes ??= node;
+        break;
+      case 'media:group':
+        (groups ??= []).push(node);
+        break;
+      default:
+        readMedia(node, media, thumbnails);
+    }
   }
-  for (const enclosure of children(item, 'enc:enclosure')) {
-    const url = (enclosure.attrs.resource ?? enclosure.attrs['rdf:resource'] ?? enclosure.attrs.url)?.trim();
-    if (url && looksLikeImage(url, enclosure.attrs.type)) found.push(url);
-  }
-  const scopes = [item, ...children(item, 'media:group')];
-  const media = scopes
-    .flatMap((scope) => children(scope, 'media:content'))
-    .filter((m) => m.attrs.url && looksLikeImage(m.attrs.url, m.attrs.type, m.attrs.medium))
-    .sort((a, b) => Number(b.attrs.width ?? 0) - Number(a.attrs.width ?? 0));
-  for (const m of media) found.push(m.attrs.url!.trim());
-  for (const scope of scopes) {
-    for (const thumb of children(scope, 'media:thumbnail')) if (thumb.attrs.url) found.push(thumb.attrs.url.trim());
-  }
-  const itunes = child(item, 'itunes:image')?.attrs.href;
-  if (itunes) found.push(itunes.trim());
+  // A group's media after the item's own, as they come (YouTube puts them all in one group).
+  const groupThumbnails: string[] = [];
+  for (const group of groups ?? []) for (const node of group.children) if (typeof node !== 'string') readMedia(node, media, groupThumbnails);
+  media.sort((a, b) => Number(b.attrs.width ?? 0) - Number(a.attrs.width ?? 0));
+  const found = [...enclosures, ...rssOneEnclosures, ...media.map((m) => m.attrs.url!.trim()), ...thumbnails, ...groupThumbnails];
+  const href = itunes?.attrs.href;
+  if (href) found.push(href.trim());
   return found;
+}
+
+/** A Media RSS content that is an image (kept to be sorted by size), or a thumbnail's URL. */
+function readMedia(node: XmlElement, media: XmlElement[], thumbnails: string[]): void {
+  if (node.name === 'media:content') {
+    if (node.attrs.url && looksLikeImage(node.attrs.url, node.attrs.type, node.attrs.medium)) media.push(node);
+  } else if (node.name === 'media:thumbnail' && node.attrs.url) {
+    thumbnails.push(node.attrs.url.trim());
+  }
 }
 
 function resolveBase(base: string, parent: string | null): string {
