@@ -35,16 +35,14 @@ export function checkLink(field: string, raw: string): LinkCheck {
   if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.hostname.length === 0) {
     return { ok: false, problem: `${field} must be a web link starting with http:// or https://` };
   }
-  const beforeQuery = text.split(/[?#]/, 1)[0]!;
+  const beforeQuery = text.slice(0, endOfPath(text));
   if (beforeQuery.includes('\\')) {
     return {
       ok: false,
       problem: `${field} contains a backslash, which browsers read as "/" (this link would open ${url.href}): write it with forward slashes`,
     };
   }
-  // Stryker disable next-line Regex,StringLiteral: the text starts with its scheme, and what replaces it holds no "@" or "/": only the "@" test reads the result
-  const authority = beforeQuery.replace(/^[a-z][a-z0-9+.-]*:\/*/i, '').split('/', 1)[0]!;
-  if (authority.includes('@') || url.username || url.password) {
+  if (userInfo(beforeQuery) || url.username || url.password) {
     return {
       ok: false,
       problem: `${field} must not contain a user name or password before "@" (it can make a link look like another site's; this one opens ${url.host}): remove the part before "@"`,
@@ -58,6 +56,20 @@ export function checkLink(field: string, raw: string): LinkCheck {
     };
   }
   return { ok: true, href: url.href };
+}
+
+/** Where the query or fragment starts (the text's length when it has neither). */
+function endOfPath(text: string): number {
+  const q = text.indexOf('?');
+  const h = text.indexOf('#');
+  return q === -1 ? (h === -1 ? text.length : h) : h === -1 ? q : Math.min(q, h);
+}
+
+/** Whether the authority (between the scheme and the path) holds an "@". Most links hold none at all before the query. */
+function userInfo(beforeQuery: string): boolean {
+  if (!beforeQuery.includes('@')) return false;
+  // Stryker disable next-line Regex,StringLiteral: the text starts with its scheme, and what replaces it holds no "@" or "/": only the "@" test reads the result
+  return beforeQuery.replace(/^[a-z][a-z0-9+.-]*:\/*/i, '').split('/', 1)[0]!.includes('@');
 }
 
 /** The scripts told apart, with a pattern each; built on first use (only a non-ASCII host needs them). */

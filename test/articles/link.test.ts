@@ -55,6 +55,9 @@ describe('checkLink', () => {
     }
     expect(checkLink('url', 'https://example.com/@user/post')).toEqual({ ok: true, href: 'https://example.com/@user/post' });
     expect(checkLink('url', 'https://example.com?to=@evil.com')).toEqual({ ok: true, href: 'https://example.com/?to=@evil.com' });
+    expect(checkLink('url', 'https://example.com#@evil.com').ok).toBe(true);
+    expect(checkLink('url', 'https://example.com/p@x?to=@evil.com').ok).toBe(true);
+    expect(checkLink('url', 'https://desk@example.com/p?to=1').ok).toBe(false);
   });
 
   it('says which link a backslash would open', () => {
@@ -63,6 +66,11 @@ describe('checkLink', () => {
       problem: 'url contains a backslash, which browsers read as "/" (this link would open https://example.com/a): write it with forward slashes',
     });
     expect(checkLink('url', 'https://example.com/p#a\\b')).toEqual({ ok: true, href: 'https://example.com/p#a\\b' });
+    // Only before the query or the fragment, whichever comes first.
+    expect(checkLink('url', 'https://example.com/p?q=a\\b#f').ok).toBe(true);
+    expect(checkLink('url', 'https://example.com/p#f?q=a\\b').ok).toBe(true);
+    expect(checkLink('url', 'https://example.com/p?q#f\\b').ok).toBe(true);
+    for (const typed of ['https://example.com/a\\b?q=1#f', 'https://example.com/a\\b#f?q=1', 'https://example.com/a\\b#f']) expect(checkLink('url', typed).ok, typed).toBe(false);
   });
 
   it('passes IP addresses', () => {
