@@ -74,6 +74,8 @@ export function createFeedItemStore(db: Db, queue: ArticleQueue) {
     articleByHash: db.prepare<[string], { id: number; status: string }>('SELECT id, status FROM articles WHERE content_hash = ? LIMIT 1'),
     feedExists: db.prepare<[number], { id: number }>('SELECT id FROM feeds WHERE id = ?'),
     totalChanges: db.prepare<[], number>('SELECT total_changes()').pluck(),
+    // Prepared once: db.pragma() compiles its statement on every call (twice per chunk of a big feed).
+    dataVersion: db.prepare<[], number>('PRAGMA data_version').pluck(),
     insert: db.prepare(
       `INSERT INTO feed_items (feed_id, guid_key, canonical_url, content_hash, headline, outcome, article_id, seen_at)
        VALUES (@feedId, @guidKey, @canonicalUrl, @contentHash, @headline, @outcome, @articleId, @now)`,
@@ -93,7 +95,7 @@ export function createFeedItemStore(db: Db, queue: ArticleQueue) {
     return { kind: 'new' };
   }
 
-  const stampNow = (): LookupStamp => ({ dataVersion: db.pragma('data_version', { simple: true }) as number, totalChanges: s.totalChanges.get()! });
+  const stampNow = (): LookupStamp => ({ dataVersion: s.dataVersion.get()!, totalChanges: s.totalChanges.get()! });
 
   const lookupManyTx = db.transaction((feedId: number, keys: readonly StoryKeys[]) => ({ found: keys.map((k) => lookup(feedId, k)), stamp: stampNow() }));
 
