@@ -93,6 +93,13 @@ describe('text and keys', () => {
     expect(htmlToText('<p>One&nbsp;<b>bold</b>, two</p><p>Three<br>four</p><script>x()</script><!-- c --> &amp;&#8217;')).toBe('One bold, two Three four &’');
   });
 
+  it('decodes references in text without markup, and leaves an "&" that starts none as written', () => {
+    expect(htmlToText('Caf&eacute; &#233;&#xE9; &copy 2026 &amp;amp;')).toBe('Café éé © 2026 &amp;');
+    expect(htmlToText('numeric only: &#233;&#xE9;')).toBe('numeric only: éé');
+    expect(htmlToText('CAF&Eacute;')).toBe('CAFÉ');
+    for (const text of ['Tom & Jerry', 'AT&T 5 & 6', 'a &1 b', 'x&', '& &; &&']) expect(htmlToText(text), text).toBe(text);
+  });
+
   it('drops scripts, styles and comments with their content, in any case; one left open hides the rest', () => {
     expect(htmlToText('A<SCRIPT type="x">if (a<b) {}</Script >B<style>p{}</style>C<noscript>no</noscript>D<template><p>t</p></template>E<!-- <p>x</p> -->F')).toBe('A B C D E F');
     expect(htmlToText('Kept <scripts>also kept</scripts>')).toBe('Kept also kept');

@@ -66,11 +66,18 @@ export function readHtml(html: string, options: HtmlOptions = {}): HtmlContent {
   // Most headlines and many summaries hold no markup at all: no tokenizer needed for the first read.
   const first: Tokens = html.includes('<')
     ? tokenize(html, options.headline === true)
-    : { raw: html.includes('&') ? decodeHTML(html) : html, image: null, markup: false };
+    : { raw: ENTITY_START.test(html) ? decodeHTML(html) : html, image: null, markup: false };
   if (options.headline || first.markup || !first.raw.includes('<')) return finish(first);
   const second = tokenize(first.raw, false);
   return finish(second.markup ? second : first);
 }
+
+/**
+ * Where a character reference can start: "&" then "#" or a letter (no entity name starts otherwise).
+ * Text without one ("Budget & tram line", the XML's own `&amp;` already read) decodes to itself, and
+ * is kept as the same string (a headline read from such a title takes no memory of its own).
+ */
+const ENTITY_START = /&[#a-zA-Z]/;
 
 /** src of the first `<img>` in an HTML fragment that can be the story's picture, entities decoded. */
 export function firstImageInHtml(html: string): string | null {
