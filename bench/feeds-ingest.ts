@@ -14,7 +14,7 @@ import { createArticleQueue } from '../src/store/article-queue.js';
 import { ascending, createBenchDispatcher, median, openBotDatabase, percentile, ratio, say, silentLogger, spread, withTempDir, type Figures, type Target } from './support.js';
 
 const ITEMS = 10_000;
-const ROUNDS = 3;
+const ROUNDS = 5;
 const BREAKING_EVERY_MS = 10;
 const FIXTURES = path.resolve(import.meta.dirname, '../test/fixtures/feeds');
 
