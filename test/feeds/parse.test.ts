@@ -39,6 +39,19 @@ describe('the XML scanner', () => {
     expect(textOf(doc.root!.children[1] as XmlElement)).toBe('1 < 2'); // a lone "<" stays text
   });
 
+  it('closes an element by its end tag in any letter case, with spaces, or with its prefix, and takes no end tag of the document itself', () => {
+    const doc = parseXml('<R xmlns:dc="http://purl.org/dc/elements/1.1/"><Title>A</TITLE ><dc:date>D</dc:date><x:y>Z</x:y></#document><p>last</p ></R>');
+    expect(doc.problems).toEqual(['end tag </#document> without a start tag']);
+    expect(doc.root!.closed).toBe(true);
+    const kids = doc.root!.children as XmlElement[];
+    expect(kids.map((k) => [k.name, k.closed, textOf(k)])).toEqual([
+      ['title', true, 'A'],
+      ['dc:date', true, 'D'],
+      ['x:y', true, 'Z'],
+      ['p', true, 'last'],
+    ]);
+  });
+
   it('survives 200,000 levels of nesting without recursion', () => {
     const deep = `<rss><channel><item><title>${'<b>'.repeat(200_000)}deep${'</b>'.repeat(200_000)}</title><link>https://e.example/1</link></item></channel></rss>`;
     const feed = parseFeed(deep);

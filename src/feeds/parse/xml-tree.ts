@@ -122,6 +122,17 @@ export function createXmlScanner(text: string, options: ScanOptions = {}): XmlSc
     append(current, entities && raw.includes('&') ? decodeEntities(raw) : raw);
   };
 
+  /** Ends the element at `at` with its end tag, and any left open inside it without one. */
+  const end = (at: number) => {
+    const ended = stack[at]!;
+    ended.closed = true;
+    for (let k = at; k < stack.length; k += 1) opened(stack[k]!.name, -1);
+    stack.length = at;
+    while (scopes.length > 0 && scopes[scopes.length - 1]!.depth >= at) scopes.pop();
+    current = stack[at - 1]!;
+    onEnd?.(ended, stack);
+  };
+
   const scan = (budget: number): boolean => {
     const stopAt = i + budget;
     while (i < n && i < stopAt) {
@@ -153,24 +164,28 @@ export function createXmlScanner(text: string, options: ScanOptions = {}): XmlSc
         continue;
       }
       if (next === 47 /* / */) {
+        // Most end tags close the open element, written as it was opened: `</title>` right after `<title>…`.
+        // Its name is matched in place (nothing sliced, lowercased or looked up); a prefixed name takes the
+        // full path, where the prefix is resolved.
+        const own = current.name;
+        const close = lt + 2 + own.length;
+        if (stack.length > 1 && text.charCodeAt(close) === 62 && text.startsWith(own, lt + 2) && !own.includes(':')) {
+          end(stack.length - 1);
+          i = close + 1;
+          continue;
+        }
         const gt = text.indexOf('>', lt + 2);
-        const end = gt === -1 ? n : gt;
-        const name = resolveName(text.slice(lt + 2, end).trim().toLowerCase(), scopes);
+        const stop = gt === -1 ? n : gt;
+        const name = resolveName(text.slice(lt + 2, stop).trim().toLowerCase(), scopes);
         if (!open.get(name)) {
           note(`end tag </${name}> without a start tag`);
         } else {
           let at = stack.length - 1;
           while (at > 0 && stack[at]!.name !== name) at -= 1;
           if (at !== stack.length - 1) note(`<${stack[stack.length - 1]!.name}> not closed before </${name}>`);
-          const ended = stack[at]!;
-          ended.closed = true;
-          for (let k = at; k < stack.length; k += 1) opened(stack[k]!.name, -1);
-          stack.length = at;
-          while (scopes.length > 0 && scopes[scopes.length - 1]!.depth >= at) scopes.pop();
-          current = stack[at - 1]!;
-          onEnd?.(ended, stack);
+          end(at);
         }
-        i = end + 1;
+        i = stop + 1;
         continue;
       }
       const tag = readStartTag(text, lt);
