@@ -67,6 +67,7 @@ function endOfPath(text: string): number {
 
 /** Whether the authority (between the scheme and the path) holds an "@". Most links hold none at all before the query. */
 function userInfo(beforeQuery: string): boolean {
+  // Stryker disable next-line ConditionalExpression,StringLiteral: a fast path; without an "@" the test below finds none either
   if (!beforeQuery.includes('@')) return false;
   // Stryker disable next-line Regex,StringLiteral: the text starts with its scheme, and what replaces it holds no "@" or "/": only the "@" test reads the result
   return beforeQuery.replace(/^[a-z][a-z0-9+.-]*:\/*/i, '').split('/', 1)[0]!.includes('@');

@@ -55,7 +55,7 @@ describe('story key', () => {
       }),
       { numRuns: 2_000, seed: 20261202 },
     );
-    for (const headline of ['Floods RISE 2026', 'Ünïcode Café', 'ｆｕｌｌ width', 'x\u00a0y']) expect(storyHash(headline, 'https://site.com/a'), headline).toBe(reference(headline, 'https://site.com/a'));
+    for (const headline of ['Floods RISE 2026', 'Ünïcode Café', 'ｆｕｌｌ width', 'ｆｕｌｌ', 'Привет', 'Ü', 'x\u00a0y']) expect(storyHash(headline, 'https://site.com/a'), headline).toBe(reference(headline, 'https://site.com/a'));
   });
 });
 

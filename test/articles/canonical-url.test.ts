@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalUrl, isTrackingParam } from '../../src/articles/canonical-url.js';
+import { canonicalUrl, isTrackingParam, onlyTracking } from '../../src/articles/canonical-url.js';
 
 describe('canonicalUrl', () => {
   it.each([
@@ -89,6 +89,15 @@ describe('canonicalUrl', () => {
     expect(canonicalUrl('https://news.example.com/story?utm_source=rss&utm_medium=feed')).toBe('https://news.example.com/story');
     expect(canonicalUrl('https://news.example.com/story?utm_source=rss&&id=7')).toBe('https://news.example.com/story?id=7');
     expect(canonicalUrl('https://news.example.com/story?%69d=7&utm_source=rss')).toBe('https://news.example.com/story?id=7');
+  });
+
+  it('takes the short path exactly for queries of tracking parameters only, names read up to their "="', () => {
+    for (const search of ['?utm_source=rss', '?utm_source=rss&UTM_Medium=feed', '?fbclid', '?ref=a=b&_ga=1', '?utm_source=rss&&fbclid=x', '?&utm_source=1&', '?utm_x=id&ref', '?']) {
+      expect(onlyTracking(search), search).toBe(true);
+    }
+    for (const search of ['?id=7', '?utm_source=rss&id=7', '?id', '?ref&id=utm_source', '?a=utm_source', '?=utm_source', '?idutm_source=1', '?%75tm_source=1', '?utm_source=1&p', '?refx=1']) {
+      expect(onlyTracking(search), search).toBe(false);
+    }
   });
 });
 

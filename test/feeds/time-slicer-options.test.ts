@@ -102,6 +102,27 @@ describe('time slicer: real clock and real turns', () => {
     expect(pauses).toBeGreaterThanOrEqual(1);
   });
 
+  it("by default reads V8's heap: a turn of other work that allocates nothing counts as busy", async () => {
+    // Each turn runs 3 ms of other work that allocates nothing, so the heap does not shrink in it and
+    // pause() keeps giving way (up to 4 budgets). A real collection landing in a turn could make one
+    // attempt end early; a heap read that never works (or never compares) would end every attempt at
+    // the first turn.
+    const spin = (ms: number) => {
+      const until = performance.now() + ms;
+      while (performance.now() < until) {
+        // other work
+      }
+    };
+    const turnsWaited: number[] = [];
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      let turns = 0;
+      const slicer = createTimeSlicer(5, () => new Promise<void>((resolve) => setImmediate(() => ((turns += 1), spin(3), resolve()))));
+      await slicer.pause();
+      turnsWaited.push(turns);
+    }
+    expect(Math.max(...turnsWaited), `turns waited: ${turnsWaited.join(', ')}`).toBeGreaterThan(1);
+  });
+
   it('nextTurn resolves after the I/O and immediate callbacks already queued', async () => {
     const order: string[] = [];
     setImmediate(() => order.push('immediate'));
