@@ -92,7 +92,7 @@ describe('canonicalUrl', () => {
   });
 
   it('takes the short path exactly for queries of tracking parameters only, names read up to their "="', () => {
-    for (const search of ['?utm_source=rss', '?utm_source=rss&UTM_Medium=feed', '?fbclid', '?ref=a=b&_ga=1', '?utm_source=rss&&fbclid=x', '?&utm_source=1&', '?utm_x=id&ref', '?']) {
+    for (const search of ['?utm_source=rss', '?utm_source=rss&UTM_Medium=feed', '?fbclid', '?ref=a=b&_ga=1', '?utm_source=rss&&fbclid=x', '?&utm_source=1&', '?utm_x=id&ref', '?fbclid&utm_source=1', '?']) {
       expect(onlyTracking(search), search).toBe(true);
     }
     for (const search of ['?id=7', '?utm_source=rss&id=7', '?id', '?ref&id=utm_source', '?a=utm_source', '?=utm_source', '?idutm_source=1', '?%75tm_source=1', '?utm_source=1&p', '?refx=1']) {

@@ -70,6 +70,7 @@ describe('checkLink', () => {
     expect(checkLink('url', 'https://example.com/p?q=a\\b#f').ok).toBe(true);
     expect(checkLink('url', 'https://example.com/p#f?q=a\\b').ok).toBe(true);
     expect(checkLink('url', 'https://example.com/p?q#f\\b').ok).toBe(true);
+    expect(checkLink('url', 'https://example.com/p#a\\b?q=1').ok).toBe(true);
     for (const typed of ['https://example.com/a\\b?q=1#f', 'https://example.com/a\\b#f?q=1', 'https://example.com/a\\b#f', 'https://example.com/a\\', 'https://example.com/a?\\', 'https://example.com/\\#x']) {
       expect(checkLink('url', typed).ok, typed).toBe(typed === 'https://example.com/a?\\');
     }
