@@ -123,15 +123,16 @@ export async function runRealKillLoop(options: {
       const stage = holdFor(report.kills);
       if (stage) {
         const deadline = Date.now() + 20_000;
-        // On a loaded machine the bot can post the first article before the page took the hold set at
-        // start: nothing held after 3 s, the hold is set again (for the next queued article) once.
-        let rearmAt: number | null = Date.now() + 3_000;
+        // On a loaded machine the bot can post before the page took the hold set at start, or the page
+        // can load again after taking it (the hold lives in the page): while nothing is held, the hold is
+        // set again every 2 s, for the next queued article. A hold left over dies with the page at the kill.
+        let rearmAt = Date.now() + 2_000;
         let held = await fake.call('heldSends');
         while (held.length === 0 && Date.now() < deadline) {
           await new Promise((r) => setTimeout(r, 50));
           held = await fake.call('heldSends');
-          if (held.length === 0 && rearmAt !== null && Date.now() >= rearmAt) {
-            rearmAt = null;
+          if (held.length === 0 && Date.now() >= rearmAt) {
+            rearmAt = Date.now() + 2_000;
             await fake.call('holdSends', { match: 'Kill-loop story', times: 1, stage });
           }
         }
