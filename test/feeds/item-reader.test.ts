@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { allItems, type RawItem } from '../../src/feeds/parse/feed-document.js';
-import { itemReader, parseFeed, parseFeedInSlices } from '../../src/feeds/parse/parse-feed.js';
-import { atomEntry, rssItem } from '../../src/feeds/parse/parse-xml-feed.js';
+import { parseFeed, parseFeedInSlices } from '../../src/feeds/parse/parse-feed.js';
+import { atomEntry, itemReader, rssItem } from '../../src/feeds/parse/parse-xml-feed.js';
 import { parseXml, type XmlElement } from '../../src/feeds/parse/xml-tree.js';
 import { createTimeSlicer } from '../../src/feeds/ingest/time-slicer.js';
 

@@ -23,10 +23,10 @@
 import { decodeHTML } from 'entities';
 import { FeedParseError } from '../errors.js';
 import type { TimeSlicer } from '../ingest/time-slicer.js';
-import type { ParsedFeed, RawItem } from './feed-document.js';
+import type { ParsedFeed } from './feed-document.js';
 import { readJsonFeed } from './parse-json-feed.js';
-import { atomEntry, atomPrefix, readAtom, readRdf, readRss, rssItem, type PreRead } from './parse-xml-feed.js';
-import { createXmlScanner, parseXml, type XmlDocument, type XmlElement, type XmlNode } from './xml-tree.js';
+import { itemReader, readAtom, readRdf, readRss, type PreRead } from './parse-xml-feed.js';
+import { createXmlScanner, parseXml, type XmlDocument } from './xml-tree.js';
 
 /**
  * Reads a decoded body as RSS 2.0, RSS 1.0 (RDF), Atom 1.0 or JSON Feed 1.x. Throws FeedParseError
@@ -50,40 +50,6 @@ export async function parseFeedInSlices(body: string, url: string, slicer: TimeS
   const scanner = createXmlScanner(text, { onEnd: items.onEnd });
   while (!scanner.scan(SCAN_STEP_CHARS)) await slicer.tick();
   return readDocument(text, scanner.document(), url, items.read);
-}
-
-const NO_NODES: readonly XmlNode[] = Object.freeze([]);
-
-/**
- * Reads each item of a feed as soon as its end tag is scanned, and lets go of the elements inside it.
- * Read later, from a finished tree, every element of a 10,000-item feed (15 MB) lived through the whole
- * parse and was copied by each garbage collection on the way; read at once, an item's elements die
- * young and only its raw item (a fifth of that) is kept. The readers take the item from `read` (and
- * read the few that never ended, in a truncated or broken document, from the tree as before).
- *
- * Only the items the readers read: an RSS or RDF `<item>` in the root or in a `<channel>` of it, an
- * Atom `<entry>` in the root; an element of that name anywhere else keeps its content. Exported for its tests.
- */
-export function itemReader(): { onEnd: (element: XmlElement, path: readonly XmlElement[]) => void; read: PreRead } {
-  const read = new Map<XmlElement, RawItem>();
-  const onEnd = (element: XmlElement, path: readonly XmlElement[]) => {
-    const root = path[1];
-    if (!root || path.length > 3) return;
-    const parent = path[path.length - 1]!;
-    let raw: RawItem;
-    if (root.name === 'rss' || root.name === 'rdf:rdf') {
-      if (element.name !== 'item' || (parent !== root && parent.name !== 'channel')) return;
-      raw = rssItem(element);
-    } else if (root.name === 'feed' || root.name === 'atom:feed') {
-      if (parent !== root || element.name !== `${atomPrefix(root)}entry`) return;
-      raw = atomEntry(element, root);
-    } else {
-      return;
-    }
-    read.set(element, raw);
-    element.children = NO_NODES;
-  };
-  return { onEnd, read };
 }
 
 /** Refuses binaries; reads JSON Feeds whole. A string is the XML to scan, less control characters. */

@@ -255,7 +255,7 @@ const NO_ATTRS: Record<string, string> = Object.freeze({});
  * one. An array grown from `[]` by push reserves 17 slots, and those spare slots were a third of a big
  * feed's parsed tree (kept in memory, and copied by the garbage collector, until the poll is written).
  */
-const NO_CHILDREN: readonly XmlNode[] = Object.freeze([]);
+export const NO_CHILDREN: readonly XmlNode[] = Object.freeze([]);
 
 /**
  * One string per element name: a feed repeats a few names thousands of times, and each tag read gives a
